@@ -1,0 +1,26 @@
+"""The `/api/v1` router: every domain's endpoints, mounted in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from sight.auth.endpoints import router as auth_router
+from sight.jobs.endpoints import router as jobs_router
+
+
+def build_api_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(auth_router)
+    api.include_router(jobs_router)
+
+    @api.api_route(
+        "/{path:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    async def unknown_api_route(path: str, request: Request) -> None:
+        raise HTTPException(
+            status_code=404, detail=f"no API route {request.method} {request.url.path}"
+        )
+
+    return api

@@ -1,0 +1,159 @@
+"""`create_app()`: the FastAPI application and its lifespan.
+
+The lifespan creates every client (PostgreSQL engine, Redis, Neo4j, the job
+queue, the event listener) and, when configured, an in-process job worker.
+Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from sight.api import build_api_router
+from sight.config import Settings, check_production, get_settings
+from sight.deps import AppState
+from sight.events import EventBroadcaster
+from sight.graph import create_neo4j_driver
+from sight.health import router as health_router
+from sight.jobs.queue import create_queue_app
+from sight.jobs.registry import load_task_modules
+from sight.jobs.runtime import WorkerRuntime, run_worker
+from sight.kit.errors import install_error_handlers
+from sight.kit.ratelimit import RateLimiter
+from sight.observability import Metrics, RequestContextMiddleware
+from sight.postgres import create_engine, create_sessionmaker, libpq_url
+from sight.redis import create_redis
+from sight.spa import STATIC_DIR, mount_spa
+
+logger = logging.getLogger("sight.app")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    static_dir: Path = STATIC_DIR,
+) -> FastAPI:
+    """Build the app. `database_url` overrides settings (the embedded server's URL)."""
+    settings = settings or get_settings()
+    check_production(settings)
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url or (
+            settings.database_url.get_secret_value() if settings.database_url else None
+        )
+        if url is None:
+            raise RuntimeError(
+                "no database: set DATABASE_URL or start with `sight serve`"
+            )
+        engine = create_engine(url)
+        queue_app = create_queue_app(libpq_url(url))
+        broadcaster = EventBroadcaster(libpq_url(url))
+        redis = (
+            create_redis(settings.redis_url.get_secret_value())
+            if settings.redis_url
+            else None
+        )
+        neo4j = (
+            create_neo4j_driver(
+                settings.neo4j_uri,
+                settings.neo4j_user,
+                settings.neo4j_password.get_secret_value()
+                if settings.neo4j_password
+                else None,
+            )
+            if settings.neo4j_uri
+            else None
+        )
+        state = AppState(
+            settings=settings,
+            metrics=metrics,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            queue_app=queue_app,
+            broadcaster=broadcaster,
+            rate_limiter=RateLimiter(
+                settings.redis_url.get_secret_value() if settings.redis_url else None
+            ),
+            redis=redis,
+            neo4j=neo4j,
+        )
+        app.state.sight = state
+        worker: asyncio.Task[None] | None = None
+        async with queue_app.open_async():
+            broadcaster.start()
+            if settings.jobs.run_worker_in_process:
+                load_task_modules()
+                runtime = WorkerRuntime(
+                    sessionmaker=state.sessionmaker,
+                    settings=settings,
+                    queue_app=queue_app,
+                    services=state.services,
+                )
+                worker = asyncio.create_task(
+                    run_worker(
+                        runtime,
+                        concurrency=settings.jobs.worker_concurrency,
+                        name=f"serve-{socket.gethostname()}-{os.getpid()}",
+                    ),
+                    name="job-worker",
+                )
+            logger.info("Sight is ready", extra={"environment": settings.env.value})
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+                await broadcaster.stop()
+        if redis is not None:
+            await redis.aclose()
+        if neo4j is not None:
+            await neo4j.close()
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Sight",
+        summary="Simulated market research with AI personas",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=True,
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    app.include_router(health_router)
+    app.include_router(build_api_router())
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(
+            generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST
+        )
+
+    mount_spa(app, static_dir)
+    return app

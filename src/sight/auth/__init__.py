@@ -1,0 +1,1 @@
+"""Users, sessions (JWT access + rotating refresh tokens) and personal API tokens."""

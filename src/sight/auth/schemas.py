@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from sight.kit.schemas import InputSchema, Schema
+
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+
+
+class UserCreate(InputSchema):
+    email: EmailStr
+    password: Password
+    full_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=200)
+    ] = ""
+
+
+class LoginRequest(InputSchema):
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshRequest(InputSchema):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class TokenPair(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105 (a scheme name)
+    expires_in: int
+
+
+class UserRead(Schema):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    created_at: datetime
+
+
+class ApiTokenCreate(InputSchema):
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class ApiTokenRead(Schema):
+    id: uuid.UUID
+    name: str
+    token_prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenRead):
+    # Shown once, at creation; only its hash is stored.
+    token: str

@@ -1,0 +1,78 @@
+"""Password hashing (argon2id), JWT access tokens and opaque token hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+from sight.kit.errors import Unauthorized
+
+_hasher = PasswordHasher()
+ALGORITHM = "HS256"
+API_TOKEN_PREFIX = "sight_pat_"  # noqa: S105 (a public prefix)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+# Verifying against a real hash when the account does not exist keeps the
+# response time the same, so timing does not reveal which emails are registered.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def burn_verification_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)
+
+
+def create_access_token(
+    user_id: uuid.UUID, secret: str, minutes: int
+) -> tuple[str, int]:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "type": "access",
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def decode_access_token(token: str, secret: str) -> uuid.UUID:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("access token expired; refresh it") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("invalid access token") from None
+    if claims.get("type") != "access":
+        raise Unauthorized("invalid access token")
+    try:
+        return uuid.UUID(str(claims["sub"]))
+    except ValueError:
+        raise Unauthorized("invalid access token") from None
+
+
+def new_opaque_token(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    # Tokens are 256-bit random values, so a fast hash is enough (no brute force).
+    return hashlib.sha256(token.encode()).hexdigest()

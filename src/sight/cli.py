@@ -1,0 +1,272 @@
+"""The `sight` command: serve | worker | db upgrade | init-graph | smoke."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sight.config import ConfigurationError, Settings, check_production, get_settings
+
+cli = typer.Typer(
+    help="Sight: simulated market research with AI personas.", no_args_is_help=True
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+logger = logging.getLogger("sight.cli")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where the embedded PostgreSQL keeps its data "
+        "(default: $SIGHT_DATA_DIR or ~/.sight). Unused when DATABASE_URL is set.",
+    ),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(
+            update={"data_dir": data_dir.expanduser().resolve()}
+        )
+    from sight.observability import configure_logging
+
+    configure_logging(settings.log_level)
+    try:
+        check_production(settings)
+    except ConfigurationError as exc:
+        typer.echo(f"sight: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    return settings
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"sight: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+    reload: Annotated[
+        bool, typer.Option(help="Reload on code changes (development).")
+    ] = False,
+) -> None:
+    """Start the API, the web app and a job worker (and the embedded PostgreSQL
+    when DATABASE_URL is not set)."""
+    import uvicorn
+
+    from sight import db
+    from sight.app import create_app
+    from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
+
+    settings = _settings(data_dir)
+    # uvicorn re-raises the signal it caught once it has shut down; with the
+    # default SIGTERM action the process would die before stopping PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    embedded: EmbeddedPostgres | None = None
+    if settings.database_url is not None:
+        url = settings.database_url.get_secret_value()
+    else:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        try:
+            url = embedded.start()
+        except DataDirInUse as exc:
+            raise _fail(str(exc)) from None
+        logger.info(
+            "embedded PostgreSQL ready",
+            extra={
+                "data_dir": str(settings.data_dir),
+                "reused": embedded.reused_running_server,
+            },
+        )
+    try:
+        db.upgrade(url)
+        if reload:
+            os.environ["DATABASE_URL"] = url
+            uvicorn.run(
+                "sight.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                reload=True,
+                reload_dirs=[str(Path(__file__).parent)],
+                log_config=None,
+            )
+        else:
+            app = create_app(settings, database_url=url)
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    app,
+                    host=host,
+                    port=port,
+                    log_config=None,
+                    timeout_graceful_shutdown=3,
+                    proxy_headers=True,
+                )
+            )
+            server.run()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _database_url(settings: Settings) -> str:
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    from sight.embedded_postgres import EmbeddedPostgres
+
+    url = EmbeddedPostgres(settings.data_dir).running_url()
+    if url is None:
+        raise _fail(
+            "DATABASE_URL is not set and no embedded PostgreSQL is running in "
+            f"{settings.data_dir}; start `sight serve` first or set DATABASE_URL"
+        )
+    return url
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(help="Jobs run at once by this worker.")
+    ] = 8,
+    data_dir: DataDir = None,
+) -> None:
+    """Run a job worker against the same database (scale-out, any machine)."""
+    from sight.jobs.queue import create_queue_app
+    from sight.jobs.registry import load_task_modules
+    from sight.jobs.runtime import WorkerRuntime, run_worker
+    from sight.postgres import create_engine, create_sessionmaker, libpq_url
+
+    settings = _settings(data_dir)
+    url = _database_url(settings)
+
+    async def main() -> None:
+        engine = create_engine(url, pool_size=max(2, concurrency))
+        queue_app = create_queue_app(libpq_url(url))
+        load_task_modules()
+        runtime = WorkerRuntime(
+            sessionmaker=create_sessionmaker(engine),
+            settings=settings,
+            queue_app=queue_app,
+            services={},
+        )
+        try:
+            async with queue_app.open_async():
+                await run_worker(
+                    runtime,
+                    concurrency=concurrency,
+                    name=f"worker-{socket.gethostname()}-{os.getpid()}",
+                )
+        finally:
+            await engine.dispose()
+
+    _run_until_signal(main())
+
+
+def _run_until_signal(coro: object) -> None:
+    async def runner() -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[call-overload]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            await task
+        except asyncio.CancelledError:
+            logger.info("worker stopped")
+
+    asyncio.run(runner())
+
+
+@db_cli.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    data_dir: DataDir = None,
+) -> None:
+    """Apply schema migrations (the production migration job)."""
+    from sight import db
+
+    settings = _settings(data_dir)
+    if settings.database_url is not None:
+        db.upgrade(settings.database_url.get_secret_value(), revision)
+    else:
+        from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
+
+        embedded = EmbeddedPostgres(settings.data_dir)
+        try:
+            url = embedded.start()
+        except DataDirInUse as exc:
+            raise _fail(str(exc)) from None
+        try:
+            db.upgrade(url, revision)
+        finally:
+            embedded.stop()
+    typer.echo("database schema is up to date")
+
+
+@cli.command("init-graph")
+def init_graph() -> None:
+    """Create the Neo4j indexes the knowledge pipeline expects (idempotent)."""
+    from sight.graph import create_neo4j_driver, ensure_graph_indexes
+
+    settings = _settings(None)
+    if not settings.neo4j_uri:
+        raise _fail("NEO4J_URI is not set; nothing to initialise")
+
+    async def main() -> list[str]:
+        driver = create_neo4j_driver(
+            settings.neo4j_uri or "",
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value()
+            if settings.neo4j_password
+            else None,
+        )
+        try:
+            return await ensure_graph_indexes(driver, settings.embedding_dimensions)
+        finally:
+            await driver.close()
+
+    for line in asyncio.run(main()):
+        typer.echo(line)
+
+
+@cli.command()
+def smoke(
+    url: Annotated[
+        str,
+        typer.Argument(
+            help="Base URL of a running Sight, e.g. https://sight.example.com"
+        ),
+    ],
+    timeout: Annotated[float, typer.Option(help="Seconds per check.")] = 10.0,
+) -> None:
+    """Check a deployed Sight: /health, /startup, /docs and the web app."""
+    from sight.smoke import render, run_smoke
+
+    report = run_smoke(url, timeout=timeout)
+    typer.echo(render(report))
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

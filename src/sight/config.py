@@ -1,0 +1,164 @@
+"""Settings, read from the environment (and an optional `.env`).
+
+The seed product's variable names (`DATABASE_URL`, `REDIS_URL`, `NEO4J_URI`,
+`NEO4J_PASSWORD`, `GOOGLE_API_KEY`, `SECRET_KEY`, ...) are honoured as they are;
+Sight's own knobs use the `SIGHT_` prefix. Nothing here is built at import time:
+call `get_settings()` (cached) or construct `Settings()` in tests.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Placeholders that must never reach production.
+_DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000"  # noqa: S105
+_KNOWN_DEFAULT_PASSWORDS = frozenset(
+    {"", "password", "postgres", "neo4j", "changeme", "sight", "admin", "secret"}
+)
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class AuthSettings(BaseModel):
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    # Per client IP and per account, across all API instances when Redis is set.
+    login_rate_limit: str = "10/minute"
+    register_rate_limit: str = "5/minute"
+
+
+class JobSettings(BaseModel):
+    # `sight serve` runs a worker in-process so a laptop needs nothing else.
+    run_worker_in_process: bool = True
+    worker_concurrency: int = 8
+    # A worker whose heartbeat is older than this is presumed dead; its jobs
+    # are retried (and resume from their checkpoints).
+    stalled_after_seconds: float = 30.0
+    heartbeat_seconds: float = 5.0
+    max_attempts: int = 3
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_nested_delimiter="__",
+        env_prefix="SIGHT_",
+    )
+
+    env: Environment = Field(
+        default=Environment.development,
+        validation_alias=AliasChoices("SIGHT_ENV", "ENVIRONMENT"),
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(_DEFAULT_SECRET_KEY),
+        validation_alias=AliasChoices("SECRET_KEY", "SIGHT_SECRET_KEY"),
+    )
+    log_level: str = Field(
+        default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "SIGHT_LOG_LEVEL")
+    )
+    data_dir: Path = Field(
+        default=Path.home() / ".sight",
+        validation_alias=AliasChoices("SIGHT_DATA_DIR"),
+    )
+
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL")
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL")
+    )
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME")
+    )
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
+    postgres_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("POSTGRES_PASSWORD")
+    )
+
+    google_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY")
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
+    )
+
+    # Dimension of stored embeddings (512: the local multilingual model;
+    # 3072: Gemini gemini-embedding-001). Part of the stored data.
+    embedding_dimensions: Annotated[int, Field(gt=0, le=4096)] = 512
+
+    cors_origins: list[str] = Field(default_factory=list)
+    sse_heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.production
+
+    def production_problems(self) -> list[str]:
+        """Reasons this configuration must not serve production traffic."""
+        problems: list[str] = []
+        key = self.secret_key.get_secret_value()
+        if key == _DEFAULT_SECRET_KEY:
+            problems.append("SECRET_KEY is not set")
+        elif len(key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY is {len(key)} characters; at least "
+                f"{MIN_SECRET_KEY_LENGTH} are required (openssl rand -hex 32)"
+            )
+        if self.database_url is None:
+            problems.append(
+                "DATABASE_URL is not set (no embedded database in production)"
+            )
+        for name, secret in (
+            ("NEO4J_PASSWORD", self.neo4j_password if self.neo4j_uri else None),
+            ("POSTGRES_PASSWORD", self.postgres_password),
+        ):
+            if (
+                secret is not None
+                and secret.get_secret_value() in _KNOWN_DEFAULT_PASSWORDS
+            ):
+                problems.append(f"{name} is a default password")
+        return problems
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run in the selected environment."""
+
+
+def check_production(settings: Settings) -> None:
+    if settings.is_production:
+        problems = settings.production_problems()
+        if problems:
+            raise ConfigurationError(
+                "refusing to start in production: " + "; ".join(problems)
+            )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Durable jobs on PostgreSQL (procrastinate) with progress, checkpoints and events."""

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from sight import events
+from sight.deps import CurrentUser, DbSession, State
+from sight.jobs import service
+from sight.jobs.models import JobEvent
+from sight.jobs.schemas import JobRead
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("/{job_id}", response_model=JobRead)
+async def get_job(job_id: uuid.UUID, user: CurrentUser, session: DbSession) -> JobRead:
+    return JobRead.model_validate(await service.get_owned_job(session, job_id, user.id))
+
+
+@router.post("/{job_id}/cancel", response_model=JobRead)
+async def cancel_job(
+    job_id: uuid.UUID, user: CurrentUser, state: State, session: DbSession
+) -> JobRead:
+    job = await service.get_owned_job(session, job_id, user.id)
+    return JobRead.model_validate(
+        await service.cancel_job(session, state.queue_app, job)
+    )
+
+
+@router.get("/{job_id}/events", response_class=EventSourceResponse)
+async def job_events(
+    job_id: uuid.UUID,
+    user: CurrentUser,
+    state: State,
+    session: DbSession,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, description="Replay events after this id")
+    ] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Live events of a job (see `sight.events` for the event types).
+
+    Reconnect with the `Last-Event-ID` header (browsers do this by themselves)
+    or `?after=<id>` to receive exactly the events missed.
+    """
+    await service.get_owned_job(session, job_id, user.id)
+    # End the request's transaction now: a stream may stay open for hours and
+    # must not pin a pooled connection. It reads with short sessions of its own.
+    await session.commit()
+    start = after if after is not None else _parse_event_id(last_event_id)
+
+    async def read(after_id: int) -> list[JobEvent]:
+        async with state.sessionmaker() as s:
+            return await events.events_after(s, job_id, after_id)
+
+    async for event_id, type_, data in events.stream_job_events(
+        job_id=job_id,
+        after_id=start,
+        broadcaster=state.broadcaster,
+        read_events=read,
+        heartbeat_seconds=state.settings.sse_heartbeat_seconds,
+    ):
+        yield ServerSentEvent(
+            id=str(event_id) if event_id is not None else None, event=type_, data=data
+        )
+
+
+def _parse_event_id(value: str | None) -> int:
+    try:
+        return max(0, int(value)) if value else 0
+    except ValueError:
+        return 0

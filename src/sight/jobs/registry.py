@@ -1,0 +1,47 @@
+"""Job kinds and their handlers.
+
+A domain registers a handler with `@job_handler("personas.generate")` in its
+`tasks.py`. Handlers must be idempotent and resumable: they read what is already
+stored (or their checkpoint) and do only what is missing, because a crashed
+attempt is retried from the start of the handler.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sight.jobs.runtime import JobContext
+
+Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
+
+_HANDLERS: dict[str, Handler] = {}
+
+# Domain modules whose handlers every worker must know.
+BUILTIN_TASK_MODULES: tuple[str, ...] = ()
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def load_task_modules() -> None:
+    """Import the domains' task modules (plus any named in SIGHT_JOB_MODULES)."""
+    extra = [m for m in os.environ.get("SIGHT_JOB_MODULES", "").split(",") if m.strip()]
+    for module in (*BUILTIN_TASK_MODULES, *extra):
+        importlib.import_module(module.strip())
+
+
+def get_handler(kind: str) -> Handler | None:
+    return _HANDLERS.get(kind)
+
+
+def known_kinds() -> list[str]:
+    return sorted(_HANDLERS)

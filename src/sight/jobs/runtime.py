@@ -1,0 +1,292 @@
+"""Running jobs: the procrastinate task body, the handler context and the watchdog
+that re-queues jobs whose worker died.
+
+Life of a job: `queued` → `running` → `succeeded` | `failed` | `cancelled`.
+A handler that raises is retried (new attempt, backoff) up to
+`settings.jobs.max_attempts`; a worker that dies mid-job stops heartbeating, and
+any live worker's watchdog re-queues its job, which resumes from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import procrastinate
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import cast
+
+from sight import events
+from sight.config import Settings
+from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
+from sight.jobs.queue import QUEUE, RUN_JOB_TASK
+from sight.jobs.registry import get_handler
+from sight.kit.errors import SightError
+from sight.postgres import SessionMaker, session_scope
+
+logger = logging.getLogger("sight.jobs")
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when the user asked to cancel the job."""
+
+
+@dataclass
+class WorkerRuntime:
+    """What a running task needs; handed to procrastinate as additional context."""
+
+    sessionmaker: SessionMaker
+    settings: Settings
+    queue_app: procrastinate.App
+    services: dict[str, Any]
+
+
+class JobContext:
+    """The handler's view of its job: params, progress, events, checkpoints."""
+
+    def __init__(self, runtime: WorkerRuntime, job: Job) -> None:
+        self.runtime = runtime
+        self.job_id = job.id
+        self.user_id = job.user_id
+        self.project_id = job.project_id
+        self.kind = job.kind
+        self.params: dict[str, Any] = dict(job.params)
+        self.attempt = job.attempts
+        self._checkpoint: dict[str, Any] = dict(job.checkpoint)
+
+    @property
+    def sessionmaker(self) -> SessionMaker:
+        return self.runtime.sessionmaker
+
+    def service(self, name: str) -> Any:
+        return self.runtime.services[name]
+
+    async def emit(self, type_: str, data: dict[str, Any]) -> None:
+        async with session_scope(self.sessionmaker) as session:
+            await events.publish(session, self.job_id, type_, data)
+
+    async def progress(self, done: int, total: int, message: str | None = None) -> None:
+        fraction = 0.0 if total <= 0 else min(1.0, done / total)
+        async with session_scope(self.sessionmaker) as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(progress=fraction, progress_message=message)
+            )
+            await events.publish(
+                session,
+                self.job_id,
+                "progress",
+                {
+                    "done": done,
+                    "total": total,
+                    "fraction": fraction,
+                    "message": message,
+                },
+            )
+
+    def checkpoint(self, key: str, default: Any = None) -> Any:
+        return self._checkpoint.get(key, default)
+
+    async def save_checkpoint(self, key: str, value: Any) -> None:
+        """Persist resume state at once, so a crash right after keeps it."""
+        self._checkpoint[key] = value
+        async with session_scope(self.sessionmaker) as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(checkpoint=Job.checkpoint.op("||")(cast({key: value}, JSONB)))
+            )
+
+    async def check_cancelled(self) -> None:
+        async with session_scope(self.sessionmaker) as session:
+            requested = await session.scalar(
+                select(Job.cancel_requested).where(Job.id == self.job_id)
+            )
+        if requested:
+            raise JobCancelled
+
+
+async def _finish(
+    runtime: WorkerRuntime,
+    job_id: uuid.UUID,
+    status: JobStatus,
+    event_type: str,
+    data: dict[str, Any],
+    **values: Any,
+) -> None:
+    async with session_scope(runtime.sessionmaker) as session:
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status=status, finished_at=func.now(), **values)
+        )
+        await events.publish(session, job_id, event_type, data)
+
+
+def _user_facing_error(exc: BaseException) -> str:
+    # Domain errors are written for users; anything else is an internal fault
+    # whose text may hold internals, so it goes to the log, not the job row.
+    if isinstance(exc, SightError):
+        return str(exc.detail)
+    return f"internal error ({type(exc).__name__}); see the server log"
+
+
+async def run_job_task(context: procrastinate.JobContext, job_id: str) -> None:
+    runtime: WorkerRuntime = context.additional_context["runtime"]
+    await run_job(runtime, uuid.UUID(job_id))
+
+
+async def run_job(runtime: WorkerRuntime, job_id: uuid.UUID) -> None:
+    async with session_scope(runtime.sessionmaker) as session:
+        job = await session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            logger.warning("job %s vanished before it ran", job_id)
+            return
+        if job.status in TERMINAL_STATUSES:
+            return  # a duplicate delivery: the work is already done
+        if job.cancel_requested:
+            job.status = JobStatus.cancelled
+            job.finished_at = datetime.now(UTC)
+            await events.publish(
+                session, job.id, "cancelled", {"reason": "cancelled before start"}
+            )
+            return
+        job.status = JobStatus.running
+        job.attempts += 1
+        job.started_at = job.started_at or datetime.now(UTC)
+        await events.publish(
+            session, job.id, "status", {"status": "running", "attempt": job.attempts}
+        )
+        await session.flush()
+        session.expunge(job)
+    ctx = JobContext(runtime, job)
+    handler = get_handler(job.kind)
+    if handler is None:
+        await _finish(
+            runtime,
+            job_id,
+            JobStatus.failed,
+            "failed",
+            {"error": f"unknown job kind {job.kind!r}"},
+            error=f"unknown job kind {job.kind!r}",
+        )
+        return
+    try:
+        result = await handler(ctx)
+    except JobCancelled:
+        await _finish(
+            runtime,
+            job_id,
+            JobStatus.cancelled,
+            "cancelled",
+            {"reason": "cancelled by user"},
+        )
+    except asyncio.CancelledError:
+        raise  # worker shutting down: the watchdog of a live worker re-queues it
+    except Exception as exc:
+        await _after_failure(runtime, ctx, exc)
+    else:
+        await _finish(
+            runtime,
+            job_id,
+            JobStatus.succeeded,
+            "completed",
+            {"result": result or {}},
+            result=result or {},
+            progress=1.0,
+        )
+
+
+async def _after_failure(
+    runtime: WorkerRuntime, ctx: JobContext, exc: Exception
+) -> None:
+    message = _user_facing_error(exc)
+    logger.error(
+        "job attempt failed",
+        exc_info=exc,
+        extra={"job_id": str(ctx.job_id), "kind": ctx.kind, "attempt": ctx.attempt},
+    )
+    retryable = not isinstance(exc, SightError) or exc.status_code >= 500
+    if retryable and ctx.attempt < runtime.settings.jobs.max_attempts:
+        delay = min(60, 2**ctx.attempt)
+        async with session_scope(runtime.sessionmaker) as session:
+            await session.execute(
+                update(Job).where(Job.id == ctx.job_id).values(status=JobStatus.queued)
+            )
+            await events.publish(
+                session,
+                ctx.job_id,
+                "status",
+                {
+                    "status": "queued",
+                    "attempt": ctx.attempt,
+                    "retry_in_seconds": delay,
+                    "error": message,
+                },
+            )
+        await runtime.queue_app.configure_task(
+            RUN_JOB_TASK, queue=QUEUE, schedule_in={"seconds": delay}
+        ).defer_async(job_id=str(ctx.job_id))
+        return
+    await _finish(
+        runtime,
+        ctx.job_id,
+        JobStatus.failed,
+        "failed",
+        {"error": message},
+        error=message,
+    )
+
+
+async def requeue_stalled_jobs(runtime: WorkerRuntime) -> int:
+    """Re-queue jobs whose worker stopped heartbeating (it crashed or was killed)."""
+    manager = runtime.queue_app.job_manager
+    stalled = await manager.get_stalled_jobs(
+        queue=QUEUE, seconds_since_heartbeat=runtime.settings.jobs.stalled_after_seconds
+    )
+    count = 0
+    for queued in stalled:
+        with contextlib.suppress(Exception):  # another worker may have taken it
+            await manager.retry_job(queued)
+            count += 1
+            logger.warning("re-queued stalled job", extra={"queue_job_id": queued.id})
+    return count
+
+
+async def watchdog(runtime: WorkerRuntime, every_seconds: float) -> None:
+    while True:
+        try:
+            await requeue_stalled_jobs(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("stalled-job check failed")
+        await asyncio.sleep(every_seconds)
+
+
+async def run_worker(runtime: WorkerRuntime, *, concurrency: int, name: str) -> None:
+    """Run a procrastinate worker plus the stall watchdog until cancelled."""
+    settings = runtime.settings.jobs
+    guard = asyncio.create_task(watchdog(runtime, settings.stalled_after_seconds / 2))
+    try:
+        await runtime.queue_app.run_worker_async(
+            queues=[QUEUE],
+            name=name,
+            concurrency=concurrency,
+            install_signal_handlers=False,
+            additional_context={"runtime": runtime},
+            update_heartbeat_interval=settings.heartbeat_seconds,
+            stalled_worker_timeout=settings.stalled_after_seconds,
+            shutdown_graceful_timeout=5,
+        )
+    finally:
+        guard.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await guard

@@ -1,0 +1,1 @@
+"""Shared building blocks: errors, model and schema bases, pagination."""

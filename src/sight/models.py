@@ -1,0 +1,11 @@
+"""Every table's model, imported so Alembic and the app see one metadata."""
+
+from __future__ import annotations
+
+from sight.auth.models import ApiToken, RefreshToken, User
+from sight.jobs.models import Job, JobEvent
+from sight.kit.models import Base
+
+metadata = Base.metadata
+
+__all__ = ["ApiToken", "Base", "Job", "JobEvent", "RefreshToken", "User", "metadata"]

@@ -1,0 +1,151 @@
+"""Structured JSON logs (Cloud Logging field names) and Prometheus metrics.
+
+Every log line carries the request id of the request it belongs to; the id is
+also returned in the `X-Request-ID` response header. Access logs carry an
+`httpRequest` object that Cloud Logging renders as a request entry.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+
+_SEVERITY = {
+    logging.DEBUG: "DEBUG",
+    logging.INFO: "INFO",
+    logging.WARNING: "WARNING",
+    logging.ERROR: "ERROR",
+    logging.CRITICAL: "CRITICAL",
+}
+# LogRecord attributes that are not user-supplied `extra` fields.
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "severity": _SEVERITY.get(record.levelno, record.levelname),
+            "message": record.getMessage(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "logger": record.name,
+        }
+        request_id = request_id_var.get()
+        if request_id:
+            entry["request_id"] = request_id
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["stack_trace"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's own access log is replaced by ours (with httpRequest + request id).
+    logging.getLogger("uvicorn.access").disabled = True
+    for name in ("uvicorn", "uvicorn.error", "procrastinate"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("procrastinate").setLevel(max(logging.INFO, root.level))
+
+
+class Metrics:
+    """Prometheus series of one app instance (own registry: no import-time globals)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.http_requests = Counter(
+            "sight_http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_latency = Histogram(
+            "sight_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=self.registry,
+        )
+
+
+_access_log = logging.getLogger("sight.access")
+
+
+class RequestContextMiddleware:
+    """Request id, access log and metrics for every HTTP request (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 128 else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append(
+                    (b"x-request-id", request_id.encode("latin-1"))
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            route_path = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "GET")
+            self.metrics.http_requests.labels(method, route_path, str(status)).inc()
+            self.metrics.http_latency.labels(method, route_path, str(status)).observe(
+                elapsed
+            )
+            query = scope.get("query_string", b"").decode("latin-1")
+            url = scope.get("path", "") + (f"?{query}" if query else "")
+            client = scope.get("client")
+            _access_log.info(
+                "%s %s %s",
+                method,
+                scope.get("path", ""),
+                status,
+                extra={
+                    "httpRequest": {
+                        "requestMethod": method,
+                        "requestUrl": url,
+                        "status": status,
+                        "latency": f"{elapsed:.6f}s",
+                        "remoteIp": client[0] if client else None,
+                        "userAgent": headers.get(b"user-agent", b"").decode("latin-1"),
+                    }
+                },
+            )
+            request_id_var.reset(token)
