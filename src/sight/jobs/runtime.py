@@ -20,6 +20,7 @@ from typing import Any
 import procrastinate
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import cast
 
 from sight import events
@@ -94,15 +95,22 @@ class JobContext:
     def checkpoint(self, key: str, default: Any = None) -> Any:
         return self._checkpoint.get(key, default)
 
-    async def save_checkpoint(self, key: str, value: Any) -> None:
-        """Persist resume state at once, so a crash right after keeps it."""
+    async def save_checkpoint(
+        self, key: str, value: Any, session: AsyncSession | None = None
+    ) -> None:
+        """Persist resume state. Pass the session that wrote the work itself so
+        work and checkpoint commit together: a crash can then lose neither alone."""
         self._checkpoint[key] = value
-        async with session_scope(self.sessionmaker) as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == self.job_id)
-                .values(checkpoint=Job.checkpoint.op("||")(cast({key: value}, JSONB)))
-            )
+        statement = (
+            update(Job)
+            .where(Job.id == self.job_id)
+            .values(checkpoint=Job.checkpoint.op("||")(cast({key: value}, JSONB)))
+        )
+        if session is not None:
+            await session.execute(statement)
+            return
+        async with session_scope(self.sessionmaker) as own:
+            await own.execute(statement)
 
     async def check_cancelled(self) -> None:
         async with session_scope(self.sessionmaker) as session:

@@ -79,4 +79,5 @@ async def cancel_job(
             session, job.id, "log", {"message": "cancellation requested"}
         )
     await session.flush()
+    await session.refresh(job)  # the server-side updated_at
     return job

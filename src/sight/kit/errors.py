@@ -1,13 +1,12 @@
 """Domain errors and the one JSON error shape: `{"error": "<Kind>", "detail": ...}`.
 
 Services raise `SightError` subclasses; endpoints never build error bodies by hand.
-Internal errors are logged with their traceback and answered with a generic
-message and the request id, never with the exception text.
+Internal errors are caught by `RequestContextMiddleware`, logged with their
+traceback and request id, and answered with a generic message, never the text.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,8 +14,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-logger = logging.getLogger("sight.errors")
 
 
 class SightError(Exception):
@@ -97,7 +94,7 @@ def error_body(kind: str, detail: Any, request: Request) -> dict[str, Any]:
 
 async def _sight_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, SightError):
-        return await _internal_error(request, exc)
+        raise exc
     return JSONResponse(
         error_body(exc.kind, exc.detail, request),
         status_code=exc.status_code,
@@ -107,7 +104,7 @@ async def _sight_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):
-        return await _internal_error(request, exc)
+        raise exc
     kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
     return JSONResponse(
         error_body(kind, exc.detail, request),
@@ -118,7 +115,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, RequestValidationError):
-        return await _internal_error(request, exc)
+        raise exc
     detail = [
         {
             "loc": list(err.get("loc", ())),
@@ -134,16 +131,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error", exc_info=exc)
-    return JSONResponse(
-        error_body("InternalError", "Internal server error", request),
-        status_code=500,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SightError, _sight_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _internal_error)

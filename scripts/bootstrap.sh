@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Shared install steps for start.sh and test.sh: uv (pinned, in its own venv
+# so any Python 3.11+ works, PEP 668 or not), the locked Python dependencies,
+# and the web app build when Node is present.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+UV_VERSION="0.13.8"
+export UV_PYTHON_DOWNLOADS=never
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  echo "sight: Python 3.11 or newer is required" >&2
+  return 1
+}
+
+ensure_uv() {
+  if [ ! -x "$ROOT/.tools/bin/uv" ] || ! "$ROOT/.tools/bin/uv" --version | grep -q "$UV_VERSION"; then
+    local python
+    python="$(find_python)"
+    "$python" -m venv "$ROOT/.tools"
+    "$ROOT/.tools/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  fi
+  UV="$ROOT/.tools/bin/uv"
+  export UV
+}
+
+# $1: "dev" to include test and lint tools
+install_python() {
+  ensure_uv
+  local python
+  python="$(find_python)"
+  if [ "${1:-}" = "dev" ]; then
+    "$UV" sync --frozen --python "$python" --project "$ROOT"
+  else
+    "$UV" sync --frozen --no-dev --python "$python" --project "$ROOT"
+  fi
+}
+
+build_frontend() {
+  if [ ! -f "$ROOT/frontend/package.json" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "sight: npm not found; serving the API without the web app (install Node 20+)" >&2
+    return 0
+  fi
+  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+}

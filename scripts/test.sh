@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install everything and run every check: lint, types, the web app's tests and
+# build, and the Python test suite against real PostgreSQL, Redis and Neo4j.
+# With CI=true a component that cannot be started fails the run instead of
+# skipping its tests.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/bootstrap.sh
+source "$ROOT/scripts/bootstrap.sh"
+cd "$ROOT"
+
+install_system_packages() {
+  # Servers the suite starts itself. Installed only where we may (root).
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "sight: please install: ${missing[*]} (their tests will be skipped)" >&2
+  fi
+}
+
+install_system_packages
+install_python dev
+
+echo "== lint and types"
+"$ROOT/.venv/bin/ruff" check src tests bench
+"$ROOT/.venv/bin/ruff" format --check src tests bench
+"$ROOT/.venv/bin/mypy"
+
+if [ -f frontend/package.json ] && command -v npm >/dev/null 2>&1; then
+  echo "== web app"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm test && npm run build)
+fi
+
+echo "== test suite"
+"$ROOT/.venv/bin/pytest" "$@"

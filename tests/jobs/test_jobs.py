@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import register_user, repo_root
+from tests.fixtures.jobs import start_job
+from tests.fixtures.sample_jobs import TABLE_DDL
+
+
+async def wait_status(
+    client: httpx.AsyncClient,
+    job_id: object,
+    auth: str,
+    statuses: set[str],
+    timeout: float = 30,  # noqa: ASYNC109 (a polling deadline, not a cancel)
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = await client.get(
+            f"/api/v1/jobs/{job_id}", headers={"Authorization": auth}
+        )
+        body: dict[str, Any] = response.json()
+        if body["status"] in statuses:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} not in {statuses} after {timeout}s: {body}")
+
+
+async def test_job_runs_to_completion_with_progress(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=3, delay=0.05)
+    job = await wait_status(
+        client, job_id, user["authorization"], {"succeeded", "failed"}
+    )
+    assert job["status"] == "succeeded"
+    assert job["progress"] == 1.0
+    assert job["result"] == {"units": 3}
+    assert job["started_at"]
+    assert job["finished_at"]
+
+
+async def test_other_users_job_is_not_found(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=1, delay=0.01)
+    stranger = await register_user(client)
+    for method, path in (
+        ("GET", f"/api/v1/jobs/{job_id}"),
+        ("POST", f"/api/v1/jobs/{job_id}/cancel"),
+        ("GET", f"/api/v1/jobs/{job_id}/events"),
+    ):
+        response = await client.request(
+            method, path, headers={"Authorization": stranger["authorization"]}
+        )
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"] == "NotFound"
+
+
+async def test_failed_attempt_is_retried_and_error_hides_internals(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    # Fails on attempts 1..3 = every attempt: the job ends failed after 3 tries.
+    job_id = await start_job(
+        database_url, user["id"], units=2, delay=0.01, fail_attempts=9
+    )
+    job = await wait_status(
+        client, job_id, user["authorization"], {"succeeded", "failed"}, timeout=40
+    )
+    assert job["status"] == "failed"
+    assert job["attempts"] == 3
+    assert "secret detail" not in (job["error"] or "")
+    assert "RuntimeError" in job["error"]
+
+
+async def test_transient_failure_then_success_keeps_finished_units(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(
+        database_url, user["id"], units=4, delay=0.01, fail_attempts=1
+    )
+    job = await wait_status(
+        client, job_id, user["authorization"], {"succeeded", "failed"}, timeout=30
+    )
+    assert job["status"] == "succeeded"
+    assert job["attempts"] == 2
+    units = _units(database_url, job_id)
+    assert sorted(u for u, _ in units) == [0, 1, 2, 3]  # nothing done twice
+
+
+async def test_cancel_running_job_keeps_what_it_produced(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=50, delay=0.1)
+    await wait_status(client, job_id, user["authorization"], {"running"})
+    await asyncio.sleep(0.5)
+    response = await client.post(
+        f"/api/v1/jobs/{job_id}/cancel",
+        headers={"Authorization": user["authorization"]},
+    )
+    assert response.status_code == 200
+    job = await wait_status(
+        client, job_id, user["authorization"], {"cancelled", "succeeded"}
+    )
+    assert job["status"] == "cancelled"
+    produced = len(_units(database_url, job_id))
+    assert 0 < produced < 50
+    again = await client.post(
+        f"/api/v1/jobs/{job_id}/cancel",
+        headers={"Authorization": user["authorization"]},
+    )
+    assert again.status_code == 409
+
+
+def _units(database_url: str, job_id: object) -> list[tuple[int, int]]:
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT unit, attempt FROM test_work_units"
+            " WHERE job_id = %s ORDER BY done_at",
+            (job_id,),
+        ).fetchall()
+    return [(int(u), int(a)) for u, a in rows]
+
+
+async def read_sse(
+    client: httpx.AsyncClient,
+    job_id: object,
+    auth: str,
+    *,
+    last_event_id: str | None = None,
+    stop_after: int | None = None,
+) -> list[dict[str, Any]]:
+    """Read SSE events until the stream ends or `stop_after` stored events."""
+    headers = {"Authorization": auth}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    received: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    async with client.stream(
+        "GET", f"/api/v1/jobs/{job_id}/events", headers=headers
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if line.startswith(":"):
+                continue
+            if not line:
+                if current:
+                    received.append(current)
+                    current = {}
+                    stored = [e for e in received if "id" in e]
+                    if stop_after is not None and len(stored) >= stop_after:
+                        break
+                continue
+            field, _, value = line.partition(": ")
+            current[field] = json.loads(value) if field == "data" else value
+    return received
+
+
+async def test_sse_replays_missed_events_after_reconnect(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=6, delay=0.15)
+    first = await read_sse(client, job_id, user["authorization"], stop_after=4)
+    last_id = [e for e in first if "id" in e][-1]["id"]
+    await asyncio.sleep(0.6)  # events keep coming while the client is away
+    rest = await read_sse(client, job_id, user["authorization"], last_event_id=last_id)
+    stored = [e for e in first + rest if "id" in e]
+    ids = [int(e["id"]) for e in stored]
+    assert ids == sorted(set(ids)), "events duplicated or out of order"
+    assert stored[-1]["event"] == "completed"
+    units = [e["data"]["unit"] for e in stored if e["event"] == "item"]
+    assert units == [0, 1, 2, 3, 4, 5], "an event was missed across the reconnect"
+    full = await read_sse(client, job_id, user["authorization"])
+    assert [int(e["id"]) for e in full if "id" in e] == ids
+
+
+async def test_sse_sends_heartbeats_while_idle(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=2, delay=1.6)
+    events = await read_sse(client, job_id, user["authorization"])
+    assert any(e["event"] == "heartbeat" for e in events)
+    assert events[-1]["event"] == "completed"
+
+
+def _spawn_worker(database_url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SIGHT_JOB_MODULES": "tests.fixtures.sample_jobs",
+        "SIGHT_JOBS__STALLED_AFTER_SECONDS": "3",
+        "SIGHT_JOBS__HEARTBEAT_SECONDS": "0.5",
+        "PYTHONPATH": str(repo_root()),
+        "SECRET_KEY": "x" * 40,
+    }
+    return subprocess.Popen(
+        [
+            str(os.path.join(os.path.dirname(sys.executable), "sight")),
+            "worker",
+            "--concurrency",
+            "2",
+        ],
+        env=env,
+        cwd=repo_root(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def worker_only_database(pg_cluster: Any) -> str:
+    """A database no in-process worker watches, so only the spawned workers run jobs."""
+    import uuid
+
+    from sight import db
+    from tests.conftest import create_database
+
+    url = create_database(pg_cluster, f"sight_workers_{uuid.uuid4().hex[:8]}")
+    db.upgrade(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(TABLE_DDL)
+    return url
+
+
+async def test_killed_worker_job_resumes_without_duplicating_work(
+    worker_only_database: str,
+) -> None:
+    url = worker_only_database
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (id, email, full_name, password_hash, is_active) "
+            "VALUES (gen_random_uuid(), 'w@example.com', 'W', 'x', true) RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+    job_id = await start_job(url, str(user_id), units=12, delay=0.25)
+    first = _spawn_worker(url)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_units(url, job_id)) < 4:
+            assert time.monotonic() < deadline, "the first worker made no progress"
+            await asyncio.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # a crash: no chance to clean up
+        first.wait(10)
+        done_before = len(_units(url, job_id))
+        second = _spawn_worker(url)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                with psycopg.connect(url) as conn:
+                    status, attempts = conn.execute(
+                        "SELECT status, attempts FROM jobs WHERE id = %s", (job_id,)
+                    ).fetchone()  # type: ignore[misc]
+                if status in {"succeeded", "failed"}:
+                    break
+                assert time.monotonic() < deadline, f"job stuck in {status}"
+                await asyncio.sleep(0.2)
+        finally:
+            second.terminate()
+            second.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert status == "succeeded"
+    assert attempts == 2
+    units = _units(url, job_id)
+    assert sorted(u for u, _ in units) == list(range(12)), (
+        "a unit was done twice or lost"
+    )
+    assert {a for u, a in units if u >= done_before} == {2}, (
+        "the resumed attempt redid early units"
+    )
