@@ -1,0 +1,37 @@
+import { Link, Outlet } from "react-router";
+import { useAuth } from "../auth";
+import { useI18n } from "../i18n";
+import { LanguageSwitch } from "./LanguageSwitch";
+
+export function Layout() {
+  const { t } = useI18n();
+  const { state, signOut } = useAuth();
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          {t("app.name")}
+        </Link>
+        <span className="tagline">{t("app.tagline")}</span>
+        <div className="topbar-actions">
+          <LanguageSwitch />
+          {state.status === "authenticated" && (
+            <>
+              <span className="muted">{t("nav.signedInAs", { name: state.user.full_name })}</span>
+              <button type="button" className="secondary" onClick={() => void signOut()}>
+                {t("nav.signOut")}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main">
+        <Outlet />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+// The English catalogue is the reference: its keys and `{placeholders}` define the
+// message types, and every other locale must match them (checked by tsc and tests).
+export const en = {
+  "app.name": "Sight",
+  "app.tagline": "Market research with AI personas",
+  "app.loading": "Loading…",
+  "app.skipToContent": "Skip to content",
+
+  "nav.home": "Home",
+  "nav.signOut": "Sign out",
+  "nav.signedInAs": "Signed in as {name}",
+
+  "language.label": "Language",
+  "language.en": "English",
+  "language.pl": "Polski",
+
+  "auth.email": "Email",
+  "auth.password": "Password",
+  "auth.fullName": "Full name",
+  "auth.login.title": "Sign in",
+  "auth.login.submit": "Sign in",
+  "auth.login.submitting": "Signing in…",
+  "auth.login.noAccount": "No account yet?",
+  "auth.login.toRegister": "Create one",
+  "auth.register.title": "Create an account",
+  "auth.register.submit": "Create account",
+  "auth.register.submitting": "Creating account…",
+  "auth.register.haveAccount": "Already have an account?",
+  "auth.register.toLogin": "Sign in",
+  "auth.register.passwordHint": "At least 8 characters.",
+  "auth.sessionExpired": "Your session has expired. Please sign in again.",
+
+  "home.greeting": "Hello, {name}",
+  "home.projects.title": "Projects",
+  "home.projects.empty": "No projects yet.",
+  "home.projects.emptyHint": "Projects you create will appear here.",
+  "home.projects.count": {
+    one: "{count} project",
+    other: "{count} projects",
+  },
+  "home.projects.created": "Created {date}",
+
+  "status.title": "System status",
+  "status.ready": "Ready",
+  "status.notReady": "Not ready",
+  "status.refresh": "Check again",
+  "status.checkedAt": "Checked at {time}",
+  "status.latency": "{ms} ms",
+  "status.state.ok": "OK",
+  "status.state.not_configured": "Not configured",
+  "status.state.failed": "Failed",
+  "status.dependency.postgres": "PostgreSQL",
+  "status.dependency.redis": "Redis",
+  "status.dependency.neo4j": "Neo4j",
+  "status.unavailable": "The server did not report its status.",
+
+  "errors.title": "Something went wrong",
+  "errors.network": "Cannot reach the server. Check your connection and try again.",
+  "errors.unexpected": "Unexpected error (HTTP {status}).",
+  "errors.field": "{field}: {message}",
+  "errors.reference": "Reference: {id}",
+  "errors.retry": "Try again",
+
+  "notFound.title": "Page not found",
+  "notFound.back": "Go to the home page",
+} as const;

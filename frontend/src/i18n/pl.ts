@@ -1,0 +1,68 @@
+import type { Catalogue } from "./types";
+
+export const pl: Catalogue = {
+  "app.name": "Sight",
+  "app.tagline": "Badania rynku z personami AI",
+  "app.loading": "Ładowanie…",
+  "app.skipToContent": "Przejdź do treści",
+
+  "nav.home": "Strona główna",
+  "nav.signOut": "Wyloguj się",
+  "nav.signedInAs": "Zalogowano jako {name}",
+
+  "language.label": "Język",
+  "language.en": "English",
+  "language.pl": "Polski",
+
+  "auth.email": "E-mail",
+  "auth.password": "Hasło",
+  "auth.fullName": "Imię i nazwisko",
+  "auth.login.title": "Zaloguj się",
+  "auth.login.submit": "Zaloguj się",
+  "auth.login.submitting": "Logowanie…",
+  "auth.login.noAccount": "Nie masz konta?",
+  "auth.login.toRegister": "Załóż je",
+  "auth.register.title": "Załóż konto",
+  "auth.register.submit": "Załóż konto",
+  "auth.register.submitting": "Zakładanie konta…",
+  "auth.register.haveAccount": "Masz już konto?",
+  "auth.register.toLogin": "Zaloguj się",
+  "auth.register.passwordHint": "Co najmniej 8 znaków.",
+  "auth.sessionExpired": "Sesja wygasła. Zaloguj się ponownie.",
+
+  "home.greeting": "Witaj, {name}",
+  "home.projects.title": "Projekty",
+  "home.projects.empty": "Nie masz jeszcze projektów.",
+  "home.projects.emptyHint": "Tu pojawią się projekty, które utworzysz.",
+  "home.projects.count": {
+    one: "{count} projekt",
+    few: "{count} projekty",
+    many: "{count} projektów",
+    other: "{count} projektu",
+  },
+  "home.projects.created": "Utworzono {date}",
+
+  "status.title": "Stan systemu",
+  "status.ready": "Gotowy",
+  "status.notReady": "Niegotowy",
+  "status.refresh": "Sprawdź ponownie",
+  "status.checkedAt": "Sprawdzono o {time}",
+  "status.latency": "{ms} ms",
+  "status.state.ok": "Działa",
+  "status.state.not_configured": "Nieskonfigurowany",
+  "status.state.failed": "Błąd",
+  "status.dependency.postgres": "PostgreSQL",
+  "status.dependency.redis": "Redis",
+  "status.dependency.neo4j": "Neo4j",
+  "status.unavailable": "Serwer nie podał swojego stanu.",
+
+  "errors.title": "Coś poszło nie tak",
+  "errors.network": "Brak połączenia z serwerem. Sprawdź połączenie i spróbuj ponownie.",
+  "errors.unexpected": "Nieoczekiwany błąd (HTTP {status}).",
+  "errors.field": "{field}: {message}",
+  "errors.reference": "Identyfikator zgłoszenia: {id}",
+  "errors.retry": "Spróbuj ponownie",
+
+  "notFound.title": "Nie znaleziono strony",
+  "notFound.back": "Wróć na stronę główną",
+};

@@ -1,0 +1,18 @@
+import { useUser } from "../auth";
+import { ProjectList } from "../components/ProjectList";
+import { SystemStatus } from "../components/SystemStatus";
+import { useI18n } from "../i18n";
+
+export function HomePage() {
+  const { t } = useI18n();
+  const user = useUser();
+  return (
+    <div className="home">
+      <h1>{t("home.greeting", { name: user.full_name })}</h1>
+      <div className="columns">
+        <ProjectList />
+        <SystemStatus />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import type { RouteObject } from "react-router";
+import { RequireAuth } from "./auth";
+import { Layout } from "./components/Layout";
+import { HomePage } from "./pages/HomePage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { RegisterPage } from "./pages/RegisterPage";
+
+// The server answers every unknown path with index.html, so each of these URLs can
+// be bookmarked and reloaded.
+export const routes: RouteObject[] = [
+  {
+    path: "/",
+    element: <Layout />,
+    children: [
+      { path: "login", element: <LoginPage /> },
+      { path: "register", element: <RegisterPage /> },
+      {
+        element: <RequireAuth />,
+        children: [{ index: true, element: <HomePage /> }],
+      },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+];

@@ -1,0 +1,5 @@
+import "@testing-library/jest-dom/vitest";
+
+afterEach(() => {
+  window.localStorage.clear();
+});
