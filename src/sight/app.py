@@ -15,7 +15,7 @@ import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -29,8 +29,10 @@ from sight.health import router as health_router
 from sight.jobs.queue import create_queue_app
 from sight.jobs.registry import load_task_modules
 from sight.jobs.runtime import WorkerRuntime, run_worker
+from sight.jobs.service import update_queue_depth
 from sight.kit.errors import install_error_handlers
 from sight.kit.ratelimit import RateLimiter
+from sight.llm.setup import build_gateway
 from sight.observability import Metrics, RequestContextMiddleware
 from sight.postgres import create_engine, create_sessionmaker, libpq_url
 from sight.redis import create_redis
@@ -60,6 +62,8 @@ def create_app(
                 "no database: set DATABASE_URL or start with `sight serve`"
             )
         engine = create_engine(url)
+        sessionmaker = create_sessionmaker(engine)
+        llm = await build_gateway(settings, sessionmaker, metrics)
         queue_app = create_queue_app(libpq_url(url))
         broadcaster = EventBroadcaster(libpq_url(url))
         redis = (
@@ -82,8 +86,9 @@ def create_app(
             settings=settings,
             metrics=metrics,
             engine=engine,
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             queue_app=queue_app,
+            llm=llm,
             broadcaster=broadcaster,
             rate_limiter=RateLimiter(
                 settings.redis_url.get_secret_value() if settings.redis_url else None
@@ -101,6 +106,7 @@ def create_app(
                     sessionmaker=state.sessionmaker,
                     settings=settings,
                     queue_app=queue_app,
+                    llm=llm,
                     services=state.services,
                 )
                 worker = asyncio.create_task(
@@ -120,6 +126,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
                 await broadcaster.stop()
+        await llm.aclose()
         if redis is not None:
             await redis.aclose()
         if neo4j is not None:
@@ -150,7 +157,8 @@ def create_app(
     app.include_router(build_api_router())
 
     @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
+    async def prometheus_metrics(request: Request) -> Response:
+        await update_queue_depth(request.app.state.sight, metrics)
         return Response(
             generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST
         )

@@ -152,6 +152,7 @@ def worker(
     from sight.jobs.queue import create_queue_app
     from sight.jobs.registry import load_task_modules
     from sight.jobs.runtime import WorkerRuntime, run_worker
+    from sight.llm.setup import build_gateway
     from sight.postgres import create_engine, create_sessionmaker, libpq_url
 
     settings = _settings(data_dir)
@@ -161,10 +162,12 @@ def worker(
         engine = create_engine(url, pool_size=max(2, concurrency))
         queue_app = create_queue_app(libpq_url(url))
         load_task_modules()
+        sessionmaker = create_sessionmaker(engine)
         runtime = WorkerRuntime(
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             settings=settings,
             queue_app=queue_app,
+            llm=await build_gateway(settings, sessionmaker),
             services={},
         )
         try:
@@ -175,6 +178,7 @@ def worker(
                     name=f"worker-{socket.gethostname()}-{os.getpid()}",
                 )
         finally:
+            await runtime.llm.aclose()
             await engine.dispose()
 
     _run_until_signal(main())

@@ -49,6 +49,41 @@ class JobSettings(BaseModel):
     max_attempts: int = 3
 
 
+class ProviderLimits(BaseModel):
+    concurrency: int = Field(10, ge=1, le=1000)
+    requests_per_minute: int | None = Field(None, ge=1)
+    tokens_per_minute: int | None = Field(None, ge=1)
+
+
+def _default_limits() -> dict[str, ProviderLimits]:
+    return {
+        "gemini": ProviderLimits(concurrency=10, requests_per_minute=1000),
+        "openai": ProviderLimits(concurrency=10, requests_per_minute=500),
+        "anthropic": ProviderLimits(concurrency=5, requests_per_minute=50),
+        "ollama": ProviderLimits(concurrency=2),
+        "offline": ProviderLimits(concurrency=64),
+    }
+
+
+class LLMSettings(BaseModel):
+    # Force one provider for everything (gemini|openai|anthropic|ollama|offline);
+    # by default the first configured one in that order is used.
+    default_provider: str | None = None
+    gemini_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    ollama_url: str = "http://127.0.0.1:11434"
+    detect_ollama: bool = True
+    # local (default: the multilingual model in the wheel) | gemini | openai
+    embedding_provider: str = "local"
+    max_retries: int = Field(4, ge=0, le=10)
+    repair_attempts: int = Field(2, ge=0, le=5)
+    cache_enabled: bool = True
+    default_monthly_budget_usd: float = Field(50.0, ge=0)
+    circuit_threshold: int = Field(5, ge=1)
+    circuit_cooldown_seconds: float = Field(30.0, gt=0)
+    limits: dict[str, ProviderLimits] = Field(default_factory=_default_limits)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -113,6 +148,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     sse_heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
 
     @property

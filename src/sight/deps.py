@@ -18,6 +18,7 @@ from sight.config import Settings
 from sight.events import EventBroadcaster
 from sight.kit.errors import SightError, Unauthorized
 from sight.kit.ratelimit import RateLimiter
+from sight.llm.gateway import LLMGateway
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
 
@@ -31,6 +32,7 @@ class AppState:
     queue_app: procrastinate.App
     broadcaster: EventBroadcaster
     rate_limiter: RateLimiter
+    llm: LLMGateway
     redis: Redis | None = None
     neo4j: AsyncDriver | None = None
     # Set by domains that start their own services in the lifespan.

@@ -5,7 +5,21 @@ from __future__ import annotations
 from sight.auth.models import ApiToken, RefreshToken, User
 from sight.jobs.models import Job, JobEvent
 from sight.kit.models import Base
+from sight.llm.models import LLMCacheEntry, LLMCall, UserLLMSettings
+from sight.projects.models import Project
 
 metadata = Base.metadata
 
-__all__ = ["ApiToken", "Base", "Job", "JobEvent", "RefreshToken", "User", "metadata"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Job",
+    "JobEvent",
+    "LLMCacheEntry",
+    "LLMCall",
+    "Project",
+    "RefreshToken",
+    "User",
+    "UserLLMSettings",
+    "metadata",
+]

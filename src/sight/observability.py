@@ -16,7 +16,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -87,6 +87,55 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.llm_calls = Counter(
+            "sight_llm_calls",
+            "LLM calls by outcome",
+            ["provider", "model", "flow", "outcome"],
+            registry=self.registry,
+        )
+        self.llm_tokens = Counter(
+            "sight_llm_tokens",
+            "LLM tokens",
+            ["provider", "model", "direction"],
+            registry=self.registry,
+        )
+        self.llm_cost = Counter(
+            "sight_llm_cost_usd",
+            "LLM spend in USD",
+            ["provider", "model"],
+            registry=self.registry,
+        )
+        self.llm_cache_hits = Counter(
+            "sight_llm_cache_hits",
+            "LLM answers served from the cache",
+            ["flow"],
+            registry=self.registry,
+        )
+        self.jobs_queue_depth = Gauge(
+            "sight_jobs_queue_depth",
+            "Jobs waiting or running",
+            ["status"],
+            registry=self.registry,
+        )
+
+    def record_llm_call(
+        self,
+        *,
+        provider: str,
+        model: str,
+        flow: str,
+        outcome: str,
+        input_tokens: int,
+        output_tokens: int,
+        cost: float,
+        cache_hit: bool,
+    ) -> None:
+        self.llm_calls.labels(provider, model, flow, outcome).inc()
+        self.llm_tokens.labels(provider, model, "input").inc(input_tokens)
+        self.llm_tokens.labels(provider, model, "output").inc(output_tokens)
+        self.llm_cost.labels(provider, model).inc(cost)
+        if cache_hit:
+            self.llm_cache_hits.labels(flow).inc()
 
 
 _access_log = logging.getLogger("sight.access")

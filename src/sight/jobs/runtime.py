@@ -29,6 +29,8 @@ from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK
 from sight.jobs.registry import get_handler
 from sight.kit.errors import SightError
+from sight.llm.gateway import LLMGateway
+from sight.llm.types import CallContext
 from sight.postgres import SessionMaker, session_scope
 
 logger = logging.getLogger("sight.jobs")
@@ -45,6 +47,7 @@ class WorkerRuntime:
     sessionmaker: SessionMaker
     settings: Settings
     queue_app: procrastinate.App
+    llm: LLMGateway
     services: dict[str, Any]
 
 
@@ -64,6 +67,15 @@ class JobContext:
     @property
     def sessionmaker(self) -> SessionMaker:
         return self.runtime.sessionmaker
+
+    @property
+    def llm(self) -> LLMGateway:
+        return self.runtime.llm
+
+    @property
+    def call_context(self) -> CallContext:
+        """Who this job's model calls are for (usage, budgets, overrides)."""
+        return CallContext(self.user_id, self.project_id, self.job_id)
 
     def service(self, name: str) -> Any:
         return self.runtime.services[name]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight import events
@@ -81,3 +81,16 @@ async def cancel_job(
     await session.flush()
     await session.refresh(job)  # the server-side updated_at
     return job
+
+
+async def update_queue_depth(state: Any, metrics: Any) -> None:
+    """Refresh the queue-depth gauge (called when /metrics is scraped)."""
+    async with state.sessionmaker() as session:
+        rows = await session.execute(
+            select(Job.status, func.count())
+            .where(Job.status.in_([JobStatus.queued, JobStatus.running]))
+            .group_by(Job.status)
+        )
+        counts = dict(rows.tuples().all())
+    for status in (JobStatus.queued, JobStatus.running):
+        metrics.jobs_queue_depth.labels(str(status)).set(counts.get(status, 0))

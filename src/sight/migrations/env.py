@@ -13,6 +13,13 @@ from sight.postgres import sqlalchemy_url
 config = context.config
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    # procrastinate's tables are created from its own SQL, not from our models.
+    return not (name or "").startswith("procrastinate")
+
+
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
@@ -23,6 +30,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=metadata,
             compare_type=True,
+            include_object=include_object,
             transaction_per_migration=True,
         )
         with context.begin_transaction():

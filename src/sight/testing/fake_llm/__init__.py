@@ -23,7 +23,7 @@ from sight.testing.fake_llm.config import (
 )
 from sight.testing.fake_llm.content import embedding_vector, estimate_tokens
 from sight.testing.fake_llm.runner import FakeLLM, running_fake_llm
-from sight.testing.fake_llm.schema_fill import instance_from_schema
+from sight.llm.schema_fill import instance_from_schema
 from sight.testing.fake_llm.state import FakeLLMState, FakeLLMStats, RequestRecord
 
 __all__ = [

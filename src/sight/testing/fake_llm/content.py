@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 
 from sight.testing.fake_llm.config import FakeLLMConfig
-from sight.testing.fake_llm.schema_fill import instance_from_schema
-from sight.testing.fake_llm.words import WORDS
+from sight.llm.schema_fill import instance_from_schema
+from sight.llm.words import WORDS
 
 ContentFault = Literal["truncated", "invalid"]
 

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sight.testing.fake_llm.words import WORDS
+from sight.llm.words import WORDS
 
 _SCALAR_TYPES = ("string", "number", "integer", "boolean")
 _MIN_KEYS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")

@@ -1,0 +1,1 @@
+"""The LLM gateway: every model call in Sight goes through `LLMGateway`."""

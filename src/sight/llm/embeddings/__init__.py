@@ -1,0 +1,1 @@
+"""Embedding models: provider APIs and a local multilingual model."""

@@ -1,0 +1,1 @@
+"""Provider adapters over the official SDKs, plus the offline engine."""

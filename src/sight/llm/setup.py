@@ -1,0 +1,32 @@
+"""Building the gateway for a process (API or worker)."""
+
+from __future__ import annotations
+
+import logging
+
+from sight.config import Settings
+from sight.llm.gateway import LLMGateway
+from sight.observability import Metrics
+from sight.postgres import SessionMaker
+
+logger = logging.getLogger("sight.llm")
+
+
+async def build_gateway(
+    settings: Settings, sessionmaker: SessionMaker, metrics: Metrics | None = None
+) -> LLMGateway:
+    ollama = False
+    if settings.llm.detect_ollama and settings.llm.default_provider in (None, "ollama"):
+        from sight.llm.providers.openai_compat import detect_ollama
+
+        models = await detect_ollama(settings.llm.ollama_url)
+        ollama = bool(models)
+        if ollama:
+            logger.info("Ollama detected", extra={"models": models})
+    gateway = LLMGateway(
+        settings, sessionmaker, metrics=metrics, ollama_available=ollama
+    )
+    logger.info(
+        "LLM gateway ready", extra={"default_provider": gateway.default_provider()}
+    )
+    return gateway

@@ -1,0 +1,1 @@
+"""Research projects: audience, language, country, sample size, budget cap."""

@@ -1,0 +1,110 @@
+"""Project CRUD with ownership checks and target validation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sight.demographics import TargetDemographicsError, validate_target
+from sight.kit.errors import NotFound, SightError
+from sight.projects.models import Project
+from sight.projects.schemas import ProjectCreate, ProjectUpdate
+
+
+class InvalidTargetDemographics(SightError):
+    """422 in the same shape as request validation errors, one item per problem."""
+
+    status_code = 422
+
+    def __init__(self, error: TargetDemographicsError) -> None:
+        super().__init__(
+            [
+                {
+                    "loc": ["body", *problem.path.split(".")],
+                    "field": problem.path,
+                    "msg": problem.message,
+                    "type": "target_demographics",
+                    "allowed": problem.allowed,
+                }
+                for problem in error.problems
+            ]
+        )
+
+    @property
+    def kind(self) -> str:
+        return "ValidationError"
+
+
+def normalise_target(raw: dict[str, Any], country: str) -> dict[str, Any]:
+    try:
+        target = validate_target(raw, country)
+    except TargetDemographicsError as exc:
+        raise InvalidTargetDemographics(exc) from None
+    return target.model_dump(mode="json")
+
+
+async def create_project(
+    session: AsyncSession, owner_id: uuid.UUID, data: ProjectCreate
+) -> Project:
+    project = Project(
+        owner_id=owner_id,
+        **data.model_dump(exclude={"target_demographics"}),
+        target_demographics=data.target_demographics,
+        target_distribution=normalise_target(data.target_demographics, data.country),
+        llm_overrides={},
+    )
+    session.add(project)
+    await session.flush()
+    await session.refresh(project)
+    return project
+
+
+async def get_owned_project(
+    session: AsyncSession, project_id: uuid.UUID, owner_id: uuid.UUID
+) -> Project:
+    project = await session.scalar(
+        select(Project).where(Project.id == project_id, Project.owner_id == owner_id)
+    )
+    if project is None:
+        raise NotFound("project", project_id)
+    return project
+
+
+async def list_projects(
+    session: AsyncSession, owner_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[Project], int]:
+    where = Project.owner_id == owner_id
+    total = await session.scalar(select(func.count()).select_from(Project).where(where))
+    rows = await session.scalars(
+        select(Project)
+        .where(where)
+        .order_by(Project.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def update_project(
+    session: AsyncSession, project: Project, data: ProjectUpdate
+) -> Project:
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None and key not in {"budget_usd"}:
+            continue
+        setattr(project, key, value)
+    if "target_demographics" in changes or "country" in changes:
+        project.target_distribution = normalise_target(
+            project.target_demographics, project.country
+        )
+    await session.flush()
+    await session.refresh(project)
+    return project
+
+
+async def delete_project(session: AsyncSession, project: Project) -> None:
+    await session.delete(project)
+    await session.flush()
