@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 from sight.auth.endpoints import router as auth_router
 from sight.jobs.endpoints import router as jobs_router
 from sight.kit.routing import API_PREFIX
+from sight.knowledge.endpoints import router as knowledge_router
 from sight.llm.endpoints import router as llm_router
 from sight.projects.endpoints import router as projects_router
 
@@ -17,6 +18,7 @@ def build_api_router() -> APIRouter:
     api.include_router(jobs_router)
     api.include_router(projects_router)
     api.include_router(llm_router)
+    api.include_router(knowledge_router)
 
     @api.api_route(
         API_PREFIX + "/{path:path}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sight.auth.models import ApiToken, RefreshToken, User
 from sight.jobs.models import Job, JobEvent
 from sight.kit.models import Base
+from sight.knowledge import models as knowledge_models  # noqa: F401 (registers tables)
 from sight.llm.models import LLMCacheEntry, LLMCall, UserLLMSettings
 from sight.projects.models import Project
 

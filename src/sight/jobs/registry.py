@@ -21,7 +21,7 @@ Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
 _HANDLERS: dict[str, Handler] = {}
 
 # Domain modules whose handlers every worker must know.
-BUILTIN_TASK_MODULES: tuple[str, ...] = ()
+BUILTIN_TASK_MODULES: tuple[str, ...] = ("sight.knowledge.tasks",)
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

@@ -1,0 +1,2 @@
+"""Project documents: ingestion, chunks with embeddings, entities and relations,
+hybrid retrieval with citations, on PostgreSQL or Neo4j."""
