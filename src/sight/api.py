@@ -9,6 +9,7 @@ from sight.jobs.endpoints import router as jobs_router
 from sight.kit.routing import API_PREFIX
 from sight.knowledge.endpoints import router as knowledge_router
 from sight.llm.endpoints import router as llm_router
+from sight.personas.endpoints import router as personas_router
 from sight.projects.endpoints import router as projects_router
 
 
@@ -19,6 +20,7 @@ def build_api_router() -> APIRouter:
     api.include_router(projects_router)
     api.include_router(llm_router)
     api.include_router(knowledge_router)
+    api.include_router(personas_router)
 
     @api.api_route(
         API_PREFIX + "/{path:path}",

@@ -96,6 +96,8 @@ def create_app(
             redis=redis,
             neo4j=neo4j,
         )
+        if redis is not None:
+            state.services["redis"] = redis
         app.state.sight = state
         worker: asyncio.Task[None] | None = None
         async with queue_app.open_async():

@@ -170,6 +170,12 @@ def worker(
             llm=await build_gateway(settings, sessionmaker),
             services={},
         )
+        if settings.redis_url is not None:
+            from sight.redis import create_redis
+
+            runtime.services["redis"] = create_redis(
+                settings.redis_url.get_secret_value()
+            )
         try:
             async with queue_app.open_async():
                 await run_worker(

@@ -7,6 +7,7 @@ from sight.jobs.models import Job, JobEvent
 from sight.kit.models import Base
 from sight.knowledge import models as knowledge_models  # noqa: F401 (registers tables)
 from sight.llm.models import LLMCacheEntry, LLMCall, UserLLMSettings
+from sight.personas.models import Persona, SegmentBrief
 from sight.projects.models import Project
 
 metadata = Base.metadata
@@ -18,8 +19,10 @@ __all__ = [
     "JobEvent",
     "LLMCacheEntry",
     "LLMCall",
+    "Persona",
     "Project",
     "RefreshToken",
+    "SegmentBrief",
     "User",
     "UserLLMSettings",
     "metadata",

@@ -21,7 +21,10 @@ Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
 _HANDLERS: dict[str, Handler] = {}
 
 # Domain modules whose handlers every worker must know.
-BUILTIN_TASK_MODULES: tuple[str, ...] = ("sight.knowledge.tasks",)
+BUILTIN_TASK_MODULES: tuple[str, ...] = (
+    "sight.knowledge.tasks",
+    "sight.personas.tasks",
+)
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

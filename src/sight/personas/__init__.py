@@ -1,0 +1,2 @@
+"""Personas: census-grounded samples, segment briefs, parallel enrichment,
+validation and live progress."""

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from sight.deps import CurrentUser, DbSession, State
+from sight.kit.routing import API_PREFIX
+from sight.kit.schemas import Page
+from sight.llm.types import CallContext
+from sight.personas import service
+from sight.personas.schemas import (
+    GenerateAccepted,
+    GenerateRequest,
+    PersonaRead,
+    PersonaSummary,
+)
+from sight.projects.service import get_owned_project
+
+router = APIRouter(prefix=API_PREFIX, tags=["personas"])
+
+
+@router.post(
+    "/projects/{project_id}/personas/generate",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=GenerateAccepted | dict[str, Any],
+)
+async def generate(
+    project_id: uuid.UUID,
+    data: GenerateRequest,
+    user: CurrentUser,
+    state: State,
+    session: DbSession,
+    response: Response,
+    estimate: Annotated[
+        bool, Query(description="Only return the cost estimate")
+    ] = False,
+) -> GenerateAccepted | dict[str, Any]:
+    """Start generating personas (a job; follow it at `events_url`). With
+    `?estimate=true` nothing runs: the expected calls, tokens and USD come back."""
+    project = await get_owned_project(session, project_id, user.id)
+    num = data.num_personas or project.target_sample_size
+    if estimate:
+        response.status_code = status.HTTP_200_OK
+        ctx = CallContext(user_id=user.id, project_id=project.id)
+        return await service.estimate_generation(state.llm, ctx, num)
+    job, cost = await service.start_generation(
+        session, state.queue_app, state.llm, project, user.id, num, data.seed
+    )
+    return GenerateAccepted(
+        job_id=job.id,
+        status_url=f"{API_PREFIX}/jobs/{job.id}",
+        events_url=f"{API_PREFIX}/jobs/{job.id}/events",
+        num_personas=num,
+        estimate=cost,
+    )
+
+
+@router.get("/projects/{project_id}/personas", response_model=Page[PersonaRead])
+async def list_personas(
+    project_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    age_group: str | None = None,
+    gender: str | None = None,
+    location: str | None = None,
+    urban_rural: str | None = None,
+    education: str | None = None,
+    income_band: str | None = None,
+    include_deleted: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[PersonaRead]:
+    await get_owned_project(session, project_id, user.id)
+    given = {
+        "age_group": age_group,
+        "gender": gender,
+        "location": location,
+        "urban_rural": urban_rural,
+        "education": education,
+        "income_band": income_band,
+    }
+    filters = {k: v for k, v in given.items() if v is not None}
+    rows, total = await service.list_personas(
+        session,
+        project_id,
+        filters,
+        include_deleted=include_deleted,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[PersonaRead](
+        items=[PersonaRead.model_validate(p) for p in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/projects/{project_id}/personas/summary", response_model=PersonaSummary)
+async def persona_summary(
+    project_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> PersonaSummary:
+    """Generated distribution vs target per dimension, with the fit statistics."""
+    project = await get_owned_project(session, project_id, user.id)
+    return await service.summary(session, project)
+
+
+@router.get("/personas/{persona_id}", response_model=PersonaRead)
+async def get_persona(
+    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> PersonaRead:
+    return PersonaRead.model_validate(
+        await service.get_owned_persona(session, persona_id, user.id)
+    )
+
+
+@router.delete("/personas/{persona_id}", response_model=PersonaRead)
+async def delete_persona(
+    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> PersonaRead:
+    """Soft delete: the persona leaves lists and analyses; `restore` undoes it."""
+    persona = await service.get_owned_persona(session, persona_id, user.id)
+    return PersonaRead.model_validate(await service.soft_delete(session, persona))
+
+
+@router.post("/personas/{persona_id}/restore", response_model=PersonaRead)
+async def restore_persona(
+    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> PersonaRead:
+    persona = await service.get_owned_persona(session, persona_id, user.id)
+    return PersonaRead.model_validate(await service.restore(session, persona))

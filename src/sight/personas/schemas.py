@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from sight.kit.schemas import InputSchema, Schema
+
+Score = Annotated[float, Field(ge=0, le=1)]
+ShortText = Annotated[str, StringConstraints(min_length=2, max_length=200)]
+
+
+class BigFive(BaseModel):
+    openness: Score
+    conscientiousness: Score
+    extraversion: Score
+    agreeableness: Score
+    neuroticism: Score
+
+
+class Hofstede(BaseModel):
+    power_distance: Score
+    individualism: Score
+    masculinity: Score
+    uncertainty_avoidance: Score
+    long_term_orientation: Score
+    indulgence: Score
+
+
+class EnrichedPersona(BaseModel):
+    """What the enrichment model writes for one persona (personas.enrich)."""
+
+    full_name: Annotated[str, StringConstraints(min_length=3, max_length=80)]
+    occupation: Annotated[str, StringConstraints(min_length=2, max_length=120)]
+    background_story: Annotated[str, StringConstraints(min_length=40, max_length=3000)]
+    values: list[ShortText] = Field(min_length=3, max_length=6)
+    interests: list[ShortText] = Field(min_length=3, max_length=8)
+    big_five: BigFive
+    hofstede: Hofstede
+    needs: list[ShortText] = Field(
+        min_length=2, max_length=5, description="jobs-to-be-done, in their words"
+    )
+    pain_points: list[ShortText] = Field(min_length=2, max_length=5)
+    media_habits: list[ShortText] = Field(min_length=2, max_length=6)
+    shopping_habits: list[ShortText] = Field(min_length=2, max_length=6)
+    quote: Annotated[str, StringConstraints(min_length=5, max_length=300)]
+
+
+class SegmentBriefOutput(BaseModel):
+    """What the strong model writes for one demographic segment."""
+
+    summary: Annotated[str, StringConstraints(min_length=20, max_length=2000)]
+    typical_occupations: list[ShortText] = Field(min_length=2, max_length=8)
+    concerns: list[ShortText] = Field(min_length=2, max_length=6)
+    media: list[ShortText] = Field(min_length=2, max_length=6)
+
+
+class GenerateRequest(InputSchema):
+    num_personas: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Defaults to the project's target sample size."
+    )
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+        None, description="Same seed, same demographic plan; default: random."
+    )
+
+
+class GenerateAccepted(Schema):
+    job_id: uuid.UUID
+    status_url: str
+    events_url: str
+    num_personas: int
+    estimate: dict[str, Any]
+
+
+class PersonaRead(Schema):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    full_name: str
+    age: int
+    age_group: str
+    gender: str
+    location: str
+    urban_rural: str
+    education: str
+    income_band: str
+    income: int
+    income_currency: str
+    occupation: str
+    profile: dict[str, Any]
+    language: str
+    segment: str
+    generated_by: str
+    prompt_version: str
+    citations: list[dict[str, Any]]
+    validation: dict[str, Any]
+    deleted_at: datetime | None
+    created_at: datetime
+
+
+class DistributionRow(Schema):
+    category: str
+    label: str
+    count: int
+    share: float
+    target_share: float
+
+
+class PersonaSummary(Schema):
+    total: int
+    distributions: dict[str, list[DistributionRow]]
+    fit: dict[str, Any] | None

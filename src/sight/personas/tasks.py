@@ -1,0 +1,375 @@
+"""The `personas.generate` job: plan → segment briefs → parallel enrichment →
+validation (repair or report) → stored, each step streamed as an event.
+
+Resumable: the demographic plan is a checkpoint, and each persona is stored
+under its plan slot (unique per job), so a retried attempt enriches only the
+slots that have no persona yet.
+
+Per-persona events (type `item`): `{"slot", "stage": "started" | "enriched" |
+"validated" | "saved" | "failed", "name"?, "persona_id"?, "reason"?}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from sight.demographics import (
+    Cell,
+    Census,
+    Target,
+    build_joint,
+    fit_report,
+    load_census,
+    quota_sample,
+)
+from sight.jobs.registry import job_handler
+from sight.jobs.runtime import JobCancelled, JobContext
+from sight.kit.errors import SightError
+from sight.llm.budget import BudgetExceeded
+from sight.personas import offline as _offline  # noqa: F401 (registers offline composers)
+from sight.personas.briefs import (
+    Brief,
+    BriefCache,
+    brief_key,
+    segment_labels,
+    segment_name,
+    segment_of,
+    write_brief,
+)
+from sight.personas.models import Persona
+from sight.personas.schemas import EnrichedPersona
+from sight.personas.validation import DuplicateGuard, PersonaFacts, check_rules
+from sight.postgres import session_scope
+from sight.projects.models import Project
+from sight.prompts import personas as prompts
+
+logger = logging.getLogger("sight.personas")
+
+MAX_REPAIRS = 2
+
+
+@dataclass
+class _Run:
+    ctx: JobContext
+    project: Project
+    census: Census
+    guard: DuplicateGuard
+    briefs: dict[str, Brief]
+    total: int
+    saved: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@job_handler("personas.generate")
+async def generate_personas(ctx: JobContext) -> dict[str, Any]:
+    async with ctx.sessionmaker() as session:
+        project = await session.get(Project, ctx.project_id)
+        if project is None:
+            raise SightError("the project was deleted", status_code=404)
+        session.expunge(project)
+    target = Target.model_validate(project.target_distribution)
+    census = load_census(project.country)
+    plan = await _plan(ctx, target)
+    done = await _done_slots(ctx)
+    guard = await _existing_personas_guard(ctx, project.id)
+    run = _Run(ctx, project, census, guard, briefs={}, total=len(plan), saved=len(done))
+    remaining = [cell for cell in plan if cell.index not in done]
+    await ctx.progress(run.saved, run.total, "writing segment briefs")
+    await _write_briefs(run, remaining)
+    try:
+        async with asyncio.TaskGroup() as group:
+            for cell in remaining:
+                group.create_task(_one_persona(run, cell))
+    except* JobCancelled:
+        raise JobCancelled from None
+    except* BudgetExceeded as budget:
+        # Stop cleanly: what was saved stays; the job reports why it stopped.
+        first = budget.exceptions[0]
+        detail = first.detail if isinstance(first, BudgetExceeded) else str(first)
+        raise BudgetExceeded(
+            f"{detail}; stopped after {run.saved} of {run.total} personas"
+        ) from None
+    fit = await _store_fit(ctx, project.id, target)
+    return {
+        "requested": run.total,
+        "saved": run.saved,
+        "failed": run.failures,
+        "fit_verdict": fit.get("verdict"),
+    }
+
+
+async def _plan(ctx: JobContext, target: Target) -> list[Cell]:
+    stored = ctx.checkpoint("plan")
+    if stored is not None:
+        return [Cell.model_validate(c) for c in stored]
+    cells = quota_sample(
+        build_joint(target), int(ctx.params["num_personas"]), int(ctx.params["seed"])
+    )
+    await ctx.save_checkpoint("plan", [c.model_dump() for c in cells])
+    return cells
+
+
+async def _done_slots(ctx: JobContext) -> set[int]:
+    async with ctx.sessionmaker() as session:
+        rows = await session.scalars(
+            select(Persona.slot).where(Persona.job_id == ctx.job_id)
+        )
+        return set(rows)
+
+
+async def _existing_personas_guard(
+    ctx: JobContext, project_id: uuid.UUID
+) -> DuplicateGuard:
+    """Names and stories already in the project, so new personas differ from them."""
+    async with ctx.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(Persona.full_name, Persona.profile).where(
+                    Persona.project_id == project_id, Persona.deleted_at.is_(None)
+                )
+            )
+        ).all()
+    guard = DuplicateGuard()
+    if rows:
+        stories = [str(profile.get("background_story", "")) for _, profile in rows]
+        vectors = await ctx.llm.embed(stories, ctx.call_context, flow="personas.dedupe")
+        for (name, _), vector in zip(rows, vectors, strict=True):
+            guard.add(name, vector)
+    return guard
+
+
+async def _write_briefs(run: _Run, cells: list[Cell]) -> None:
+    project, ctx = run.project, run.ctx
+    cache = BriefCache(ctx.sessionmaker, ctx.runtime.services.get("redis"))
+    segments = {
+        segment_name(segment_of(c.attributes)): segment_of(c.attributes) for c in cells
+    }
+
+    async def one(name: str, segment: dict[str, str]) -> None:
+        key = brief_key(project.id, segment, project.language, grounding="")
+        brief = await cache.get(key)
+        if brief is None:
+            brief = await write_brief(
+                ctx.llm,
+                ctx.call_context,
+                segment=segment,
+                labels=segment_labels(segment, run.census, project.language),
+                country=project.country,
+                language=project.language,
+                research_goal=project.research_goal,
+                documents=[],
+            )
+            await cache.put(key, project.id, brief)
+        run.briefs[name] = brief
+
+    async with asyncio.TaskGroup() as group:
+        for name, segment in segments.items():
+            group.create_task(one(name, segment))
+
+
+def _label(census: Census, dimension: str, key: str, language: str) -> str:
+    for category in census.dimensions[dimension].categories:
+        if category.key == key:
+            return str(getattr(category.labels, language))
+    return key
+
+
+def _facts(run: _Run, cell: Cell) -> dict[str, Any]:
+    language, census, a = run.project.language, run.census, cell.attributes
+    return {
+        "country": run.project.country,
+        "language": language,
+        "person": {
+            "age": cell.age,
+            "gender": a["gender"],
+            "location": a["location"],
+            "location_label": _label(census, "location", a["location"], language),
+            "urban_rural": a["urban_rural"],
+            "education": a["education"],
+            "education_label": _label(census, "education", a["education"], language),
+            "income": cell.income,
+            "income_currency": cell.income_currency,
+            "income_period": cell.income_period,
+        },
+    }
+
+
+def _income_rank(census: Census, band: str) -> float:
+    keys = [c.key for c in census.dimensions["income"].categories]
+    return keys.index(band) / max(1, len(keys) - 1) if band in keys else 0.5
+
+
+async def _one_persona(run: _Run, cell: Cell) -> None:
+    ctx, project = run.ctx, run.project
+    await ctx.check_cancelled()
+    await ctx.emit("item", {"slot": cell.index, "stage": "started"})
+    segment = segment_name(segment_of(cell.attributes))
+    brief = run.briefs[segment]
+    facts = _facts(run, cell)
+    base_prompt = prompts.enrich_prompt(facts, brief.details, project.research_goal)
+    person_facts = PersonaFacts(
+        age=cell.age,
+        gender=cell.attributes["gender"],
+        education=cell.attributes["education"],
+        income_band=cell.attributes["income"],
+        income_rank=_income_rank(run.census, cell.attributes["income"]),
+    )
+    problems: list[str] = []
+    repairs: list[list[str]] = []
+    for attempt in range(MAX_REPAIRS + 1):
+        prompt = (
+            base_prompt
+            if not problems
+            else prompts.repair_prompt(base_prompt, problems)
+        )
+        try:
+            result = await ctx.llm.generate(
+                "personas.enrich" if attempt == 0 else "personas.repair",
+                EnrichedPersona,
+                system=prompts.enrich_system(project.language),
+                prompt=prompt,
+                ctx=ctx.call_context,
+                prompt_version=prompts.PROMPT_VERSION,
+            )
+        except BudgetExceeded:
+            raise
+        except SightError as exc:
+            await _fail(run, cell, f"generation failed: {exc.detail}")
+            return
+        persona = result.output
+        await ctx.emit(
+            "item", {"slot": cell.index, "stage": "enriched", "name": persona.full_name}
+        )
+        story_vector = (
+            await ctx.llm.embed(
+                [persona.background_story], ctx.call_context, flow="personas.dedupe"
+            )
+        )[0]
+        async with run.lock:  # duplicate checks and the save see one consistent sample
+            problems = check_rules(persona, person_facts) + run.guard.problems(
+                persona.full_name, story_vector
+            )
+            if not problems:
+                persona_id = await _save(
+                    run, cell, persona, brief, result.generated_by, repairs
+                )
+                run.guard.add(persona.full_name, story_vector)
+                run.saved += 1
+        if not problems:
+            await ctx.emit(
+                "item",
+                {"slot": cell.index, "stage": "validated", "name": persona.full_name},
+            )
+            await ctx.emit(
+                "item",
+                {
+                    "slot": cell.index,
+                    "stage": "saved",
+                    "name": persona.full_name,
+                    "persona_id": str(persona_id),
+                },
+            )
+            await ctx.progress(run.saved, run.total, f"{persona.full_name} saved")
+            return
+        repairs.append(problems)
+    await _fail(run, cell, "; ".join(problems))
+
+
+async def _fail(run: _Run, cell: Cell, reason: str) -> None:
+    run.failures.append({"slot": cell.index, "reason": reason})
+    await run.ctx.emit(
+        "item", {"slot": cell.index, "stage": "failed", "reason": reason}
+    )
+
+
+async def _save(
+    run: _Run,
+    cell: Cell,
+    persona: EnrichedPersona,
+    brief: Brief,
+    generated_by: str,
+    repairs: list[list[str]],
+) -> uuid.UUID:
+    a = cell.attributes
+    persona_id = uuid.uuid4()
+    async with session_scope(run.ctx.sessionmaker) as session:
+        await session.execute(
+            insert(Persona)
+            .values(
+                id=persona_id,
+                project_id=run.project.id,
+                job_id=run.ctx.job_id,
+                slot=cell.index,
+                age=cell.age,
+                age_group=a["age_group"],
+                gender=a["gender"],
+                location=a["location"],
+                urban_rural=a["urban_rural"],
+                education=a["education"],
+                income_band=a["income"],
+                income=cell.income,
+                income_currency=cell.income_currency,
+                full_name=persona.full_name,
+                occupation=persona.occupation,
+                profile=persona.model_dump(),
+                language=run.project.language,
+                segment=segment_name(segment_of(a)),
+                generated_by=generated_by,
+                prompt_version=prompts.PROMPT_VERSION,
+                citations=brief.citations,
+                validation={
+                    "passed": True,
+                    "repairs": repairs,
+                    "brief_generated_by": brief.generated_by,
+                },
+            )
+            .on_conflict_do_nothing(constraint="uq_personas_job_slot")
+        )
+    return persona_id
+
+
+async def _store_fit(
+    ctx: JobContext, project_id: uuid.UUID, target: Target
+) -> dict[str, Any]:
+    async with session_scope(ctx.sessionmaker) as session:
+        rows = (
+            await session.execute(
+                select(
+                    Persona.age_group,
+                    Persona.gender,
+                    Persona.location,
+                    Persona.urban_rural,
+                    Persona.education,
+                    Persona.income_band,
+                ).where(Persona.project_id == project_id, Persona.deleted_at.is_(None))
+            )
+        ).all()
+        cells = [
+            {
+                "age_group": r[0],
+                "gender": r[1],
+                "location": r[2],
+                "urban_rural": r[3],
+                "education": r[4],
+                "income": r[5],
+            }
+            for r in rows
+        ]
+        report = fit_report(cells, target).model_dump(mode="json") if cells else None
+        project = await session.get(Project, project_id)
+        if project is not None:
+            project.fit_report = report
+    return report or {}
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(2**31 - 1)
