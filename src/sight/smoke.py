@@ -12,7 +12,8 @@ Checks, in order:
   (postgres, redis, neo4j) has ``failed``
 - ``openapi``: ``GET /openapi.json`` is an OpenAPI document
 - ``docs``:    ``GET /docs`` serves the Swagger UI
-- ``spa``:     ``GET /`` serves the web app's ``index.html``
+- ``spa``:     ``GET /`` serves the built web app's ``index.html`` (not the
+  placeholder shown when the frontend was not built) and its script loads
 
 Also runnable without the CLI wiring (used by the Cloud Build smoke step)::
 
@@ -22,6 +23,7 @@ Also runnable without the CLI wiring (used by the Cloud Build smoke step)::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -42,6 +44,8 @@ __all__ = [
 # The SPA's index.html mounts React on this element; a FastAPI 404 page, a
 # directory listing or a stale placeholder does not contain it.
 SPA_MARKER = '<div id="root">'
+# A built index.html loads its bundle as a module script from the same origin.
+_MODULE_SCRIPT = re.compile(r'<script[^>]*type="module"[^>]*src="(/[^"]+)"', re.I)
 DEPENDENCY_FAILED = "failed"
 _DETAIL_LIMIT = 200
 
@@ -169,11 +173,22 @@ def _check_spa(client: httpx.Client) -> str:
     content_type = response.headers.get("content-type", "")
     if "text/html" not in content_type:
         raise _CheckError(f"content-type {content_type!r}, expected text/html")
-    if SPA_MARKER not in response.text:
+    page = response.text
+    if SPA_MARKER not in page:
+        raise _CheckError(f"the page at / has no {SPA_MARKER}")
+    script = _MODULE_SCRIPT.search(page)
+    if script is None:
+        # The server's stand-in page when src/sight/static is empty.
         raise _CheckError(
-            f"index.html has no {SPA_MARKER}: was the frontend built into the image?"
+            "/ is the placeholder page, not the built web app: was the frontend "
+            "built into the image?"
         )
-    return "index.html"
+    asset = client.get(script.group(1))
+    if asset.status_code != httpx.codes.OK:
+        raise _CheckError(
+            f"index.html loads {script.group(1)}: HTTP {asset.status_code}"
+        )
+    return f"index.html and {script.group(1)}"
 
 
 _CHECKS: tuple[tuple[str, Callable[[httpx.Client], str]], ...] = (
