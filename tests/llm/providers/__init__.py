@@ -1,0 +1,1 @@
+"""Provider adapters and embedding clients against local fake servers."""

