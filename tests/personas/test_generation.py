@@ -35,9 +35,9 @@ async def make_project(
     return project
 
 
-async def wait_job(
+async def wait_job(  # noqa: ASYNC109 (a polling deadline)
     client: httpx.AsyncClient, job_id: str, auth: dict[str, str], timeout: float = 90
-) -> dict[str, Any]:  # noqa: ASYNC109
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job: dict[str, Any] = (
