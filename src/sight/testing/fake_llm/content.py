@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sight.testing.fake_llm.config import FakeLLMConfig
 from sight.llm.schema_fill import instance_from_schema
 from sight.llm.words import WORDS
+from sight.testing.fake_llm.config import FakeLLMConfig
 
 ContentFault = Literal["truncated", "invalid"]
 
