@@ -91,6 +91,6 @@ async def update_queue_depth(state: Any, metrics: Any) -> None:
             .where(Job.status.in_([JobStatus.queued, JobStatus.running]))
             .group_by(Job.status)
         )
-        counts = dict(rows.tuples().all())
+        counts = {status: count for status, count in rows.all()}
     for status in (JobStatus.queued, JobStatus.running):
         metrics.jobs_queue_depth.labels(str(status)).set(counts.get(status, 0))

@@ -141,15 +141,10 @@ async def summary(session: AsyncSession, project: Project) -> PersonaSummary:
     )
     distributions: dict[str, list[DistributionRow]] = {}
     for dimension, column in columns.items():
-        counts = dict(
-            (
-                await session.execute(
-                    select(column, func.count()).where(*alive).group_by(column)
-                )
-            )
-            .tuples()
-            .all()
+        result = await session.execute(
+            select(column, func.count()).where(*alive).group_by(column)
         )
+        counts = {key: count for key, count in result.all()}
         shares = target.get(dimension, {}).get("shares", {})
         distributions[dimension] = [
             DistributionRow(
