@@ -1,0 +1,556 @@
+"""The Neo4j knowledge store.
+
+Graph: `(:Chunk)-[:PART_OF]->(:Document)`, `(:Chunk)-[:NEXT]->(:Chunk)` in
+reading order, `(:Chunk)-[:MENTIONS]->(:Entity)` and
+`(:Entity)-[:RELATED {type, description, chunk_id, document_id}]->(:Entity)`.
+Entity and relation types are properties from fixed whitelists, never labels
+or relationship types, and all Cypher is written here with parameters.
+
+Searches use the indexes `sight init-graph` creates (`chunk_vector_idx`,
+`chunk_text_ft`); a missing one is reported with that command. Neither index
+can filter by project in Neo4j 5, so they are queried with 10 times the wanted rows
+(growing tenfold while filtering leaves too few) and the vector search falls back to
+an exact scan of the allowed documents when the index cannot fill `limit`.
+The adapter adds the range indexes and the entity uniqueness constraint it
+needs for its own lookups (idempotent, at first use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_process
+from sight.knowledge.errors import GraphIndexMissing, KnowledgeStoreUnavailable
+from sight.knowledge.highlight import highlight, query_terms
+from sight.knowledge.neo4j_gds import gds_analytics, has_gds
+from sight.knowledge.store import (
+    ChunkFacts,
+    ChunkHit,
+    ChunkRecord,
+    DocumentCounts,
+    DocumentRef,
+    EntitySummary,
+    RelationSummary,
+)
+
+VECTOR_INDEX = "chunk_vector_idx"
+FULLTEXT_INDEX = "chunk_text_ft"
+OVERSAMPLE = 10
+MAX_CANDIDATES = 10_000
+_OWN_SCHEMA: tuple[LiteralString, ...] = (
+    "CREATE RANGE INDEX chunk_id_idx IF NOT EXISTS FOR (c:Chunk) ON (c.id)",
+    "CREATE RANGE INDEX chunk_document_idx IF NOT EXISTS "
+    "FOR (c:Chunk) ON (c.document_id)",
+    "CREATE RANGE INDEX document_project_idx IF NOT EXISTS "
+    "FOR (d:Document) ON (d.project_id)",
+    "CREATE CONSTRAINT entity_key_unique IF NOT EXISTS FOR (e:Entity) "
+    "REQUIRE (e.project_id, e.type, e.key) IS UNIQUE",
+)
+_CHUNK_FIELDS: LiteralString = (
+    "c.id AS id, c.document_id AS document_id, c.ordinal AS ordinal, "
+    "c.text AS text, c.heading AS heading, c.page AS page, c.page_end AS page_end"
+)
+
+
+def _hits(rows: Sequence[dict[str, Any]], cosine: bool = False) -> list[ChunkHit]:
+    hits = []
+    for rank, row in enumerate(rows, start=1):
+        score = float(row["score"])
+        hits.append(
+            ChunkHit(
+                chunk_id=uuid.UUID(row["id"]),
+                document_id=uuid.UUID(row["document_id"]),
+                ordinal=int(row["ordinal"]),
+                text=row["text"],
+                heading=row["heading"] or "",
+                page=row["page"],
+                page_end=row["page_end"],
+                # Neo4j scales cosine to (1 + cos) / 2; report plain cosine as
+                # PostgreSQL does.
+                score=2 * score - 1 if cosine else score,
+                rank=rank,
+                via=tuple(sorted(row.get("via") or ())),
+            )
+        )
+    return hits
+
+
+def lucene_query(query: str) -> str:
+    """Words only, lower-cased (so AND/OR/NOT stay words), ORed: user text
+    never reaches Lucene's query syntax."""
+    return " OR ".join(term.lower() for term in query_terms(query))
+
+
+class Neo4jKnowledgeStore:
+    name = "neo4j"
+
+    def __init__(self, driver: AsyncDriver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+        self._schema_ready = False
+        self._schema_lock = asyncio.Lock()
+        self._vector_dims: int | None = None
+        self._gds: bool | None = None
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise KnowledgeStoreUnavailable(
+                f"Neo4j is unreachable ({type(exc).__name__})"
+            ) from None
+        except AuthError:
+            raise KnowledgeStoreUnavailable(
+                "Neo4j refused the credentials (check NEO4J_USER/NEO4J_PASSWORD)"
+            ) from None
+
+    async def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        async with self._guard():
+            records, _, _ = await self.driver.execute_query(
+                query, params, database_=self.database, routing_="r"
+            )
+        return [record.data() for record in records]
+
+    async def _write(self, *statements: tuple[LiteralString, dict[str, Any]]) -> None:
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for query, params in statements:
+                result = await tx.run(query, params)
+                await result.consume()
+
+        async with (
+            self._guard(),
+            self.driver.session(database=self.database) as session,
+        ):
+            await session.execute_write(work)
+
+    async def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        async with self._schema_lock:
+            if self._schema_ready:
+                return
+            async with self._guard(), self.driver.session(database=self.database) as s:
+                for statement in _OWN_SCHEMA:
+                    await (await s.run(statement)).consume()
+                await (await s.run("CALL db.awaitIndexes(120)")).consume()
+            self._schema_ready = True
+
+    async def _require_indexes(self, dimensions: int | None = None) -> None:
+        await self._ensure_schema()
+        if self._vector_dims is None:
+            rows = await self._read(
+                "SHOW INDEXES YIELD name, state, options WHERE name IN $names "
+                "RETURN name, state, options",
+                names=[VECTOR_INDEX, FULLTEXT_INDEX],
+            )
+            found = {r["name"]: r for r in rows}
+            for name in (VECTOR_INDEX, FULLTEXT_INDEX):
+                if name not in found:
+                    raise GraphIndexMissing(
+                        f"the Neo4j index {name} does not exist; create the indexes "
+                        "with `sight init-graph` (same NEO4J_URI and embedding "
+                        "settings as the server)"
+                    )
+                if found[name]["state"] != "ONLINE":
+                    raise GraphIndexMissing(
+                        f"the Neo4j index {name} is {found[name]['state']}, not "
+                        "ONLINE; wait for it or re-run `sight init-graph`"
+                    )
+            config = (found[VECTOR_INDEX]["options"] or {}).get("indexConfig", {})
+            self._vector_dims = int(config.get("vector.dimensions", 0))
+        if dimensions is not None and dimensions != self._vector_dims:
+            raise GraphIndexMissing(
+                f"the Neo4j vector index {VECTOR_INDEX} holds {self._vector_dims}-"
+                f"dimension vectors but the embedder makes {dimensions}; drop it "
+                f"(DROP INDEX {VECTOR_INDEX}) and run `sight init-graph` with "
+                f"SIGHT_EMBEDDING_DIMENSIONS={dimensions}"
+            )
+
+    async def ping(self) -> None:
+        async with self._guard():
+            await self.driver.verify_connectivity()
+
+    async def put_document(self, document: DocumentRef) -> None:
+        await self._ensure_schema()
+        await self._write(
+            (
+                "MERGE (d:Document {id: $id}) "
+                "SET d.project_id = $project_id, d.title = $title",
+                {
+                    "id": str(document.id),
+                    "project_id": str(document.project_id),
+                    "title": document.title,
+                },
+            )
+        )
+
+    async def put_chunks(
+        self, document: DocumentRef, chunks: Sequence[ChunkRecord]
+    ) -> None:
+        if not chunks:
+            return
+        await self._require_indexes(len(chunks[0].embedding))
+        rows = [
+            {
+                "id": str(c.id),
+                "previous": str(uuid.uuid5(c.document_id, f"chunk:{c.ordinal - 1}"))
+                if c.ordinal
+                else None,
+                "document_id": str(c.document_id),
+                "project_id": str(c.project_id),
+                "ordinal": c.ordinal,
+                "text": c.text,
+                "heading": c.heading,
+                "page": c.page,
+                "page_end": c.page_end,
+                "tokens": c.tokens,
+                "language": c.ts_config,
+                "embedding": [float(x) for x in c.embedding],
+            }
+            for c in chunks
+        ]
+        await self._write(
+            (
+                "MATCH (d:Document {id: $document}) "
+                "UNWIND $rows AS row "
+                "MERGE (c:Chunk {id: row.id}) "
+                "SET c.document_id = row.document_id, c.project_id = row.project_id, "
+                "c.ordinal = row.ordinal, c.text = row.text, c.heading = row.heading, "
+                "c.page = row.page, c.page_end = row.page_end, c.tokens = row.tokens, "
+                "c.language = row.language, c.dimensions = size(row.embedding), "
+                "c.embedding = row.embedding "
+                "MERGE (c)-[:PART_OF]->(d) "
+                "WITH c, row "
+                "OPTIONAL MATCH (p:Chunk {id: row.previous}) "
+                "FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | "
+                "  MERGE (p)-[:NEXT]->(c))",
+                {"document": str(document.id), "rows": rows},
+            )
+        )
+
+    async def put_facts(
+        self, document: DocumentRef, facts: Sequence[ChunkFacts]
+    ) -> None:
+        entities: dict[tuple[str, str], dict[str, str]] = {}
+        mentions: list[dict[str, str]] = []
+        relations: list[dict[str, str]] = []
+        for chunk in facts:
+            for e in chunk.entities:
+                entities.setdefault(
+                    (e.type, e.key),
+                    {
+                        "type": e.type,
+                        "key": e.key,
+                        "name": e.name,
+                        "description": e.description,
+                    },
+                )
+                mentions.append(
+                    {"chunk_id": str(chunk.chunk_id), "type": e.type, "key": e.key}
+                )
+            for r in chunk.relations:
+                relations.append(
+                    {
+                        "source_type": r.source[0],
+                        "source_key": r.source[1],
+                        "target_type": r.target[0],
+                        "target_key": r.target[1],
+                        "type": r.type,
+                        "description": r.description,
+                        "chunk_id": str(chunk.chunk_id),
+                    }
+                )
+        if not entities:
+            return
+        await self._ensure_schema()
+        common = {"project": str(document.project_id), "document": str(document.id)}
+        await self._write(
+            (
+                "UNWIND $rows AS row "
+                "MERGE (e:Entity {project_id: $project, type: row.type, key: row.key}) "
+                "ON CREATE SET e.name = row.name, e.description = row.description "
+                "ON MATCH SET e.description = CASE WHEN coalesce(e.description, '') "
+                "= '' THEN row.description ELSE e.description END",
+                {**common, "rows": [entities[k] for k in sorted(entities)]},
+            ),
+            (
+                "UNWIND $rows AS row "
+                "MATCH (c:Chunk {id: row.chunk_id}) "
+                "MATCH (e:Entity {project_id: $project, type: row.type, key: row.key}) "
+                "MERGE (c)-[m:MENTIONS]->(e) SET m.document_id = $document",
+                {**common, "rows": mentions},
+            ),
+            (
+                "UNWIND $rows AS row "
+                "MATCH (a:Entity {project_id: $project, type: row.source_type, "
+                "key: row.source_key}) "
+                "MATCH (b:Entity {project_id: $project, type: row.target_type, "
+                "key: row.target_key}) "
+                "MERGE (a)-[r:RELATED {chunk_id: row.chunk_id, type: row.type}]->(b) "
+                "SET r.description = row.description, r.document_id = $document",
+                {**common, "rows": relations},
+            ),
+        )
+
+    async def _filtered(
+        self, index_call: LiteralString, limit: int, **params: Any
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Run an index query with growing oversampling until `limit` rows
+        survive the project filter; the flag says whether the index ran dry."""
+        query: LiteralString = (
+            index_call + " YIELD node, score "
+            "WITH collect({node: node, score: score}) AS found "
+            "WITH size(found) AS raw, [f IN found WHERE f.node.project_id = $project "
+            "AND f.node.document_id IN $documents] AS kept "
+            "RETURN raw, [f IN kept[0..$limit] | f.node {.id, .document_id, "
+            ".ordinal, .text, .heading, .page, .page_end, score: f.score}] AS rows"
+        )
+        candidates = max(limit * OVERSAMPLE, 100)
+        while True:
+            result = (
+                await self._read(query, candidates=candidates, limit=limit, **params)
+            )[0]
+            rows: list[dict[str, Any]] = result["rows"]
+            exhausted = result["raw"] < candidates
+            if len(rows) >= limit or exhausted or candidates >= MAX_CANDIDATES:
+                return rows, exhausted
+            candidates = min(candidates * OVERSAMPLE, MAX_CANDIDATES)
+
+    async def vector_search(
+        self,
+        project_id: uuid.UUID,
+        embedding: Sequence[float],
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+    ) -> list[ChunkHit]:
+        if not document_ids or limit <= 0:
+            return []
+        await self._require_indexes(len(embedding))
+        params = {
+            "embedding": [float(x) for x in embedding],
+            "project": str(project_id),
+            "documents": [str(d) for d in document_ids],
+        }
+        rows, exhausted = await self._filtered(
+            "CALL db.index.vector.queryNodes('chunk_vector_idx', $candidates, "
+            "$embedding)",
+            limit,
+            **params,
+        )
+        if len(rows) < limit and not exhausted:
+            # The index is crowded by other projects: scan this one exactly.
+            rows = await self._read(
+                "MATCH (c:Chunk) WHERE c.document_id IN $documents "
+                "AND c.project_id = $project "
+                "WITH c, vector.similarity.cosine(c.embedding, $embedding) AS score "
+                f"RETURN {_CHUNK_FIELDS}, score ORDER BY score DESC, id LIMIT $limit",
+                limit=limit,
+                **params,
+            )
+        return _hits(rows, cosine=True)
+
+    async def keyword_search(
+        self,
+        project_id: uuid.UUID,
+        query: str,
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+        ts_configs: Sequence[str],
+    ) -> list[ChunkHit]:
+        lucene = lucene_query(query)
+        if not document_ids or limit <= 0 or not lucene:
+            return []
+        await self._require_indexes()
+        rows, _ = await self._filtered(
+            "CALL db.index.fulltext.queryNodes('chunk_text_ft', $lucene, "
+            "{limit: $candidates})",
+            limit,
+            lucene=lucene,
+            project=str(project_id),
+            documents=[str(d) for d in document_ids],
+        )
+        return _hits(rows)
+
+    async def snippets(
+        self,
+        project_id: uuid.UUID,
+        query: str,
+        chunk_ids: Sequence[uuid.UUID],
+        ts_configs: Sequence[str],
+    ) -> dict[uuid.UUID, str]:
+        if not chunk_ids:
+            return {}
+        rows = await self._read(
+            "MATCH (c:Chunk) WHERE c.id IN $ids AND c.project_id = $project "
+            "RETURN c.id AS id, c.text AS text",
+            ids=[str(c) for c in chunk_ids],
+            project=str(project_id),
+        )
+        return {uuid.UUID(r["id"]): highlight(r["text"], query) for r in rows}
+
+    async def linked_chunks(
+        self,
+        project_id: uuid.UUID,
+        chunk_ids: Sequence[uuid.UUID],
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+    ) -> list[ChunkHit]:
+        if not chunk_ids or not document_ids or limit <= 0:
+            return []
+        rows = await self._read(
+            "MATCH (s:Chunk)-[:MENTIONS]->(e:Entity) WHERE s.id IN $ids "
+            "WITH collect(DISTINCT e) AS seeds "
+            "CALL { WITH seeds UNWIND seeds AS e RETURN e AS x "
+            "  UNION WITH seeds UNWIND seeds AS e "
+            "  MATCH (e)-[:RELATED]-(r:Entity) RETURN r AS x } "
+            "WITH DISTINCT x "
+            "MATCH (x)<-[:MENTIONS]-(c:Chunk) "
+            "WHERE c.project_id = $project AND c.document_id IN $documents "
+            "AND NOT c.id IN $ids "
+            "WITH c, collect(DISTINCT x.name) AS via "
+            f"RETURN {_CHUNK_FIELDS}, size(via) AS score, via "
+            "ORDER BY score DESC, id LIMIT $limit",
+            ids=[str(c) for c in chunk_ids],
+            project=str(project_id),
+            documents=[str(d) for d in document_ids],
+            limit=limit,
+        )
+        return _hits(rows)
+
+    async def adjacent_chunks(
+        self, project_id: uuid.UUID, chunk_id: uuid.UUID, window: int
+    ) -> list[ChunkHit]:
+        rows = await self._read(
+            "MATCH (a:Chunk {id: $id}) WHERE a.project_id = $project "
+            "MATCH (c:Chunk {document_id: a.document_id}) "
+            "WHERE c.ordinal >= a.ordinal - $window "
+            "AND c.ordinal <= a.ordinal + $window "
+            f"RETURN {_CHUNK_FIELDS}, 0.0 AS score ORDER BY c.ordinal",
+            id=str(chunk_id),
+            project=str(project_id),
+            window=window,
+        )
+        return _hits(rows)
+
+    async def document_counts(self, document_id: uuid.UUID) -> DocumentCounts:
+        rows = await self._read(
+            "OPTIONAL MATCH (c:Chunk {document_id: $id}) WITH count(c) AS chunks "
+            "OPTIONAL MATCH (:Chunk {document_id: $id})-[:MENTIONS]->(e:Entity) "
+            "WITH chunks, count(DISTINCT e) AS entities "
+            "OPTIONAL MATCH (:Chunk {document_id: $id})-[:MENTIONS]->(:Entity)"
+            "-[r:RELATED]->() WHERE r.document_id = $id "
+            "RETURN chunks, entities, count(DISTINCT r) AS relations",
+            id=str(document_id),
+        )
+        row = rows[0]
+        return DocumentCounts(row["chunks"], row["entities"], row["relations"])
+
+    async def entities(
+        self,
+        project_id: uuid.UUID,
+        limit: int,
+        document_ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[EntitySummary]:
+        rows = await self._read(
+            "MATCH (e:Entity {project_id: $project})<-[m:MENTIONS]-(c:Chunk) "
+            "WHERE $documents IS NULL OR c.document_id IN $documents "
+            "RETURN e.type AS type, e.name AS name, e.key AS key, "
+            "count(m) AS mentions, count(DISTINCT c.document_id) AS documents "
+            "ORDER BY mentions DESC, name LIMIT $limit",
+            project=str(project_id),
+            documents=[str(d) for d in document_ids]
+            if document_ids is not None
+            else None,
+            limit=limit,
+        )
+        return [
+            EntitySummary(r["type"], r["name"], r["key"], r["mentions"], r["documents"])
+            for r in rows
+        ]
+
+    async def relations(
+        self,
+        project_id: uuid.UUID,
+        limit: int,
+        document_ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[RelationSummary]:
+        rows = await self._read(
+            "MATCH (a:Entity {project_id: $project})-[r:RELATED]->(b:Entity) "
+            "WHERE $documents IS NULL OR r.document_id IN $documents "
+            "RETURN a.name AS source, a.type AS source_type, b.name AS target, "
+            "b.type AS target_type, r.type AS type, r.description AS description, "
+            "r.document_id AS document_id, r.chunk_id AS chunk_id "
+            "ORDER BY source, target, chunk_id LIMIT $limit",
+            project=str(project_id),
+            documents=[str(d) for d in document_ids]
+            if document_ids is not None
+            else None,
+            limit=limit,
+        )
+        return [
+            RelationSummary(
+                r["source"],
+                r["source_type"],
+                r["target"],
+                r["target_type"],
+                r["type"],
+                r["description"] or "",
+                uuid.UUID(r["document_id"]),
+                uuid.UUID(r["chunk_id"]),
+            )
+            for r in rows
+        ]
+
+    async def delete_document(self, document_id: uuid.UUID) -> None:
+        params = {"id": str(document_id)}
+        await self._write(
+            (
+                "MATCH (:Chunk {document_id: $id})-[:MENTIONS]->(e:Entity)"
+                "-[r:RELATED]-() WHERE r.document_id = $id DELETE r",
+                params,
+            ),
+            (
+                "MATCH (c:Chunk {document_id: $id}) "
+                "OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity) "
+                "WITH collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities "
+                "FOREACH (c IN chunks | DETACH DELETE c) "
+                "WITH entities UNWIND entities AS e "
+                "WITH e WHERE NOT (e)<-[:MENTIONS]-() DETACH DELETE e",
+                params,
+            ),
+            ("MATCH (d:Document {id: $id}) DETACH DELETE d", params),
+        )
+
+    async def document_ids(self, project_id: uuid.UUID | None) -> set[uuid.UUID]:
+        rows = await self._read(
+            "MATCH (d:Document) WHERE $project IS NULL OR d.project_id = $project "
+            "RETURN d.id AS id",
+            project=str(project_id) if project_id is not None else None,
+        )
+        return {uuid.UUID(r["id"]) for r in rows}
+
+    async def concept_graph_analytics(self, graph: ConceptGraph) -> GraphAnalytics:
+        if self._gds is None:
+            self._gds = await has_gds(self.driver, self.database)
+        if not self._gds or not graph.nodes:
+            return analyse_in_process(graph)
+        try:
+            async with self._guard():
+                return await gds_analytics(self.driver, self.database, graph)
+        except ClientError:
+            # A GDS that cannot run this graph (licence, memory): same answer
+            # from the in-process implementation.
+            return analyse_in_process(graph)

@@ -1,0 +1,486 @@
+"""The PostgreSQL knowledge store: pgvector HNSW, full-text search, entity tables.
+
+Vectors of any size share one `vector` column; a query casts to the size of its
+embedding space and filters on `dimensions`, which matches the per-size partial
+HNSW index of the migration (`halfvec` above 2000 dimensions). pgvector 0.8's
+iterative index scan keeps filtered searches (one project, ready documents)
+returning `limit` rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import OperationalError
+
+from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_process
+from sight.knowledge.errors import KnowledgeStoreUnavailable
+from sight.knowledge.highlight import START, STOP, marked_to_html
+from sight.knowledge.models import (
+    FALLBACK_TS_CONFIG,
+    TS_CONFIGS,
+    Chunk,
+    Entity,
+    Mention,
+    Relation,
+    vector_cast,
+)
+from sight.knowledge.store import (
+    ChunkFacts,
+    ChunkHit,
+    ChunkRecord,
+    DocumentCounts,
+    DocumentRef,
+    EntitySummary,
+    RelationSummary,
+)
+from sight.postgres import SessionMaker, session_scope
+
+# Candidates the HNSW scan considers; higher = better recall, slower.
+EF_SEARCH = 100
+_CHUNK_COLUMNS = "c.id, c.document_id, c.ordinal, c.text, c.heading, c.page, c.page_end"
+_HEADLINE_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=15, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
+
+
+_UPDATABLE = (
+    "text",
+    "heading",
+    "page",
+    "page_end",
+    "token_count",
+    "ts_config",
+    "dimensions",
+    "embedding",
+)
+
+
+def _tsquery_sql(ts_configs: Sequence[str], params: dict[str, Any]) -> str:
+    """OR of the query's words, parsed once per text-search configuration in
+    use, so English chunks match stems and Polish chunks match unaccented words.
+    Words are ORed (ranked by ts_rank_cd), because a researcher's question
+    rarely contains every word of the passage that answers it."""
+    allowed = [
+        c for c in dict.fromkeys(ts_configs) if c in (*TS_CONFIGS, FALLBACK_TS_CONFIG)
+    ]
+    parts = []
+    for index, config in enumerate(allowed or [FALLBACK_TS_CONFIG]):
+        params[f"cfg{index}"] = config
+        parts.append(
+            f"replace(plainto_tsquery(CAST(:cfg{index} AS regconfig), :query)::text,"
+            " ' & ', ' | ')::tsquery"
+        )
+    return " || ".join(parts)
+
+
+def vector_literal(embedding: Sequence[float]) -> str:
+    return "[" + ",".join(f"{float(x):.7g}" for x in embedding) + "]"
+
+
+def _hits(rows: Sequence[Any]) -> list[ChunkHit]:
+    return [
+        ChunkHit(
+            chunk_id=row.id,
+            document_id=row.document_id,
+            ordinal=row.ordinal,
+            text=row.text,
+            heading=row.heading,
+            page=row.page,
+            page_end=row.page_end,
+            score=float(row.score),
+            rank=rank,
+            via=tuple(getattr(row, "via", None) or ()),
+        )
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+class PostgresKnowledgeStore:
+    name = "postgres"
+
+    def __init__(self, sessionmaker: SessionMaker) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def ping(self) -> None:
+        try:
+            async with self._sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+        except OperationalError:
+            raise KnowledgeStoreUnavailable("PostgreSQL is unreachable") from None
+
+    async def put_document(self, document: DocumentRef) -> None:
+        return None  # the document row is written by the service, in PostgreSQL
+
+    async def put_chunks(
+        self, document: DocumentRef, chunks: Sequence[ChunkRecord]
+    ) -> None:
+        if not chunks:
+            return
+        rows = [
+            {
+                "id": c.id,
+                "document_id": c.document_id,
+                "project_id": c.project_id,
+                "ordinal": c.ordinal,
+                "text": c.text,
+                "heading": c.heading,
+                "page": c.page,
+                "page_end": c.page_end,
+                "token_count": c.tokens,
+                "ts_config": c.ts_config,
+                "dimensions": len(c.embedding),
+                "embedding": c.embedding,
+            }
+            for c in chunks
+        ]
+        statement = insert(Chunk).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[Chunk.id],
+            set_={name: statement.excluded[name] for name in _UPDATABLE},
+        )
+        async with session_scope(self._sessionmaker) as session:
+            await session.execute(statement)
+
+    async def put_facts(
+        self, document: DocumentRef, facts: Sequence[ChunkFacts]
+    ) -> None:
+        entities: dict[tuple[str, str], dict[str, Any]] = {}
+        for chunk in facts:
+            for entity in chunk.entities:
+                entities.setdefault(
+                    (entity.type, entity.key),
+                    {
+                        "id": uuid.uuid4(),
+                        "project_id": document.project_id,
+                        "type": entity.type,
+                        "name": entity.name,
+                        "key": entity.key,
+                        "description": entity.description,
+                    },
+                )
+        if not entities:
+            return
+        # Sorted, so concurrent ingestions lock shared entities in one order.
+        rows = [entities[k] for k in sorted(entities)]
+        values = insert(Entity).values(rows)
+        upsert = values.on_conflict_do_update(
+            index_elements=[Entity.project_id, Entity.type, Entity.key],
+            set_={
+                "description": func.coalesce(
+                    func.nullif(Entity.description, ""), values.excluded.description
+                )
+            },
+        ).returning(Entity.id, Entity.type, Entity.key)
+        async with session_scope(self._sessionmaker) as session:
+            ids = {(r.type, r.key): r.id for r in await session.execute(upsert)}
+            mentions = {
+                (ids[(e.type, e.key)], chunk.chunk_id)
+                for chunk in facts
+                for e in chunk.entities
+            }
+            if mentions:
+                await session.execute(
+                    insert(Mention)
+                    .values(
+                        [
+                            {"entity_id": e, "chunk_id": c, "document_id": document.id}
+                            for e, c in sorted(mentions)
+                        ]
+                    )
+                    .on_conflict_do_nothing()
+                )
+            relations = [
+                {
+                    "id": uuid.uuid4(),
+                    "project_id": document.project_id,
+                    "document_id": document.id,
+                    "chunk_id": chunk.chunk_id,
+                    "source_id": ids[r.source],
+                    "target_id": ids[r.target],
+                    "type": r.type,
+                    "description": r.description,
+                }
+                for chunk in facts
+                for r in chunk.relations
+                if r.source in ids and r.target in ids
+            ]
+            if relations:
+                await session.execute(
+                    insert(Relation).values(relations).on_conflict_do_nothing()
+                )
+
+    async def vector_search(
+        self,
+        project_id: uuid.UUID,
+        embedding: Sequence[float],
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+    ) -> list[ChunkHit]:
+        if not document_ids or limit <= 0:
+            return []
+        cast = vector_cast(len(embedding))
+        sql = text(
+            f"""
+            WITH nearest AS MATERIALIZED (
+                SELECT {_CHUNK_COLUMNS},
+                       (c.embedding::{cast}) <=> CAST(:query AS {cast}) AS distance
+                FROM knowledge_chunks c
+                WHERE c.dimensions = :dims AND c.project_id = :project
+                  AND c.document_id = ANY(:documents)
+                ORDER BY distance
+                LIMIT :limit
+            )
+            SELECT *, 1 - distance AS score FROM nearest ORDER BY distance, id
+            """  # noqa: S608 (only constants and ints)
+        )
+        params = {
+            "query": vector_literal(embedding),
+            "dims": len(embedding),
+            "project": project_id,
+            "documents": list(document_ids),
+            "limit": limit,
+        }
+        async with self._sessionmaker() as session:
+            # Transaction-local: the relaxed iterative scan keeps looking past
+            # other projects' neighbours until `limit` rows pass the filter.
+            await session.execute(
+                text(
+                    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+                    " set_config('hnsw.ef_search', :ef, true)"
+                ),
+                {"ef": str(max(EF_SEARCH, limit))},
+            )
+            rows = (await session.execute(sql, params)).all()
+        return _hits(rows)
+
+    async def keyword_search(
+        self,
+        project_id: uuid.UUID,
+        query: str,
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+        ts_configs: Sequence[str],
+    ) -> list[ChunkHit]:
+        if not document_ids or limit <= 0 or not query.strip():
+            return []
+        params: dict[str, Any] = {
+            "query": query,
+            "project": project_id,
+            "documents": list(document_ids),
+            "limit": limit,
+        }
+        tsquery = _tsquery_sql(ts_configs, params)
+        sql = text(
+            f"""
+            SELECT {_CHUNK_COLUMNS}, ts_rank_cd(c.tsv, q.query, 32) AS score
+            FROM knowledge_chunks c, (SELECT {tsquery} AS query) q
+            WHERE c.project_id = :project AND c.document_id = ANY(:documents)
+              AND c.tsv @@ q.query
+            ORDER BY score DESC, c.id
+            LIMIT :limit
+            """  # noqa: S608 (only constants and ints)
+        )
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(sql, params)).all()
+        return _hits(rows)
+
+    async def snippets(
+        self,
+        project_id: uuid.UUID,
+        query: str,
+        chunk_ids: Sequence[uuid.UUID],
+        ts_configs: Sequence[str],
+    ) -> dict[uuid.UUID, str]:
+        if not chunk_ids:
+            return {}
+        params: dict[str, Any] = {
+            "query": query,
+            "project": project_id,
+            "ids": list(chunk_ids),
+            "options": _HEADLINE_OPTIONS,
+        }
+        tsquery = _tsquery_sql(ts_configs, params)
+        sql = text(
+            f"""
+            SELECT c.id, ts_headline(CAST(c.ts_config AS regconfig), c.text,
+                                     q.query, :options) AS snippet
+            FROM knowledge_chunks c, (SELECT {tsquery} AS query) q
+            WHERE c.project_id = :project AND c.id = ANY(:ids)
+            """  # noqa: S608 (only constants and ints)
+        )
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(sql, params)).all()
+        return {row.id: marked_to_html(row.snippet) for row in rows}
+
+    async def linked_chunks(
+        self,
+        project_id: uuid.UUID,
+        chunk_ids: Sequence[uuid.UUID],
+        limit: int,
+        document_ids: Sequence[uuid.UUID],
+    ) -> list[ChunkHit]:
+        if not chunk_ids or not document_ids or limit <= 0:
+            return []
+        sql = text(
+            f"""
+            WITH seed AS (
+                SELECT DISTINCT m.entity_id FROM knowledge_mentions m
+                WHERE m.chunk_id = ANY(:ids)
+            ), linked AS (
+                SELECT entity_id FROM seed
+                UNION SELECT r.target_id FROM knowledge_relations r
+                      JOIN seed s ON r.source_id = s.entity_id
+                UNION SELECT r.source_id FROM knowledge_relations r
+                      JOIN seed s ON r.target_id = s.entity_id
+            )
+            SELECT {_CHUNK_COLUMNS}, count(DISTINCT e.id) AS score,
+                   array_agg(DISTINCT e.name ORDER BY e.name) AS via
+            FROM linked l
+            JOIN knowledge_entities e ON e.id = l.entity_id
+            JOIN knowledge_mentions m ON m.entity_id = l.entity_id
+            JOIN knowledge_chunks c ON c.id = m.chunk_id
+            WHERE c.project_id = :project AND c.document_id = ANY(:documents)
+              AND NOT (c.id = ANY(:ids))
+            GROUP BY c.id
+            ORDER BY score DESC, c.id
+            LIMIT :limit
+            """  # noqa: S608 (only constants and ints)
+        )
+        params = {
+            "ids": list(chunk_ids),
+            "project": project_id,
+            "documents": list(document_ids),
+            "limit": limit,
+        }
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(sql, params)).all()
+        return _hits(rows)
+
+    async def adjacent_chunks(
+        self, project_id: uuid.UUID, chunk_id: uuid.UUID, window: int
+    ) -> list[ChunkHit]:
+        sql = text(
+            f"""
+            SELECT {_CHUNK_COLUMNS}, 0.0 AS score
+            FROM knowledge_chunks c
+            JOIN knowledge_chunks anchor ON anchor.document_id = c.document_id
+            WHERE anchor.id = :chunk AND anchor.project_id = :project
+              AND c.ordinal BETWEEN anchor.ordinal - :window
+                                AND anchor.ordinal + :window
+            ORDER BY c.ordinal
+            """  # noqa: S608 (only constants and ints)
+        )
+        params = {"chunk": chunk_id, "project": project_id, "window": window}
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(sql, params)).all()
+        return _hits(rows)
+
+    async def document_counts(self, document_id: uuid.UUID) -> DocumentCounts:
+        async with self._sessionmaker() as session:
+            chunks = await session.scalar(
+                select(func.count()).where(Chunk.document_id == document_id)
+            )
+            entities = await session.scalar(
+                select(func.count(func.distinct(Mention.entity_id))).where(
+                    Mention.document_id == document_id
+                )
+            )
+            relations = await session.scalar(
+                select(func.count()).where(Relation.document_id == document_id)
+            )
+        return DocumentCounts(int(chunks or 0), int(entities or 0), int(relations or 0))
+
+    async def entities(
+        self,
+        project_id: uuid.UUID,
+        limit: int,
+        document_ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[EntitySummary]:
+        statement = (
+            select(
+                Entity.type,
+                Entity.name,
+                Entity.key,
+                func.count(Mention.chunk_id).label("mentions"),
+                func.count(func.distinct(Mention.document_id)).label("documents"),
+            )
+            .join(Mention, Mention.entity_id == Entity.id)
+            .where(Entity.project_id == project_id)
+            .group_by(Entity.id)
+            .order_by(func.count(Mention.chunk_id).desc(), Entity.name)
+            .limit(limit)
+        )
+        if document_ids is not None:
+            statement = statement.where(Mention.document_id.in_(list(document_ids)))
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(statement)).all()
+        return [
+            EntitySummary(r.type, r.name, r.key, int(r.mentions), int(r.documents))
+            for r in rows
+        ]
+
+    async def relations(
+        self,
+        project_id: uuid.UUID,
+        limit: int,
+        document_ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[RelationSummary]:
+        source = Entity.__table__.alias("source")
+        target = Entity.__table__.alias("target")
+        statement = (
+            select(
+                source.c.name.label("source"),
+                source.c.type.label("source_type"),
+                target.c.name.label("target"),
+                target.c.type.label("target_type"),
+                Relation.type,
+                Relation.description,
+                Relation.document_id,
+                Relation.chunk_id,
+            )
+            .join(source, source.c.id == Relation.source_id)
+            .join(target, target.c.id == Relation.target_id)
+            .where(Relation.project_id == project_id)
+            .order_by(source.c.name, target.c.name, Relation.chunk_id)
+            .limit(limit)
+        )
+        if document_ids is not None:
+            statement = statement.where(Relation.document_id.in_(list(document_ids)))
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(statement)).all()
+        return [RelationSummary(*row) for row in rows]
+
+    async def delete_document(self, document_id: uuid.UUID) -> None:
+        async with session_scope(self._sessionmaker) as session:
+            touched = list(
+                await session.scalars(
+                    select(Mention.entity_id)
+                    .where(Mention.document_id == document_id)
+                    .distinct()
+                )
+            )
+            # Mentions and relations go with their chunks (ON DELETE CASCADE).
+            await session.execute(delete(Chunk).where(Chunk.document_id == document_id))
+            if touched:
+                orphaned = select(Mention.entity_id).where(
+                    Mention.entity_id == Entity.id
+                )
+                await session.execute(
+                    delete(Entity).where(Entity.id.in_(touched), ~orphaned.exists())
+                )
+
+    async def document_ids(self, project_id: uuid.UUID | None) -> set[uuid.UUID]:
+        statement = select(Chunk.document_id).distinct()
+        if project_id is not None:
+            statement = statement.where(Chunk.project_id == project_id)
+        async with self._sessionmaker() as session:
+            return set(await session.scalars(statement))
+
+    async def concept_graph_analytics(self, graph: ConceptGraph) -> GraphAnalytics:
+        return analyse_in_process(graph)
