@@ -348,10 +348,10 @@ async def test_graph_expansion_adds_chunks_linked_by_entities(
     auth = user["authorization"]
     project = await create_project(kclient, auth)
     markdown = (
-        "# Products\n\nGreen Valley Dairy launched a pistachio drink in spring.\n\n"
-        "# Distribution\n\nShelves in Szczecin now stock Green Valley Dairy cartons "
-        "next to the checkout.\n"
-    ).encode()
+        b"# Products\n\nGreen Valley Dairy launched a pistachio drink in spring.\n\n"
+        b"# Distribution\n\nShelves in Szczecin now stock Green Valley Dairy cartons "
+        b"next to the checkout.\n"
+    )
     response = await upload(kclient, auth, project, "gv.md", markdown)
     await wait_document(
         kclient, auth, project, response.json()["document"]["id"], {"ready"}
