@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import procrastinate
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from neo4j import AsyncDriver
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from sight.auth.models import User
@@ -21,6 +19,11 @@ from sight.kit.ratelimit import RateLimiter
 from sight.llm.gateway import LLMGateway
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
+
+if TYPE_CHECKING:
+    # Imported for annotations only: both drivers are slow to import and optional.
+    from neo4j import AsyncDriver
+    from redis.asyncio import Redis
 
 
 @dataclass

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
-from neo4j import AsyncDriver, AsyncGraphDatabase
+if TYPE_CHECKING:
+    from neo4j import AsyncDriver
 
 INDEX_NAMES = (
     "document_id_idx",
@@ -20,6 +22,8 @@ INDEX_NAMES = (
 
 
 def create_neo4j_driver(uri: str, user: str, password: str | None) -> AsyncDriver:
+    from neo4j import AsyncGraphDatabase  # optional dependency: import on use
+
     auth = (user, password) if password else None
     return AsyncGraphDatabase.driver(uri, auth=auth, connection_timeout=5)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -29,13 +30,15 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Verifying against a real hash when the account does not exist keeps the
-# response time the same, so timing does not reveal which emails are registered.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-real-password")
 
 
 def burn_verification_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    """Verify against a real hash when the account does not exist, so response
+    time does not reveal which emails are registered."""
+    verify_password(_dummy_hash(), password)
 
 
 def create_access_token(

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
-from scipy.stats import chisquare  # type: ignore[import-untyped]
 
 from sight.demographics.census import Dimension, load_census
 from sight.demographics.quota import Cell
@@ -175,6 +174,9 @@ def _chi_square(
         return None, 0, None, "only one category has a positive share: nothing to test"
     observed = [c.observed for c in tested]
     expected = [c.expected for c in tested]
+    # scipy.stats takes ~1.5 s to import: only when a fit is computed.
+    from scipy.stats import chisquare  # type: ignore[import-untyped]
+
     statistic, p_value = chisquare(observed, expected)
     tiny = sum(1 for e in expected if e < MIN_EXPECTED)
     small = sum(1 for e in expected if e < SMALL_EXPECTED)

@@ -315,8 +315,10 @@ class Neo4jKnowledgeStore:
             "WITH collect({node: node, score: score}) AS found "
             "WITH size(found) AS raw, [f IN found WHERE f.node.project_id = $project "
             "AND f.node.document_id IN $documents] AS kept "
-            "RETURN raw, [f IN kept[0..$limit] | f.node {.id, .document_id, "
-            ".ordinal, .text, .heading, .page, .page_end, score: f.score}] AS rows"
+            "RETURN raw, [f IN kept[0..$limit] | {id: f.node.id, "
+            "document_id: f.node.document_id, ordinal: f.node.ordinal, "
+            "text: f.node.text, heading: f.node.heading, page: f.node.page, "
+            "page_end: f.node.page_end, score: f.score}] AS rows"
         )
         candidates = max(limit * OVERSAMPLE, 100)
         while True:

@@ -19,6 +19,7 @@ The gateway holds no database session across a model call.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import time
@@ -107,6 +108,7 @@ class LLMGateway:
         self._providers: dict[tuple[str, str | None, str | None], ChatProvider] = {}
         self._limiters: dict[str, ProviderLimiter] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
+        self._decrypted: dict[str, str | None] = {}
         self._embedder: EmbeddingProvider | None = None
         self._embedder_lock = asyncio.Lock()
 
@@ -130,11 +132,16 @@ class LLMGateway:
         self, flow: str, ctx: CallContext, session: AsyncSession | None = None
     ) -> Route:
         """The effective route; pass `session` to see its uncommitted changes."""
+        user_settings, project = await self._load_overrides(ctx, session)
+        return self._route_from(flow, user_settings, project)
+
+    def _route_from(
+        self, flow: str, user_settings: UserLLMSettings | None, project: Project | None
+    ) -> Route:
         table = routing_table()
         cfg = table.flow(flow)
         provider, source = self.default_provider(), "default"
         overrides: dict[str, Any] = {}
-        user_settings, project = await self._load_overrides(ctx, session)
         if user_settings is not None:
             if user_settings.provider:
                 provider, source = user_settings.provider, "user"
@@ -177,7 +184,9 @@ class LLMGateway:
 
     # ---- providers -----------------------------------------------------------
 
-    async def _credentials(self, provider: str, ctx: CallContext) -> _Credentials:
+    def _credentials(
+        self, provider: str, user_settings: UserLLMSettings | None
+    ) -> _Credentials:
         s = self.settings
         deployment = {
             "gemini": s.google_api_key,
@@ -186,11 +195,10 @@ class LLMGateway:
         }.get(provider)
         key = deployment.get_secret_value() if deployment else None
         base_url = s.openai_base_url if provider == "openai" else None
-        if ctx.user_id is not None and provider in {"gemini", "openai", "anthropic"}:
-            async with self._sessionmaker() as session:
-                row = await session.get(UserLLMSettings, ctx.user_id)
-            if row is not None and provider in row.encrypted_keys:
-                user_key = self._vault.decrypt(row.encrypted_keys[provider])
+        row = user_settings
+        if row is not None and provider in {"gemini", "openai", "anthropic"}:
+            if provider in row.encrypted_keys:
+                user_key = self._decrypt(row.encrypted_keys[provider])
                 if user_key:
                     key = user_key
                 if provider == "openai" and row.openai_base_url:
@@ -206,6 +214,12 @@ class LLMGateway:
                 "or set it on the server"
             )
         return _Credentials(key, base_url)
+
+    def _decrypt(self, token: str) -> str | None:
+        # Decrypting (HMAC + AES) on every call is measurable in bulk runs.
+        if token not in self._decrypted:
+            self._decrypted[token] = self._vault.decrypt(token)
+        return self._decrypted[token]
 
     def _provider(self, name: str, creds: _Credentials) -> ChatProvider:
         fingerprint = _fingerprint(creds.api_key)
@@ -338,7 +352,8 @@ class LLMGateway:
         prompt_version: str | None,
     ) -> LLMResult[Any]:
         started = time.perf_counter()
-        route = await self.route(flow, ctx)
+        user_settings, project = await self._load_overrides(ctx, None)
+        route = self._route_from(flow, user_settings, project)
         request = ProviderRequest(
             model=route.model,
             system=system,
@@ -346,7 +361,7 @@ class LLMGateway:
             temperature=route.temperature,
             max_tokens=route.max_tokens,
             timeout=route.timeout,
-            json_schema=output.model_json_schema() if output is not None else None,
+            json_schema=_schema(output) if output is not None else None,
             schema_name=output.__name__ if output is not None else "output",
             flow=flow,
             seed=sample_index,
@@ -386,7 +401,7 @@ class LLMGateway:
                 usage.cache_hit = False
 
         provider = self._provider(
-            route.provider, await self._credentials(route.provider, ctx)
+            route.provider, self._credentials(route.provider, user_settings)
         )
         repairs_left = self.settings.llm.repair_attempts if output is not None else 0
         try:
@@ -634,6 +649,11 @@ class _Usage:
     attempts: int = 0
     cache_hit: bool = False
     outcome: str = "ok"
+
+
+@functools.cache
+def _schema(output: type[BaseModel]) -> dict[str, Any]:
+    return output.model_json_schema()
 
 
 def _parse(text: str, output: type[BaseModel] | None) -> Any:

@@ -10,9 +10,8 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis.asyncio import Redis
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -23,6 +22,9 @@ from sight.personas.models import SegmentBrief
 from sight.personas.schemas import SegmentBriefOutput
 from sight.postgres import SessionMaker, session_scope
 from sight.prompts import personas as prompts
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 BRIEF_TTL = timedelta(days=7)
 _TIERS = {

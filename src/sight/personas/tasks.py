@@ -62,7 +62,9 @@ class _Run:
     project: Project
     census: Census
     guard: DuplicateGuard
-    briefs: dict[str, Brief]
+    # One task per segment; a persona awaits only its own segment's brief, so
+    # enrichment starts while other briefs are still being written.
+    briefs: dict[str, asyncio.Task[Brief]]
     total: int
     saved: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -84,9 +86,9 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
     run = _Run(ctx, project, census, guard, briefs={}, total=len(plan), saved=len(done))
     remaining = [cell for cell in plan if cell.index not in done]
     await ctx.progress(run.saved, run.total, "writing segment briefs")
-    await _write_briefs(run, remaining)
     try:
         async with asyncio.TaskGroup() as group:
+            _start_briefs(run, remaining, group)
             for cell in remaining:
                 group.create_task(_one_persona(run, cell))
     except* JobCancelled:
@@ -147,14 +149,14 @@ async def _existing_personas_guard(
     return guard
 
 
-async def _write_briefs(run: _Run, cells: list[Cell]) -> None:
+def _start_briefs(run: _Run, cells: list[Cell], group: asyncio.TaskGroup) -> None:
     project, ctx = run.project, run.ctx
     cache = BriefCache(ctx.sessionmaker, ctx.runtime.services.get("redis"))
     segments = {
         segment_name(segment_of(c.attributes)): segment_of(c.attributes) for c in cells
     }
 
-    async def one(name: str, segment: dict[str, str]) -> None:
+    async def one(segment: dict[str, str]) -> Brief:
         key = brief_key(project.id, segment, project.language, grounding="")
         brief = await cache.get(key)
         if brief is None:
@@ -169,11 +171,10 @@ async def _write_briefs(run: _Run, cells: list[Cell]) -> None:
                 documents=[],
             )
             await cache.put(key, project.id, brief)
-        run.briefs[name] = brief
+        return brief
 
-    async with asyncio.TaskGroup() as group:
-        for name, segment in segments.items():
-            group.create_task(one(name, segment))
+    for name, segment in segments.items():
+        run.briefs[name] = group.create_task(one(segment))
 
 
 def _label(census: Census, dimension: str, key: str, language: str) -> str:
@@ -213,7 +214,7 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
     await ctx.check_cancelled()
     await ctx.emit("item", {"slot": cell.index, "stage": "started"})
     segment = segment_name(segment_of(cell.attributes))
-    brief = run.briefs[segment]
+    brief = await run.briefs[segment]
     facts = _facts(run, cell)
     base_prompt = prompts.enrich_prompt(facts, brief.details, project.research_goal)
     person_facts = PersonaFacts(
