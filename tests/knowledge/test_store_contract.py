@@ -1,0 +1,419 @@
+"""One contract, two adapters: every test here runs against the PostgreSQL
+store and against the Neo4j store on a real Neo4j 5.26."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import psycopg
+import pytest
+from neo4j import AsyncDriver, AsyncGraphDatabase
+
+from sight.graph import ensure_graph_indexes
+from sight.knowledge.analytics import ConceptGraph, analyse_in_process
+from sight.knowledge.errors import GraphIndexMissing, KnowledgeStoreUnavailable
+from sight.knowledge.store import (
+    ChunkFacts,
+    ChunkRecord,
+    DocumentRef,
+    EntityFact,
+    KnowledgeStore,
+    RelationFact,
+)
+from sight.knowledge.store_neo4j import Neo4jKnowledgeStore
+from sight.knowledge.store_postgres import PostgresKnowledgeStore
+from sight.postgres import create_engine, create_sessionmaker
+from tests.fixtures.neo4j_harness import Neo4jServer
+from tests.fixtures.servers import free_port
+
+DIMS = 512
+
+
+@pytest.fixture(scope="session")
+async def neo4j_driver(neo4j_server: Neo4jServer) -> AsyncIterator[AsyncDriver]:
+    driver = AsyncGraphDatabase.driver(neo4j_server.uri, auth=None)
+    await ensure_graph_indexes(driver, DIMS)
+    yield driver
+    await driver.close()
+
+
+@pytest.fixture(scope="session")
+async def postgres_store(database_url: str) -> AsyncIterator[PostgresKnowledgeStore]:
+    engine = create_engine(database_url, pool_size=2)
+    yield PostgresKnowledgeStore(create_sessionmaker(engine))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def neo4j_store(neo4j_driver: AsyncDriver) -> Neo4jKnowledgeStore:
+    return Neo4jKnowledgeStore(neo4j_driver)
+
+
+@pytest.fixture(params=["postgres", "neo4j"])
+def store(request: pytest.FixtureRequest) -> KnowledgeStore:
+    # Requested lazily, so the PostgreSQL half runs where Neo4j cannot.
+    adapter: KnowledgeStore = request.getfixturevalue(f"{request.param}_store")
+    return adapter
+
+
+@dataclass
+class Corpus:
+    database_url: str
+    project: uuid.UUID
+
+    def document(self, title: str = "Doc") -> DocumentRef:
+        """Documents always have their row in PostgreSQL, whatever the store."""
+        document_id = uuid.uuid4()
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            owner = conn.execute(
+                "SELECT owner_id FROM projects WHERE id = %s", (self.project,)
+            ).fetchone()
+            assert owner is not None
+            conn.execute(
+                "INSERT INTO knowledge_documents (id, project_id, user_id, title,"
+                " filename, media_type, size_bytes, content_hash, status,"
+                " chunk_count, entity_count, relation_count, embedding_model,"
+                " embedding_dimensions, store) VALUES (%s, %s, %s, %s, 'f', 'text',"
+                " 1, %s, 'ready', 0, 0, 0, 'test:model', %s, 'postgres')",
+                (document_id, self.project, owner[0], title, uuid.uuid4().hex, DIMS),
+            )
+        return DocumentRef(document_id, self.project, title)
+
+
+def _project(database_url: str) -> uuid.UUID:
+    project, user = uuid.uuid4(), uuid.uuid4()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO users (id, email, full_name, password_hash, is_active)"
+            " VALUES (%s, %s, 'T', 'x', true)",
+            (user, f"{user.hex[:12]}@example.com"),
+        )
+        conn.execute(
+            "INSERT INTO projects (id, owner_id, name, description, research_goal,"
+            " language, country, target_sample_size, target_demographics,"
+            " target_distribution, llm_overrides) VALUES (%s, %s, 'P', '', '', 'en',"
+            " 'pl', 10, '{}', '{}', '{}')",
+            (project, user),
+        )
+    return project
+
+
+@pytest.fixture
+def corpus(database_url: str) -> Iterator[Corpus]:
+    yield Corpus(database_url, _project(database_url))
+
+
+def vector(seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=DIMS)
+    return [float(x) for x in values / np.linalg.norm(values)]
+
+
+def chunks(document: DocumentRef, texts: list[str], seed: int = 0) -> list[ChunkRecord]:
+    return [
+        ChunkRecord(
+            id=uuid.uuid5(document.id, f"chunk:{i}"),
+            document_id=document.id,
+            project_id=document.project_id,
+            ordinal=i,
+            text=text,
+            heading=f"Section {i}",
+            page=i + 1,
+            page_end=i + 1,
+            tokens=len(text) // 4 + 1,
+            ts_config="english",
+            embedding=vector(seed + i),
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+TEXTS = [
+    "Oat milk sales grew among students in Krakow.",
+    "Discount retailers cut the price of soy drinks.",
+    "Premium almond brands target urban professionals.",
+    "Gen Z buyers compare labels on their phones.",
+]
+
+
+async def test_vector_search_ranks_nearest_first_within_allowed_documents(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    await store.put_chunks(document, chunks(document, TEXTS))
+    other_project = Corpus(corpus.database_url, _project(corpus.database_url))
+    foreign = other_project.document()
+    await store.put_document(foreign)
+    await store.put_chunks(foreign, chunks(foreign, TEXTS))  # same vectors
+
+    hits = await store.vector_search(corpus.project, vector(2), 3, [document.id])
+    assert [h.ordinal for h in hits][0] == 2
+    assert hits[0].score == pytest.approx(1.0, abs=1e-3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert {h.document_id for h in hits} == {document.id}
+    assert hits[0].page == 3
+    assert hits[0].heading == "Section 2"
+    # A document not in the allowed list never appears.
+    assert await store.vector_search(corpus.project, vector(2), 3, [foreign.id]) == []
+
+
+async def test_chunks_are_upserted_not_duplicated(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    await store.put_chunks(document, chunks(document, TEXTS))
+    revised = chunks(document, ["Revised: oat milk is cheaper.", *TEXTS[1:]])
+    await store.put_chunks(document, revised)
+    counts = await store.document_counts(document.id)
+    assert counts.chunks == len(TEXTS)
+    hits = await store.keyword_search(
+        corpus.project, "revised", 5, [document.id], ["english"]
+    )
+    assert [h.text for h in hits] == ["Revised: oat milk is cheaper."]
+
+
+async def test_keyword_search_matches_words_and_survives_query_syntax(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    await store.put_chunks(document, chunks(document, TEXTS))
+    hits = await store.keyword_search(
+        corpus.project, "price of soy drinks", 5, [document.id], ["english"]
+    )
+    assert hits[0].ordinal == 1
+    assert hits[0].score > 0
+    for hostile in (
+        'soy" OR 1=1 --',
+        "soy) RETURN n //",
+        "AND OR NOT ( ) : * ~ ^ [ ] { } \\ / &&",
+        "'; DROP TABLE knowledge_chunks; --",
+    ):
+        await store.keyword_search(
+            corpus.project, hostile, 5, [document.id], ["english"]
+        )
+    still = await store.document_counts(document.id)
+    assert still.chunks == len(TEXTS)
+
+
+async def test_snippets_mark_terms_and_escape_html(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    [record] = chunks(document, ["Buyers <script>alert(1)</script> prefer oat milk."])
+    await store.put_chunks(document, [record])
+    snippets = await store.snippets(
+        corpus.project, "oat milk", [record.id], ["english"]
+    )
+    snippet = snippets[record.id]
+    assert "<mark>oat</mark>" in snippet
+    assert "alert(1)" in snippet
+    # Document markup is escaped (or dropped by ts_headline): only marks remain.
+    bare = snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare
+    assert ">" not in bare
+
+
+async def test_facts_link_chunks_and_expand_through_relations(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    records = chunks(document, TEXTS)
+    await store.put_chunks(document, records)
+    oatly = EntityFact("organisation", "Oatly", "oatly", "oat drink maker")
+    krakow = EntityFact("location", "Kraków", "krakow")
+    students = EntityFact("demographic", "students", "students")
+    await store.put_facts(
+        document,
+        [
+            ChunkFacts(
+                records[0].id,
+                [oatly, krakow],
+                [
+                    RelationFact(
+                        ("organisation", "oatly"),
+                        ("location", "krakow"),
+                        "located_in",
+                        "Oatly sells in Kraków",
+                    )
+                ],
+            ),
+            ChunkFacts(records[1].id, [oatly]),
+            ChunkFacts(records[2].id, [krakow, students]),
+            ChunkFacts(records[3].id, [students]),
+        ],
+    )
+    linked = await store.linked_chunks(
+        corpus.project, [records[1].id], 5, [document.id]
+    )
+    # Chunk 1 mentions Oatly: chunk 0 shares it; chunk 2 mentions Kraków,
+    # which Oatly is related to. Chunk 3 is two hops away.
+    assert {h.ordinal for h in linked} == {0, 2}
+    assert linked[0].ordinal == 0
+    assert set(linked[0].via) == {"Oatly", "Kraków"}
+    entities = {e.name: e for e in await store.entities(corpus.project, 10)}
+    assert entities["Oatly"].mentions == 2
+    assert entities["Oatly"].type == "organisation"
+    [relation] = await store.relations(corpus.project, 10)
+    assert (relation.source, relation.target, relation.type) == (
+        "Oatly",
+        "Kraków",
+        "located_in",
+    )
+    assert relation.chunk_id == records[0].id
+    counts = await store.document_counts(document.id)
+    assert (counts.entities, counts.relations) == (3, 1)
+
+
+async def test_delete_removes_chunks_vectors_and_unshared_facts(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    first, second = corpus.document("First"), corpus.document("Second")
+    shared = EntityFact("organisation", "Alpro", "alpro")
+    only_first = EntityFact("trend", "Flexitarian diets", "flexitarian diets")
+    for document, extra in ((first, [only_first]), (second, [])):
+        await store.put_document(document)
+        records = chunks(document, TEXTS[:2], seed=10 if document is first else 20)
+        await store.put_chunks(document, records)
+        await store.put_facts(document, [ChunkFacts(records[0].id, [shared, *extra])])
+    await store.delete_document(first.id)
+    assert await store.vector_search(corpus.project, vector(10), 5, [first.id]) == []
+    assert (
+        await store.keyword_search(
+            corpus.project, "oat milk", 5, [first.id], ["english"]
+        )
+        == []
+    )
+    assert (await store.document_counts(first.id)).chunks == 0
+    names = {e.name: e for e in await store.entities(corpus.project, 10)}
+    assert set(names) == {"Alpro"}
+    assert names["Alpro"].documents == 1
+    assert first.id not in await store.document_ids(corpus.project)
+    assert second.id in await store.document_ids(corpus.project)
+    await store.delete_document(second.id)
+    assert await store.entities(corpus.project, 10) == []
+
+
+async def test_adjacent_chunks_follow_reading_order(
+    store: KnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await store.put_document(document)
+    records = chunks(document, TEXTS)
+    await store.put_chunks(document, records)
+    around = await store.adjacent_chunks(corpus.project, records[2].id, 1)
+    assert [h.ordinal for h in around] == [1, 2, 3]
+    other = uuid.uuid4()
+    assert await store.adjacent_chunks(other, records[2].id, 1) == []
+
+
+async def test_concept_graph_analytics_has_one_shape(store: KnowledgeStore) -> None:
+    graph = ConceptGraph.build(
+        ["price", "taste", "health", "vegan", "protein", "sugar", "packaging"],
+        [
+            ("price", "taste", 3),
+            ("taste", "packaging", 2),
+            ("price", "packaging", 2),
+            ("health", "vegan", 3),
+            ("vegan", "protein", 2),
+            ("health", "protein", 2),
+            ("health", "sugar", 1),
+            ("packaging", "health", 1),
+        ],
+    )
+    result = await store.concept_graph_analytics(graph)
+    expected = analyse_in_process(graph)
+    assert set(result.centrality) == set(graph.nodes)
+    assert sum(c.pagerank for c in result.centrality.values()) == pytest.approx(
+        1, abs=1e-3
+    )
+    assert max(c.degree for c in result.centrality.values()) == pytest.approx(1.0)
+    communities = sorted(sorted(c.members) for c in result.communities)
+    assert communities == sorted(sorted(c.members) for c in expected.communities)
+    assert result.modularity == pytest.approx(expected.modularity, abs=1e-6)
+    bridge = max(result.centrality, key=lambda n: result.centrality[n].betweenness)
+    assert bridge in {"packaging", "health"}
+    if store.name == "neo4j":
+        assert result.engine == "gds"  # the harness loads OpenGDS
+
+
+# ---- Neo4j only -------------------------------------------------------------
+
+
+async def test_neo4j_model_text_never_becomes_schema(
+    neo4j_store: Neo4jKnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    await neo4j_store.put_document(document)
+    [record] = chunks(document, ["MATCH (n) DETACH DELETE n // said the text"])
+    await neo4j_store.put_chunks(document, [record])
+    hostile = EntityFact(
+        "concept", "x`}) DETACH DELETE n //", "x`}) detach delete n //"
+    )
+    label = EntityFact("concept", "Evil:Label", "evil:label")
+    await neo4j_store.put_facts(
+        document,
+        [
+            ChunkFacts(
+                record.id,
+                [hostile, label],
+                [
+                    RelationFact(
+                        ("concept", hostile.key),
+                        ("concept", label.key),
+                        "related_to",
+                        "]->(m) DELETE m //",
+                    )
+                ],
+            )
+        ],
+    )
+    records, _, _ = await neo4j_store.driver.execute_query(
+        "CALL db.labels() YIELD label RETURN collect(label) AS labels"
+    )
+    labels = set(records[0]["labels"])
+    assert labels <= {"Document", "Chunk", "Entity", "SightConcept"}
+    names = {e.name for e in await neo4j_store.entities(corpus.project, 10)}
+    assert names == {hostile.name, label.name}
+    assert (await neo4j_store.document_counts(document.id)).chunks == 1
+
+
+async def test_neo4j_missing_index_names_the_command(
+    neo4j_driver: AsyncDriver, corpus: Corpus
+) -> None:
+    await neo4j_driver.execute_query("DROP INDEX chunk_text_ft IF EXISTS")
+    try:
+        fresh = Neo4jKnowledgeStore(neo4j_driver)
+        with pytest.raises(GraphIndexMissing, match="sight init-graph"):
+            await fresh.keyword_search(corpus.project, "oat", 3, [uuid.uuid4()], [])
+    finally:
+        await ensure_graph_indexes(neo4j_driver, DIMS)
+
+
+async def test_neo4j_vector_size_mismatch_is_refused(
+    neo4j_store: Neo4jKnowledgeStore, corpus: Corpus
+) -> None:
+    with pytest.raises(GraphIndexMissing, match="512-dimension vectors") as caught:
+        await neo4j_store.vector_search(corpus.project, [0.1] * 3072, 3, [uuid.uuid4()])
+    assert "3072" in str(caught.value.detail)
+
+
+async def test_unreachable_neo4j_is_reported_not_crashed() -> None:
+    driver = AsyncGraphDatabase.driver(
+        f"bolt://127.0.0.1:{free_port()}", auth=None, connection_timeout=1
+    )
+    try:
+        store = Neo4jKnowledgeStore(driver)
+        with pytest.raises(KnowledgeStoreUnavailable, match="unreachable"):
+            await store.ping()
+        with pytest.raises(KnowledgeStoreUnavailable):
+            await store.vector_search(uuid.uuid4(), vector(1), 3, [uuid.uuid4()])
+    finally:
+        await driver.close()
