@@ -4,7 +4,7 @@ store and against the Neo4j store on a real Neo4j 5.26."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,8 +102,8 @@ def _project(database_url: str) -> uuid.UUID:
 
 
 @pytest.fixture
-def corpus(database_url: str) -> Iterator[Corpus]:
-    yield Corpus(database_url, _project(database_url))
+def corpus(database_url: str) -> Corpus:
+    return Corpus(database_url, _project(database_url))
 
 
 def vector(seed: int) -> list[float]:
@@ -151,7 +151,7 @@ async def test_vector_search_ranks_nearest_first_within_allowed_documents(
     await store.put_chunks(foreign, chunks(foreign, TEXTS))  # same vectors
 
     hits = await store.vector_search(corpus.project, vector(2), 3, [document.id])
-    assert [h.ordinal for h in hits][0] == 2
+    assert hits[0].ordinal == 2
     assert hits[0].score == pytest.approx(1.0, abs=1e-3)
     assert [h.rank for h in hits] == [1, 2, 3]
     assert {h.document_id for h in hits} == {document.id}
