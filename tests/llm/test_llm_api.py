@@ -147,3 +147,47 @@ async def test_usage_report_groups_and_validates(
         )
     ).json()
     assert theirs["total"]["calls"] == 0
+
+
+async def test_project_override_wins_over_user_choice(
+    client: httpx.AsyncClient, user: dict[str, str]
+) -> None:
+    auth = {"Authorization": user["authorization"]}
+    await client.put("/api/v1/settings/llm", json={"provider": "gemini"}, headers=auth)
+    project = (
+        await client.post("/api/v1/projects", json={"name": "routed"}, headers=auth)
+    ).json()
+    patched = await client.patch(
+        f"/api/v1/projects/{project['id']}",
+        json={
+            "llm_overrides": {
+                "provider": "anthropic",
+                "flows": {"personas.enrich": {"model": "claude-sonnet-4-6"}},
+            }
+        },
+        headers=auth,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["llm_overrides"]["provider"] == "anthropic"
+    routed = (
+        await client.post(
+            "/api/v1/estimates",
+            json={"flow": "personas.enrich", "calls": 1, "project_id": project["id"]},
+            headers=auth,
+        )
+    ).json()
+    assert (routed["provider"], routed["model"]) == ("anthropic", "claude-sonnet-4-6")
+    plain = (
+        await client.post(
+            "/api/v1/estimates",
+            json={"flow": "personas.enrich", "calls": 1},
+            headers=auth,
+        )
+    ).json()
+    assert plain["provider"] == "gemini"
+    bad = await client.patch(
+        f"/api/v1/projects/{project['id']}",
+        json={"llm_overrides": {"flows": {"nope.flow": {"model": "x"}}}},
+        headers=auth,
+    )
+    assert bad.status_code == 422

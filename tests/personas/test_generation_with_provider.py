@@ -220,3 +220,36 @@ async def test_crash_mid_generation_resumes_without_duplicates(
             ).fetchall()
         )
     assert genders == {"male": 6, "female": 6}
+
+
+async def test_budget_reached_mid_run_stops_cleanly_keeping_personas(
+    client: httpx.AsyncClient, user: dict[str, str], fake: FakeLLM
+) -> None:
+    auth = {"Authorization": user["authorization"]}
+    await use_fake(client, auth, fake, monthly_budget_usd=100)
+    fake.configure(latency=1.0)
+    project = await make_project(client, auth, target_sample_size=40)
+    accepted = (
+        await client.post(
+            f"/api/v1/projects/{project['id']}/personas/generate", json={}, headers=auth
+        )
+    ).json()
+    # Another job (or a colleague) spends the budget while this one runs.
+    deadline = time.monotonic() + 30
+    while (
+        await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
+    ).json()["total"] < 2:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    await client.put(
+        "/api/v1/settings/llm", json={"monthly_budget_usd": 0}, headers=auth
+    )
+    job = await wait_job(client, accepted["job_id"], auth)
+    assert job["status"] == "failed"
+    assert "budget reached" in job["error"]
+    assert "stopped after" in job["error"]
+    kept = (
+        await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
+    ).json()["total"]
+    assert 2 <= kept < 40
+    assert f"stopped after {kept} of 40" in job["error"]

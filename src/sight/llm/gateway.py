@@ -283,6 +283,13 @@ class LLMGateway:
             price_date=prices.as_of,
         )
 
+    async def _ensure_budget_for(self, usage: _Usage) -> None:
+        try:
+            await self.ensure_budget(usage.ctx, usage.expected_usd)
+        except SightError:
+            usage.outcome = "budget_exceeded"
+            raise
+
     async def ensure_budget(self, ctx: CallContext, estimate_usd: float) -> None:
         """Raise BudgetExceeded (402) if `estimate_usd` more would cross a limit."""
         async with self._sessionmaker() as session:
@@ -371,10 +378,10 @@ class LLMGateway:
         expected = prices.cost(
             route.provider, route.model, len(system + prompt) // 4, route.max_tokens
         )
+        usage.expected_usd = expected or 0.0
         try:
-            await self.ensure_budget(ctx, expected or 0.0)
+            await self._ensure_budget_for(usage)
         except SightError:
-            usage.outcome = "budget_exceeded"
             await self._record(usage, started)
             raise
 
@@ -475,6 +482,10 @@ class LLMGateway:
             )
             try:
                 async with limiter.slot(estimated + request.max_tokens):
+                    # Checked again right before spending: many calls may have
+                    # queued for a slot since the first check, and a budget can
+                    # run out (or be lowered) while they wait.
+                    await self._ensure_budget_for(usage)
                     response = await asyncio.wait_for(
                         provider.generate(request), timeout=request.timeout + 5
                     )
@@ -649,6 +660,7 @@ class _Usage:
     attempts: int = 0
     cache_hit: bool = False
     outcome: str = "ok"
+    expected_usd: float = 0.0
 
 
 @functools.cache

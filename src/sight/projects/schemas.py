@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from sight.kit.schemas import InputSchema, Schema
+from sight.llm.schemas import FlowOverride
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
@@ -37,6 +38,16 @@ class ProjectCreate(InputSchema):
     budget_usd: Budget | None = None
 
 
+class ProjectLLMOverrides(InputSchema):
+    """Model routing for this project only: a provider for every flow and/or
+    per-flow settings (see GET /api/v1/settings/llm for the flows)."""
+
+    provider: Literal["gemini", "openai", "anthropic", "ollama", "offline"] | None = (
+        None
+    )
+    flows: dict[str, FlowOverride] = Field(default_factory=dict)
+
+
 class ProjectUpdate(InputSchema):
     name: Name | None = None
     description: LongText | None = None
@@ -46,6 +57,7 @@ class ProjectUpdate(InputSchema):
     target_sample_size: SampleSize | None = None
     target_demographics: dict[str, Any] | None = None
     budget_usd: Budget | None = None
+    llm_overrides: ProjectLLMOverrides | None = None
 
 
 class ProjectRead(Schema):
@@ -60,5 +72,6 @@ class ProjectRead(Schema):
     target_distribution: dict[str, Any]
     fit_report: dict[str, Any] | None
     budget_usd: float | None
+    llm_overrides: dict[str, Any]
     created_at: datetime
     updated_at: datetime

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.demographics import TargetDemographicsError, validate_target
 from sight.kit.errors import NotFound, SightError
+from sight.llm.config import routing_table
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectUpdate
 
@@ -36,6 +37,10 @@ class InvalidTargetDemographics(SightError):
     @property
     def kind(self) -> str:
         return "ValidationError"
+
+
+class UnknownFlows(SightError):
+    status_code = 422
 
 
 def normalise_target(raw: dict[str, Any], country: str) -> dict[str, Any]:
@@ -91,11 +96,19 @@ async def list_projects(
 async def update_project(
     session: AsyncSession, project: Project, data: ProjectUpdate
 ) -> Project:
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"llm_overrides"})
     for key, value in changes.items():
         if value is None and key not in {"budget_usd"}:
             continue
         setattr(project, key, value)
+    if data.llm_overrides is not None:
+        unknown = sorted(set(data.llm_overrides.flows) - set(routing_table().flows))
+        if unknown:
+            raise UnknownFlows(
+                f"unknown flow(s) {', '.join(unknown)}; known flows: "
+                + ", ".join(sorted(routing_table().flows))
+            )
+        project.llm_overrides = data.llm_overrides.model_dump(exclude_none=True)
     if "target_demographics" in changes or "country" in changes:
         project.target_distribution = normalise_target(
             project.target_demographics, project.country
