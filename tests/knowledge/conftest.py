@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from sight.app import create_app
+from sight.graph import ensure_graph_indexes
 from sight.knowledge.config import KnowledgeSettings
 from tests.conftest import make_settings
 from tests.fixtures.neo4j_harness import Neo4jServer, Neo4jUnavailable, start_neo4j
@@ -54,6 +56,11 @@ async def kclient(knowledge_server: LiveServer) -> AsyncIterator[httpx.AsyncClie
         yield http
 
 
+# The local embedder's size: the Neo4j indexes serve the contract suite and
+# the end-to-end tests alike.
+GRAPH_DIMENSIONS = 512
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
     try:
@@ -63,6 +70,14 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
         raise AssertionError("unreachable") from None
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+async def neo4j_driver(neo4j_server: Neo4jServer) -> AsyncIterator[AsyncDriver]:
+    driver = AsyncGraphDatabase.driver(neo4j_server.uri, auth=None)
+    await ensure_graph_indexes(driver, GRAPH_DIMENSIONS)
+    yield driver
+    await driver.close()
 
 
 async def create_project(client: httpx.AsyncClient, auth: str, **fields: Any) -> str:

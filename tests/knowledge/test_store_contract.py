@@ -26,18 +26,10 @@ from sight.knowledge.store import (
 from sight.knowledge.store_neo4j import Neo4jKnowledgeStore
 from sight.knowledge.store_postgres import PostgresKnowledgeStore
 from sight.postgres import create_engine, create_sessionmaker
-from tests.fixtures.neo4j_harness import Neo4jServer
 from tests.fixtures.servers import free_port
+from tests.knowledge.conftest import GRAPH_DIMENSIONS
 
-DIMS = 512
-
-
-@pytest.fixture(scope="session")
-async def neo4j_driver(neo4j_server: Neo4jServer) -> AsyncIterator[AsyncDriver]:
-    driver = AsyncGraphDatabase.driver(neo4j_server.uri, auth=None)
-    await ensure_graph_indexes(driver, DIMS)
-    yield driver
-    await driver.close()
+DIMS = GRAPH_DIMENSIONS
 
 
 @pytest.fixture(scope="session")

@@ -137,7 +137,8 @@ async def upload_document(
         session.add(DocumentFile(document_id=document.id, content=content))
     await session.flush()
     job_id = await _queue_ingestion(session, document, backend, queue_app)
-    await session.refresh(document)
+    await session.flush()
+    await session.refresh(document)  # server-side timestamps
     return Upload(document, False, job_id)
 
 
