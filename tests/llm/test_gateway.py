@@ -263,3 +263,50 @@ async def test_offline_engine_is_the_default_and_deterministic(
     assert isinstance(text.output, str)
     assert text.output
     assert all(c[1] == "offline" and c[4] == 0.0 for c in _calls(database_url, user))
+
+
+async def test_requests_per_minute_are_shared_through_redis(
+    database_url: str, redis_url: str, fake_llm: FakeLLM
+) -> None:
+    """Two gateways (two processes in production) share one Redis window: with
+    3 requests per minute allowed, the fourth call waits, whichever gateway makes it."""
+    settings = make_settings(
+        openai_api_key="sk-test-not-real",
+        openai_base_url=fake_llm.openai_base_url,
+        redis_url=redis_url,
+        llm={
+            "limits": {"openai": {"concurrency": 5, "requests_per_minute": 3}},
+            "detect_ollama": False,
+            "cache_enabled": False,
+        },
+    )
+    engine = create_engine(database_url, pool_size=4)
+    first = LLMGateway(settings, create_sessionmaker(engine))
+    second = LLMGateway(settings, create_sessionmaker(engine))
+    ctx = CallContext(user_id=insert_user(database_url))
+    # A fresh window for this test: the provider key in Redis is shared by design.
+    import redis.asyncio as redis_asyncio
+
+    client = redis_asyncio.Redis.from_url(redis_url)
+    await client.flushdb()
+    await client.aclose()
+    try:
+        for i, gateway in enumerate((first, second, first)):
+            await gateway.generate(
+                "surveys.answer", Opinion, system="s", prompt=f"rpm {i}", ctx=ctx
+            )
+        served = fake_llm.stats.total_requests
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(
+                second.generate(
+                    "surveys.answer", Opinion, system="s", prompt="rpm 4", ctx=ctx
+                ),
+                timeout=1.5,
+            )
+        assert fake_llm.stats.total_requests == served, (
+            "the 4th request reached the provider"
+        )
+    finally:
+        await first.aclose()
+        await second.aclose()
+        await engine.dispose()
