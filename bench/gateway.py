@@ -39,7 +39,9 @@ class Answer(BaseModel):
     themes: list[str] = Field(min_length=1, max_length=5)
 
 
-async def run(calls: int, latency: float, concurrency: int, url: str) -> dict[str, float]:
+async def run(
+    calls: int, latency: float, concurrency: int, url: str
+) -> dict[str, float]:
     nonce = time.time_ns()  # fresh prompts: measure calls, not cache hits
     with fake_provider_process(latency) as fake:
         settings = Settings(
@@ -47,24 +49,33 @@ async def run(calls: int, latency: float, concurrency: int, url: str) -> dict[st
             secret_key="b" * 40,
             openai_api_key="sk-bench",
             openai_base_url=f"{fake}/v1",
-            llm={"limits": {"openai": {"concurrency": concurrency}}, "detect_ollama": False,
-                 "cache_enabled": True},
+            llm={
+                "limits": {"openai": {"concurrency": concurrency}},
+                "detect_ollama": False,
+                "cache_enabled": True,
+            },
         )
         engine = create_engine(url, pool_size=min(50, concurrency + 5))
         gateway = LLMGateway(settings, create_sessionmaker(engine))
         ctx = CallContext(user_id=insert_user(url))
         # Warm up the SDK client and the connection pool (not measured).
-        await gateway.generate("surveys.answer", Answer, system="s", prompt="warm-up", ctx=ctx)
+        await gateway.generate(
+            "surveys.answer", Answer, system="s", prompt="warm-up", ctx=ctx
+        )
         reset_fake_stats(fake)
         started = time.perf_counter()
-        results = await asyncio.gather(*(
-            gateway.generate(
-                "surveys.answer", Answer, system="You answer a survey.",
-                prompt=f"Question {i} ({nonce}): what do you think about price {i}?",
-                ctx=ctx,
+        results = await asyncio.gather(
+            *(
+                gateway.generate(
+                    "surveys.answer",
+                    Answer,
+                    system="You answer a survey.",
+                    prompt=f"Question {i} ({nonce}): what do you think about price {i}?",
+                    ctx=ctx,
+                )
+                for i in range(calls)
             )
-            for i in range(calls)
-        ))
+        )
         wall = time.perf_counter() - started
         max_in_flight = int(str(fake_stats(fake)["max_in_flight"]))
         await gateway.aclose()
@@ -89,7 +100,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print("| N | L (s) | C | wall (s) | ideal (s) | wall/ideal | gateway overhead / wave (ms) | max in flight |")
+    print(
+        "| N | L (s) | C | wall (s) | ideal (s) | wall/ideal | gateway overhead / wave (ms) | max in flight |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     with fresh_database() as url:
         for latency in args.latency:

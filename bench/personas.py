@@ -46,7 +46,7 @@ def _setup(url: str) -> tuple[uuid.UUID, uuid.UUID]:
             " RETURNING id",
             (f"b-{uuid.uuid4().hex[:8]}@example.com",),
         ).fetchone()
-        assert row is not None  # noqa: S101
+        assert row is not None
         project = conn.execute(
             "INSERT INTO projects (id, owner_id, name, description, research_goal,"
             " language, country, target_sample_size, target_demographics,"
@@ -55,17 +55,22 @@ def _setup(url: str) -> tuple[uuid.UUID, uuid.UUID]:
             " RETURNING id",
             (row[0], json.dumps(TARGET), json.dumps(normalise_target(TARGET, "pl"))),
         ).fetchone()
-        assert project is not None  # noqa: S101
+        assert project is not None
     return uuid.UUID(str(row[0])), uuid.UUID(str(project[0]))
 
 
-async def run(url: str, fake: str, n: int, latency: float, concurrency: int) -> dict[str, Any]:
+async def run(
+    url: str, fake: str, n: int, latency: float, concurrency: int
+) -> dict[str, Any]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         secret_key="b" * 40,
         openai_api_key="sk-bench",
         openai_base_url=f"{fake}/v1",
-        llm={"limits": {"openai": {"concurrency": concurrency}}, "detect_ollama": False},
+        llm={
+            "limits": {"openai": {"concurrency": concurrency}},
+            "detect_ollama": False,
+        },
     )
     engine = create_engine(url, pool_size=20)
     sessionmaker = create_sessionmaker(engine)
@@ -75,8 +80,12 @@ async def run(url: str, fake: str, n: int, latency: float, concurrency: int) -> 
     async with queue_app.open_async():
         async with session_scope(sessionmaker) as session:
             job = await jobs.create_job(
-                session, queue_app, user_id=user_id, kind="personas.generate",
-                project_id=project_id, params={"num_personas": n, "seed": 1},
+                session,
+                queue_app,
+                user_id=user_id,
+                kind="personas.generate",
+                project_id=project_id,
+                params={"num_personas": n, "seed": 1},
             )
         runtime = WorkerRuntime(sessionmaker, settings, queue_app, gateway, services={})
         # Warm the local embedder (loaded once per process in production).
@@ -95,8 +104,11 @@ async def run(url: str, fake: str, n: int, latency: float, concurrency: int) -> 
     await engine.dispose()
     calls = int(str(fake_stats(fake)["total_requests"]))
     return {
-        "status": status, "saved": result["saved"] if result else 0, "wall": wall,
-        "segments": segments, "calls": calls,
+        "status": status,
+        "saved": result["saved"] if result else 0,
+        "wall": wall,
+        "segments": segments,
+        "calls": calls,
         "ideal": math.ceil((segments + n) / concurrency) * latency,
     }
 
@@ -114,8 +126,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print("| N | L (s) | C | segments | provider calls | saved | wall (s) | "
-          "ideal ceil((S+N)/C)*L (s) | wall/ideal |")
+    print(
+        "| N | L (s) | C | segments | provider calls | saved | wall (s) | "
+        "ideal ceil((S+N)/C)*L (s) | wall/ideal |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for n in args.personas:
         with fresh_database() as url, fake_provider_process(args.latency) as fake:

@@ -50,7 +50,9 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    cores = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout
+    cores = subprocess.run(
+        ["nproc"], capture_output=True, text=True, check=False
+    ).stdout
     return (
         f"{cores.strip()} cores ({cpu}), Python {platform.python_version()}, "
         f"{datetime.now(UTC):%Y-%m-%d}"
@@ -70,10 +72,20 @@ def fake_provider_process(latency: float) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen(  # noqa: S603 (our own module)
-        [sys.executable, "-m", "sight.testing.fake_llm", "--port", str(port),
-         "--latency", str(latency), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sight.testing.fake_llm",
+            "--port",
+            str(port),
+            "--latency",
+            str(latency),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,7 +107,9 @@ def fake_provider_process(latency: float) -> Iterator[str]:
 def fake_stats(base: str) -> dict[str, object]:
     import httpx
 
-    stats: dict[str, object] = httpx.get(f"{base}/_stats?requests=false", timeout=5).json()
+    stats: dict[str, object] = httpx.get(
+        f"{base}/_stats?requests=false", timeout=5
+    ).json()
     return stats
 
 
