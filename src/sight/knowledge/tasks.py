@@ -156,6 +156,12 @@ class _Ingestion:
                 f"({document.embedding_dimensions} dimensions) but this worker "
                 f"embeds with {model} ({embedder.dimensions} dimensions)"
             )
+        if document.store != self.store.name:
+            raise EmbeddingSpaceMismatch(
+                f"the document was queued for the {document.store} store but this "
+                f"worker writes to {self.store.name}; every process must share "
+                "the same NEO4J_URI setting"
+            )
         await self.backend.require()
         await _update(
             ctx,
