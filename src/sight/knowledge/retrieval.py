@@ -138,7 +138,10 @@ async def search(
     graph_expansion: bool = False,
     ctx: CallContext | None = None,
     backend: KnowledgeBackend | None = None,
+    query_embedding: list[float] | None = None,
 ) -> SearchOutcome:
+    """Search a project's ready documents. `query_embedding` skips embedding
+    the query (benchmarks measure the store, not the embedder)."""
     backend = backend or backend_for(gateway.settings, sessionmaker)
     knowledge = backend.knowledge
     embedder = await gateway.embedder()
@@ -156,8 +159,8 @@ async def search(
     candidates = max(knowledge.candidates, top_k)
     vector: list[ChunkHit] = []
     keyword: list[ChunkHit] = []
-    embedding: list[float] | None = None
-    if mode in ("hybrid", "vector"):
+    embedding = query_embedding
+    if embedding is None and mode in ("hybrid", "vector"):
         ctx = ctx or CallContext(None, project_id)
         embedding = (await gateway.embed([query], ctx, flow="knowledge.embed"))[0]
     started = time.perf_counter()
@@ -209,7 +212,7 @@ async def _candidates(
     mode: Mode,
 ) -> tuple[list[ChunkHit], list[ChunkHit]]:
     async def vector() -> list[ChunkHit]:
-        if embedding is None:
+        if embedding is None or mode == "keyword":
             return []
         return await store.vector_search(project_id, embedding, limit, ids)
 

@@ -1,0 +1,320 @@
+"""Hybrid search latency (query embedding excluded) on the real code path:
+`sight.knowledge.retrieval.search` with a precomputed query vector, i.e. the
+ready-document listing, vector + keyword candidates (50 each), RRF and
+highlighted snippets for the top 10.
+
+Chunks are synthetic: 512-dim vectors drawn around 500 topic centres (so the
+HNSW graph sees clustered data, as with real embeddings) and English text from
+a market-research vocabulary; 100 documents in one project.
+
+    uv run python -m bench.knowledge_search --sizes 10000 100000 --neo4j 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+
+from bench.support import fresh_database, insert_user, machine
+from sight.config import Settings
+from sight.knowledge.config import KnowledgeSettings
+from sight.knowledge.retrieval import search
+from sight.knowledge.runtime import KnowledgeBackend
+from sight.knowledge.store import ChunkRecord, DocumentRef
+from sight.llm.gateway import LLMGateway
+from sight.postgres import create_engine, create_sessionmaker
+
+DIMS = 512
+DOCUMENTS = 100
+rng = np.random.default_rng(7)
+# A Zipf-distributed vocabulary of 20,000 pseudo-words: chunk text has the word
+# frequencies of real prose (a few very common words, a long tail), so keyword
+# matches are as selective as in real documents.
+_SYLLABLES = [a + b for a in "bcdfgklmnprstwz" for b in "aeiouy"]
+VOCABULARY = np.array(
+    [
+        "".join(rng.choice(_SYLLABLES, size=int(rng.integers(2, 5))))
+        for _ in range(20_000)
+    ]
+)
+_WEIGHTS = 1 / np.arange(1, len(VOCABULARY) + 1) ** 1.1
+_WEIGHTS /= _WEIGHTS.sum()
+
+
+def words(count: int, lo: int = 0, hi: int = len(VOCABULARY)) -> list[str]:
+    weights = _WEIGHTS[lo:hi] / _WEIGHTS[lo:hi].sum()
+    return list(rng.choice(VOCABULARY[lo:hi], size=count, p=weights))
+
+
+CENTRES = rng.normal(size=(500, DIMS)).astype(np.float32)
+
+
+def vectors(count: int) -> np.ndarray:
+    picks = rng.integers(0, len(CENTRES), size=count)
+    values = CENTRES[picks] + 0.6 * rng.normal(size=(count, DIMS)).astype(np.float32)
+    return values / np.linalg.norm(values, axis=1, keepdims=True)
+
+
+def text(length: int = 70) -> str:
+    return " ".join(words(length)).capitalize() + "."
+
+
+def settings(**extra: Any) -> Settings:
+    return Settings(_env_file=None, secret_key="b" * 40, **extra)  # type: ignore[call-arg]
+
+
+def insert_documents(
+    url: str, user: uuid.UUID, store: str
+) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    project = uuid.uuid4()
+    documents = [uuid.uuid4() for _ in range(DOCUMENTS)]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO projects (id, owner_id, name, description, research_goal,"
+            " language, country, target_sample_size, target_demographics,"
+            " target_distribution, llm_overrides) VALUES (%s, %s, 'Bench', '', '',"
+            " 'en', 'pl', 20, '{}', '{}', '{}')",
+            (project, user),
+        )
+        for document in documents:
+            conn.execute(
+                "INSERT INTO knowledge_documents (id, project_id, user_id, title,"
+                " filename, media_type, size_bytes, content_hash, status, pages,"
+                " chunk_count, entity_count, relation_count, language,"
+                " embedding_model, embedding_dimensions, store) VALUES (%s, %s, %s,"
+                " %s, 'x.pdf', 'pdf', 1, %s, 'ready', 10, 0, 0, 0, 'en',"
+                " 'local:use-multilingual-v3', 512, %s)",
+                (
+                    document,
+                    project,
+                    user,
+                    f"Report {document.hex[:6]}",
+                    document.hex,
+                    store,
+                ),
+            )
+    return project, documents
+
+
+def copy_chunks(
+    url: str, project: uuid.UUID, documents: list[uuid.UUID], start: int, count: int
+) -> None:
+    """COPY in binary, with the HNSW index rebuilt afterwards (as a bulk load
+    would); ingestion through the job inserts into the live index instead."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        register_vector(conn)
+        definition = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ("ix_knowledge_chunks_hnsw_512",),
+        ).fetchone()
+        assert definition is not None
+        conn.execute("DROP INDEX ix_knowledge_chunks_hnsw_512")
+        embeddings = vectors(count)
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY knowledge_chunks (id, document_id, project_id, ordinal, text,"
+                " heading, page, page_end, token_count, ts_config, dimensions, embedding)"
+                " FROM STDIN WITH (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.set_types(
+                [
+                    "uuid",
+                    "uuid",
+                    "uuid",
+                    "int4",
+                    "text",
+                    "text",
+                    "int4",
+                    "int4",
+                    "int4",
+                    "varchar",
+                    "int4",
+                    "vector",
+                ]
+            )
+            for i in range(count):
+                ordinal = start + i
+                document = documents[ordinal % len(documents)]
+                copy.write_row(
+                    [
+                        uuid.uuid5(document, f"chunk:{ordinal}"),
+                        document,
+                        project,
+                        ordinal,
+                        text(),
+                        "Section",
+                        ordinal % 40 + 1,
+                        ordinal % 40 + 1,
+                        120,
+                        "english",
+                        DIMS,
+                        embeddings[i],
+                    ]
+                )
+        started = time.perf_counter()
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute(definition[0])
+        conn.execute("ANALYZE knowledge_chunks")
+        print(
+            f"  HNSW index over {start + count} chunks built in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+
+
+async def measure(
+    url: str,
+    project: uuid.UUID,
+    backend_settings: Settings,
+    driver: Any = None,
+    queries: int = 200,
+) -> dict[str, float]:
+    engine = create_engine(url, pool_size=4)
+    sessionmaker = create_sessionmaker(engine)
+    gateway = LLMGateway(backend_settings, sessionmaker)
+    backend = KnowledgeBackend(
+        backend_settings, sessionmaker, driver=driver, knowledge=KnowledgeSettings()
+    )
+    # Queries use content words (frequency ranks 50-5000), as questions do.
+    probes = [(" ".join(words(4, 50, 5000)), v.tolist()) for v in vectors(queries)]
+    for query, vector in probes[:20]:  # warm caches and connections
+        await search(
+            sessionmaker,
+            gateway,
+            project,
+            query,
+            top_k=10,
+            backend=backend,
+            query_embedding=vector,
+        )
+    timings = []
+    for query, vector in probes:
+        started = time.perf_counter()
+        outcome = await search(
+            sessionmaker,
+            gateway,
+            project,
+            query,
+            top_k=10,
+            backend=backend,
+            query_embedding=vector,
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        assert outcome.results, "no results"
+    await gateway.aclose()
+    await engine.dispose()
+    timings.sort()
+    return {
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+        "queries": len(timings),
+    }
+
+
+async def neo4j_load(
+    driver: Any, project: uuid.UUID, documents: list[uuid.UUID], count: int
+) -> None:
+    from sight.graph import ensure_graph_indexes
+    from sight.knowledge.store_neo4j import Neo4jKnowledgeStore
+
+    await ensure_graph_indexes(driver, DIMS)
+    store = Neo4jKnowledgeStore(driver)
+    refs = {d: DocumentRef(d, project, f"Report {d.hex[:6]}") for d in documents}
+    for ref in refs.values():
+        await store.put_document(ref)
+    embeddings = vectors(count)
+    batch: dict[uuid.UUID, list[ChunkRecord]] = {d: [] for d in documents}
+    for ordinal in range(count):
+        document = documents[ordinal % len(documents)]
+        batch[document].append(
+            ChunkRecord(
+                uuid.uuid5(document, f"chunk:{ordinal}"),
+                document,
+                project,
+                ordinal,
+                text(),
+                "Section",
+                1,
+                1,
+                120,
+                "english",
+                embeddings[ordinal].tolist(),
+            )
+        )
+    started = time.perf_counter()
+    for document, records in batch.items():
+        await store.put_chunks(refs[document], records)
+    await driver.execute_query("CALL db.awaitIndexes(600)")
+    print(f"  {count} chunks written to Neo4j in {time.perf_counter() - started:.1f} s")
+
+
+def run_neo4j(count: int) -> dict[str, float]:
+    from neo4j import AsyncGraphDatabase
+    from tests.fixtures.neo4j_harness import start_neo4j
+
+    with fresh_database() as url, tempfile.TemporaryDirectory() as tmp:
+        server = start_neo4j(Path(tmp) / "neo4j")
+        try:
+            user = insert_user(url)
+            project, documents = insert_documents(url, user, "neo4j")
+
+            async def go() -> dict[str, float]:
+                driver = AsyncGraphDatabase.driver(server.uri, auth=None)
+                try:
+                    await neo4j_load(driver, project, documents, count)
+                    return await measure(
+                        url, project, settings(neo4j_uri=server.uri), driver=driver
+                    )
+                finally:
+                    await driver.close()
+
+            return asyncio.run(go())
+        finally:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--neo4j", type=int, nargs="*", default=[10_000])
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    rows = []
+    with fresh_database() as url:
+        user = insert_user(url)
+        project, documents = insert_documents(url, user, "postgres")
+        loaded = 0
+        for size in sorted(args.sizes):
+            copy_chunks(url, project, documents, loaded, size - loaded)
+            loaded = size
+            rows.append(
+                (
+                    "PostgreSQL (embedded)",
+                    size,
+                    asyncio.run(measure(url, project, settings())),
+                )
+            )
+    for size in args.neo4j:
+        rows.append(("Neo4j 5.26 (harness)", size, run_neo4j(size)))
+    print("| store | chunks | queries | P50 (ms) | P95 (ms) |")
+    print("|---|---|---|---|---|")
+    for store, size, r in rows:
+        print(
+            f"| {store} | {size:,} | {r['queries']:.0f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
