@@ -13,6 +13,8 @@ install_system_packages() {
   # Servers the suite starts itself. Installed only where we may (root).
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # The web app's browser tests drive Debian's Chromium (frontend/e2e).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
   fi
@@ -36,6 +38,8 @@ echo "== lint and types"
 if [ -f frontend/package.json ] && command -v npm >/dev/null 2>&1; then
   echo "== web app"
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm test && npm run build)
+  echo "== web app in Chromium"
+  (cd frontend && npm run e2e)
 fi
 
 echo "== test suite"
