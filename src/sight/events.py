@@ -12,6 +12,11 @@ Event types (the `event:` field of the stream; `data` is a JSON object):
 Every stored event has a monotonically increasing id used as the SSE `id`, so a
 client reconnecting with `Last-Event-ID` gets exactly what it missed, from any
 API instance. `pg_notify` only wakes listeners; the table is the source of truth.
+
+Ids come from a sequence, and with concurrent writers a lower id can commit after
+a higher one; a reader that already passed the higher id would never see it.
+`publish` therefore takes a per-job transaction-scoped advisory lock before
+inserting, so within one job ids are assigned and committed in the same order.
 """
 
 from __future__ import annotations
@@ -41,12 +46,20 @@ async def publish(
     session: AsyncSession, job_id: uuid.UUID, type_: str, data: dict[str, Any]
 ) -> None:
     """Store an event; listeners are notified when the transaction commits."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(job_id)}
+    )
     session.add(JobEvent(job_id=job_id, type=type_, data=data))
     await session.flush()
     await session.execute(
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": CHANNEL, "payload": str(job_id)},
     )
+
+
+def _lock_key(job_id: uuid.UUID) -> int:
+    # A signed 64-bit key derived from the job id (collisions only serialise).
+    return int.from_bytes(job_id.bytes[:8], "big", signed=True)
 
 
 async def events_after(
