@@ -150,8 +150,7 @@ async def write_brief(
         prompt_version=prompts.PROMPT_VERSION,
     )
     citations: list[dict[str, Any]] = [
-        {k: d[k] for k in ("document_id", "title", "page", "chunk_id") if k in d}
-        for d in documents
+        {k: v for k, v in d.items() if k != "text"} for d in documents
     ]
     return Brief(
         summary=result.output.summary,

@@ -33,6 +33,8 @@ from sight.demographics import (
 from sight.jobs.registry import job_handler
 from sight.jobs.runtime import JobCancelled, JobContext
 from sight.kit.errors import SightError
+from sight.knowledge.errors import EmbeddingSpaceMismatch, KnowledgeStoreUnavailable
+from sight.knowledge.retrieval import retrieve
 from sight.llm.budget import BudgetExceeded
 from sight.personas import offline as _offline  # noqa: F401 (registers offline composers)
 from sight.personas.briefs import (
@@ -157,24 +159,51 @@ def _start_briefs(run: _Run, cells: list[Cell], group: asyncio.TaskGroup) -> Non
     }
 
     async def one(segment: dict[str, str]) -> Brief:
-        key = brief_key(project.id, segment, project.language, grounding="")
+        labels = segment_labels(segment, run.census, project.language)
+        documents = await _grounding(run, labels)
+        grounding = ",".join(str(d["chunk_id"]) for d in documents)
+        key = brief_key(project.id, segment, project.language, grounding=grounding)
         brief = await cache.get(key)
         if brief is None:
             brief = await write_brief(
                 ctx.llm,
                 ctx.call_context,
                 segment=segment,
-                labels=segment_labels(segment, run.census, project.language),
+                labels=labels,
                 country=project.country,
                 language=project.language,
                 research_goal=project.research_goal,
-                documents=[],
+                documents=documents,
             )
             await cache.put(key, project.id, brief)
         return brief
 
     for name, segment in segments.items():
         run.briefs[name] = group.create_task(one(segment))
+
+
+async def _grounding(run: _Run, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The project's document chunks most relevant to a segment, if it has any.
+
+    Retrieval problems (store down, documents embedded with another model) do
+    not stop generation: the brief is then written without documents, and the
+    job's event stream says so.
+    """
+    project, ctx = run.project, run.ctx
+    query = " ".join([project.research_goal, *labels.values()]).strip()
+    try:
+        chunks = await retrieve(
+            ctx.sessionmaker, ctx.llm, project.id, query, top_k=4, ctx=ctx.call_context
+        )
+    except (EmbeddingSpaceMismatch, KnowledgeStoreUnavailable) as exc:
+        await ctx.emit(
+            "log", {"message": f"briefs written without documents: {exc.detail}"}
+        )
+        return []
+    return [
+        {**chunk.citation(), "title": chunk.document_title, "text": chunk.text}
+        for chunk in chunks
+    ]
 
 
 def _label(census: Census, dimension: str, key: str, language: str) -> str:
