@@ -8,14 +8,14 @@ from tests.knowledge.conftest import upload, wait_document
 from tests.personas.test_generation import make_project, wait_job
 
 REPORT = (
-    "# Coffee market in Poland 2026\n\n"
-    "## Subscriptions\n\n"
-    "Urban adults aged 25-44 increasingly buy coffee by subscription. In our panel "
-    "31 percent of respondents in Warsaw and Poznan used a coffee subscription, "
-    "mostly for convenience and freshness of beans.\n\n"
-    "## Prices\n\n"
-    "The average price of specialty coffee rose to 89 PLN per kilogram in 2026.\n"
-).encode()
+    b"# Coffee market in Poland 2026\n\n"
+    b"## Subscriptions\n\n"
+    b"Urban adults aged 25-44 increasingly buy coffee by subscription. In our panel "
+    b"31 percent of respondents in Warsaw and Poznan used a coffee subscription, "
+    b"mostly for convenience and freshness of beans.\n\n"
+    b"## Prices\n\n"
+    b"The average price of specialty coffee rose to 89 PLN per kilogram in 2026.\n"
+)
 
 
 async def test_personas_cite_the_documents_their_segment_brief_used(
