@@ -9,11 +9,14 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sight.config import ConfigurationError, Settings, check_production, get_settings
+
+if TYPE_CHECKING:
+    from sight.embedded_postgres import EmbeddedPostgres
 
 cli = typer.Typer(
     help="Sight: simulated market research with AI personas.", no_args_is_help=True
@@ -70,7 +73,6 @@ def serve(
 
     from sight import db
     from sight.app import create_app
-    from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
 
     settings = _settings(data_dir)
     # uvicorn re-raises the signal it caught once it has shut down; with the
@@ -80,11 +82,7 @@ def serve(
     if settings.database_url is not None:
         url = settings.database_url.get_secret_value()
     else:
-        embedded = EmbeddedPostgres(settings.data_dir)
-        try:
-            url = embedded.start()
-        except DataDirInUse as exc:
-            raise _fail(str(exc)) from None
+        embedded, url = _start_embedded(settings)
         logger.info(
             "embedded PostgreSQL ready",
             extra={
@@ -121,6 +119,16 @@ def serve(
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def _start_embedded(settings: Settings) -> tuple[EmbeddedPostgres, str]:
+    from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
+
+    embedded = EmbeddedPostgres(settings.data_dir)
+    try:
+        return embedded, embedded.start()
+    except DataDirInUse as exc:
+        raise _fail(str(exc)) from None
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -216,13 +224,7 @@ def db_upgrade(
     if settings.database_url is not None:
         db.upgrade(settings.database_url.get_secret_value(), revision)
     else:
-        from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
-
-        embedded = EmbeddedPostgres(settings.data_dir)
-        try:
-            url = embedded.start()
-        except DataDirInUse as exc:
-            raise _fail(str(exc)) from None
+        embedded, url = _start_embedded(settings)
         try:
             db.upgrade(url, revision)
         finally:
