@@ -69,6 +69,11 @@ def text(length: int = 70) -> str:
     return " ".join(words(length)).capitalize() + "."
 
 
+def texts_in_bulk(count: int, length: int = 70) -> list[str]:
+    picked = rng.choice(VOCABULARY, size=(count, length), p=_WEIGHTS)
+    return [" ".join(row).capitalize() + "." for row in picked]
+
+
 def settings(**extra: Any) -> Settings:
     return Settings(_env_file=None, secret_key="b" * 40, **extra)  # type: ignore[call-arg]
 
@@ -120,6 +125,7 @@ def copy_chunks(
         assert definition is not None
         conn.execute("DROP INDEX ix_knowledge_chunks_hnsw_512")
         embeddings = vectors(count)
+        texts = texts_in_bulk(count)
         with (
             conn.cursor() as cur,
             cur.copy(
@@ -153,7 +159,7 @@ def copy_chunks(
                         document,
                         project,
                         ordinal,
-                        text(),
+                        texts[i],
                         "Section",
                         ordinal % 40 + 1,
                         ordinal % 40 + 1,

@@ -16,13 +16,14 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from neo4j import AsyncDriver
 from sqlalchemy import select
 
 from sight.config import Settings
+from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_process
 from sight.knowledge.config import KnowledgeSettings
 from sight.knowledge.errors import KnowledgeStoreUnavailable
 from sight.knowledge.models import Document, DocumentStatus
@@ -137,6 +138,22 @@ def backend_for(
         )
         _BACKENDS[sessionmaker] = backend
     return backend
+
+
+async def analyse_concept_graph(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    nodes: Iterable[str],
+    edges: Iterable[Sequence[Any] | Mapping[str, Any]],
+) -> GraphAnalytics:
+    """Concept-graph analytics on the configured store: GDS when Neo4j has it,
+    in process otherwise (also when Neo4j is unreachable); same shape."""
+    graph = ConceptGraph.build(nodes, edges)
+    backend = backend_for(settings, sessionmaker)
+    try:
+        return await backend.store.concept_graph_analytics(graph)
+    except KnowledgeStoreUnavailable:
+        return analyse_in_process(graph)
 
 
 async def resume_waiting(

@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_process
 from sight.knowledge.errors import KnowledgeStoreUnavailable
+from sight.knowledge.facts_postgres import CHUNK_COLUMNS, PostgresFacts, hits
 from sight.knowledge.highlight import START, STOP, marked_to_html
 from sight.knowledge.models import (
     FALLBACK_TS_CONFIG,
@@ -30,19 +32,15 @@ from sight.knowledge.models import (
     vector_cast,
 )
 from sight.knowledge.store import (
-    ChunkFacts,
     ChunkHit,
     ChunkRecord,
     DocumentCounts,
     DocumentRef,
-    EntitySummary,
-    RelationSummary,
 )
 from sight.postgres import SessionMaker, session_scope
 
 # Candidates the HNSW scan considers; higher = better recall, slower.
 EF_SEARCH = 100
-_CHUNK_COLUMNS = "c.id, c.document_id, c.ordinal, c.text, c.heading, c.page, c.page_end"
 _HEADLINE_OPTIONS = (
     f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=15, "
     "MaxFragments=2, FragmentDelimiter=' … '"
@@ -59,6 +57,18 @@ _UPDATABLE = (
     "dimensions",
     "embedding",
 )
+
+
+async def _parsed_query(
+    session: AsyncSession, query: str, ts_configs: Sequence[str]
+) -> str:
+    params: dict[str, Any] = {"query": query}
+    expression = _tsquery_sql(ts_configs, params)
+    parsed = await session.scalar(
+        text(f"SELECT ({expression})::text"),
+        params,
+    )
+    return str(parsed or "")
 
 
 def _tsquery_sql(ts_configs: Sequence[str], params: dict[str, Any]) -> str:
@@ -83,25 +93,7 @@ def vector_literal(embedding: Sequence[float]) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in embedding) + "]"
 
 
-def _hits(rows: Sequence[Any]) -> list[ChunkHit]:
-    return [
-        ChunkHit(
-            chunk_id=row.id,
-            document_id=row.document_id,
-            ordinal=row.ordinal,
-            text=row.text,
-            heading=row.heading,
-            page=row.page,
-            page_end=row.page_end,
-            score=float(row.score),
-            rank=rank,
-            via=tuple(getattr(row, "via", None) or ()),
-        )
-        for rank, row in enumerate(rows, start=1)
-    ]
-
-
-class PostgresKnowledgeStore:
+class PostgresKnowledgeStore(PostgresFacts):
     name = "postgres"
 
     def __init__(self, sessionmaker: SessionMaker) -> None:
@@ -147,74 +139,6 @@ class PostgresKnowledgeStore:
         async with session_scope(self._sessionmaker) as session:
             await session.execute(statement)
 
-    async def put_facts(
-        self, document: DocumentRef, facts: Sequence[ChunkFacts]
-    ) -> None:
-        entities: dict[tuple[str, str], dict[str, Any]] = {}
-        for chunk in facts:
-            for entity in chunk.entities:
-                entities.setdefault(
-                    (entity.type, entity.key),
-                    {
-                        "id": uuid.uuid4(),
-                        "project_id": document.project_id,
-                        "type": entity.type,
-                        "name": entity.name,
-                        "key": entity.key,
-                        "description": entity.description,
-                    },
-                )
-        if not entities:
-            return
-        # Sorted, so concurrent ingestions lock shared entities in one order.
-        rows = [entities[k] for k in sorted(entities)]
-        values = insert(Entity).values(rows)
-        upsert = values.on_conflict_do_update(
-            index_elements=[Entity.project_id, Entity.type, Entity.key],
-            set_={
-                "description": func.coalesce(
-                    func.nullif(Entity.description, ""), values.excluded.description
-                )
-            },
-        ).returning(Entity.id, Entity.type, Entity.key)
-        async with session_scope(self._sessionmaker) as session:
-            ids = {(r.type, r.key): r.id for r in await session.execute(upsert)}
-            mentions = {
-                (ids[(e.type, e.key)], chunk.chunk_id)
-                for chunk in facts
-                for e in chunk.entities
-            }
-            if mentions:
-                await session.execute(
-                    insert(Mention)
-                    .values(
-                        [
-                            {"entity_id": e, "chunk_id": c, "document_id": document.id}
-                            for e, c in sorted(mentions)
-                        ]
-                    )
-                    .on_conflict_do_nothing()
-                )
-            relations = [
-                {
-                    "id": uuid.uuid4(),
-                    "project_id": document.project_id,
-                    "document_id": document.id,
-                    "chunk_id": chunk.chunk_id,
-                    "source_id": ids[r.source],
-                    "target_id": ids[r.target],
-                    "type": r.type,
-                    "description": r.description,
-                }
-                for chunk in facts
-                for r in chunk.relations
-                if r.source in ids and r.target in ids
-            ]
-            if relations:
-                await session.execute(
-                    insert(Relation).values(relations).on_conflict_do_nothing()
-                )
-
     async def vector_search(
         self,
         project_id: uuid.UUID,
@@ -228,7 +152,7 @@ class PostgresKnowledgeStore:
         sql = text(
             f"""
             WITH nearest AS MATERIALIZED (
-                SELECT {_CHUNK_COLUMNS},
+                SELECT {CHUNK_COLUMNS},
                        (c.embedding::{cast}) <=> CAST(:query AS {cast}) AS distance
                 FROM knowledge_chunks c
                 WHERE c.dimensions = :dims AND c.project_id = :project
@@ -257,7 +181,7 @@ class PostgresKnowledgeStore:
                 {"ef": str(max(EF_SEARCH, limit))},
             )
             rows = (await session.execute(sql, params)).all()
-        return _hits(rows)
+        return hits(rows)
 
     async def keyword_search(
         self,
@@ -269,26 +193,31 @@ class PostgresKnowledgeStore:
     ) -> list[ChunkHit]:
         if not document_ids or limit <= 0 or not query.strip():
             return []
-        params: dict[str, Any] = {
-            "query": query,
-            "project": project_id,
-            "documents": list(document_ids),
-            "limit": limit,
-        }
-        tsquery = _tsquery_sql(ts_configs, params)
-        sql = text(
-            f"""
-            SELECT {_CHUNK_COLUMNS}, ts_rank_cd(c.tsv, q.query, 32) AS score
-            FROM knowledge_chunks c, (SELECT {tsquery} AS query) q
-            WHERE c.project_id = :project AND c.document_id = ANY(:documents)
-              AND c.tsv @@ q.query
-            ORDER BY score DESC, c.id
-            LIMIT :limit
-            """  # noqa: S608 (only constants and ints)
-        )
         async with self._sessionmaker() as session:
+            tsquery = await _parsed_query(session, query, ts_configs)
+            if not tsquery:
+                return []  # only stop words
+            # The parsed query goes in as a constant, so the planner sees its
+            # selectivity and uses the GIN index (a subquery hides it).
+            sql = text(
+                f"""
+                SELECT {CHUNK_COLUMNS},
+                       ts_rank_cd(c.tsv, CAST(:tsquery AS tsquery), 32) AS score
+                FROM knowledge_chunks c
+                WHERE c.project_id = :project AND c.document_id = ANY(:documents)
+                  AND c.tsv @@ CAST(:tsquery AS tsquery)
+                ORDER BY score DESC, c.id
+                LIMIT :limit
+                """  # noqa: S608 (only constants)
+            )
+            params = {
+                "tsquery": tsquery,
+                "project": project_id,
+                "documents": list(document_ids),
+                "limit": limit,
+            }
             rows = (await session.execute(sql, params)).all()
-        return _hits(rows)
+        return hits(rows)
 
     async def snippets(
         self,
@@ -318,56 +247,12 @@ class PostgresKnowledgeStore:
             rows = (await session.execute(sql, params)).all()
         return {row.id: marked_to_html(row.snippet) for row in rows}
 
-    async def linked_chunks(
-        self,
-        project_id: uuid.UUID,
-        chunk_ids: Sequence[uuid.UUID],
-        limit: int,
-        document_ids: Sequence[uuid.UUID],
-    ) -> list[ChunkHit]:
-        if not chunk_ids or not document_ids or limit <= 0:
-            return []
-        sql = text(
-            f"""
-            WITH seed AS (
-                SELECT DISTINCT m.entity_id FROM knowledge_mentions m
-                WHERE m.chunk_id = ANY(:ids)
-            ), linked AS (
-                SELECT entity_id FROM seed
-                UNION SELECT r.target_id FROM knowledge_relations r
-                      JOIN seed s ON r.source_id = s.entity_id
-                UNION SELECT r.source_id FROM knowledge_relations r
-                      JOIN seed s ON r.target_id = s.entity_id
-            )
-            SELECT {_CHUNK_COLUMNS}, count(DISTINCT e.id) AS score,
-                   array_agg(DISTINCT e.name ORDER BY e.name) AS via
-            FROM linked l
-            JOIN knowledge_entities e ON e.id = l.entity_id
-            JOIN knowledge_mentions m ON m.entity_id = l.entity_id
-            JOIN knowledge_chunks c ON c.id = m.chunk_id
-            WHERE c.project_id = :project AND c.document_id = ANY(:documents)
-              AND NOT (c.id = ANY(:ids))
-            GROUP BY c.id
-            ORDER BY score DESC, c.id
-            LIMIT :limit
-            """  # noqa: S608 (only constants and ints)
-        )
-        params = {
-            "ids": list(chunk_ids),
-            "project": project_id,
-            "documents": list(document_ids),
-            "limit": limit,
-        }
-        async with self._sessionmaker() as session:
-            rows = (await session.execute(sql, params)).all()
-        return _hits(rows)
-
     async def adjacent_chunks(
         self, project_id: uuid.UUID, chunk_id: uuid.UUID, window: int
     ) -> list[ChunkHit]:
         sql = text(
             f"""
-            SELECT {_CHUNK_COLUMNS}, 0.0 AS score
+            SELECT {CHUNK_COLUMNS}, 0.0 AS score
             FROM knowledge_chunks c
             JOIN knowledge_chunks anchor ON anchor.document_id = c.document_id
             WHERE anchor.id = :chunk AND anchor.project_id = :project
@@ -379,7 +264,7 @@ class PostgresKnowledgeStore:
         params = {"chunk": chunk_id, "project": project_id, "window": window}
         async with self._sessionmaker() as session:
             rows = (await session.execute(sql, params)).all()
-        return _hits(rows)
+        return hits(rows)
 
     async def document_counts(self, document_id: uuid.UUID) -> DocumentCounts:
         async with self._sessionmaker() as session:
@@ -395,66 +280,6 @@ class PostgresKnowledgeStore:
                 select(func.count()).where(Relation.document_id == document_id)
             )
         return DocumentCounts(int(chunks or 0), int(entities or 0), int(relations or 0))
-
-    async def entities(
-        self,
-        project_id: uuid.UUID,
-        limit: int,
-        document_ids: Sequence[uuid.UUID] | None = None,
-    ) -> list[EntitySummary]:
-        statement = (
-            select(
-                Entity.type,
-                Entity.name,
-                Entity.key,
-                func.count(Mention.chunk_id).label("mentions"),
-                func.count(func.distinct(Mention.document_id)).label("documents"),
-            )
-            .join(Mention, Mention.entity_id == Entity.id)
-            .where(Entity.project_id == project_id)
-            .group_by(Entity.id)
-            .order_by(func.count(Mention.chunk_id).desc(), Entity.name)
-            .limit(limit)
-        )
-        if document_ids is not None:
-            statement = statement.where(Mention.document_id.in_(list(document_ids)))
-        async with self._sessionmaker() as session:
-            rows = (await session.execute(statement)).all()
-        return [
-            EntitySummary(r.type, r.name, r.key, int(r.mentions), int(r.documents))
-            for r in rows
-        ]
-
-    async def relations(
-        self,
-        project_id: uuid.UUID,
-        limit: int,
-        document_ids: Sequence[uuid.UUID] | None = None,
-    ) -> list[RelationSummary]:
-        source = Entity.__table__.alias("source")
-        target = Entity.__table__.alias("target")
-        statement = (
-            select(
-                source.c.name.label("source"),
-                source.c.type.label("source_type"),
-                target.c.name.label("target"),
-                target.c.type.label("target_type"),
-                Relation.type,
-                Relation.description,
-                Relation.document_id,
-                Relation.chunk_id,
-            )
-            .join(source, source.c.id == Relation.source_id)
-            .join(target, target.c.id == Relation.target_id)
-            .where(Relation.project_id == project_id)
-            .order_by(source.c.name, target.c.name, Relation.chunk_id)
-            .limit(limit)
-        )
-        if document_ids is not None:
-            statement = statement.where(Relation.document_id.in_(list(document_ids)))
-        async with self._sessionmaker() as session:
-            rows = (await session.execute(statement)).all()
-        return [RelationSummary(*row) for row in rows]
 
     async def delete_document(self, document_id: uuid.UUID) -> None:
         async with session_scope(self._sessionmaker) as session:
