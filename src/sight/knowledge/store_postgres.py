@@ -74,7 +74,7 @@ async def _parsed_query(
 def _tsquery_sql(ts_configs: Sequence[str], params: dict[str, Any]) -> str:
     """OR of the query's words, parsed once per text-search configuration in
     use, so English chunks match stems and Polish chunks match unaccented words.
-    Words are ORed (ranked by ts_rank_cd), because a researcher's question
+    Words are ORed (ranked by ts_rank), because a researcher's question
     rarely contains every word of the passage that answers it."""
     allowed = [
         c for c in dict.fromkeys(ts_configs) if c in (*TS_CONFIGS, FALLBACK_TS_CONFIG)
