@@ -99,8 +99,10 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
         # Stop cleanly: what was saved stays; the job reports why it stopped.
         first = budget.exceptions[0]
         detail = first.detail if isinstance(first, BudgetExceeded) else str(first)
+        # Counted from the table: a save cancelled mid-commit may still have landed.
+        saved = len(await _done_slots(ctx))
         raise BudgetExceeded(
-            f"{detail}; stopped after {run.saved} of {run.total} personas"
+            f"{detail}; stopped after {saved} of {run.total} personas"
         ) from None
     fit = await _store_fit(ctx, project.id, target)
     return {
