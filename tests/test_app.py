@@ -143,3 +143,8 @@ async def test_spa_fallback_and_asset_caching(
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert missing_asset.status_code == 404
     assert "root:" not in traversal.text
+
+
+async def test_spa_answers_head_requests(client: httpx.AsyncClient) -> None:
+    response = await client.head("/projects/1")
+    assert response.status_code == 200

@@ -32,7 +32,7 @@ run <code>npm ci &amp;&amp; npm run build</code> in <code>frontend/</code>.</p>
 def mount_spa(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
     static_root = static_dir.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def spa(path: str, request: Request) -> Response:
         if path.startswith(RESERVED_PREFIXES) or path == "api":
             raise HTTPException(status_code=404, detail=f"no route {request.url.path}")

@@ -280,3 +280,23 @@ async def test_killed_worker_job_resumes_without_duplicating_work(
     assert {a for u, a in units if u >= done_before} == {2}, (
         "the resumed attempt redid early units"
     )
+
+
+async def test_list_jobs_shows_only_mine_newest_first(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    first = await start_job(database_url, user["id"], units=1, delay=0.01)
+    second = await start_job(database_url, user["id"], units=1, delay=0.01)
+    stranger = await register_user(client)
+    await start_job(database_url, stranger["id"], units=1, delay=0.01)
+    listed = (
+        await client.get(
+            "/api/v1/jobs", headers={"Authorization": user["authorization"]}
+        )
+    ).json()
+    assert [j["id"] for j in listed["items"]] == [str(second), str(first)]
+    assert listed["total"] == 2
+    bad = await client.get(
+        "/api/v1/jobs?status=exploded", headers={"Authorization": user["authorization"]}
+    )
+    assert bad.status_code == 422

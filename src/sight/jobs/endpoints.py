@@ -10,11 +10,38 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sight import events
 from sight.deps import CurrentUser, DbSession, State
 from sight.jobs import service
-from sight.jobs.models import JobEvent
+from sight.jobs.models import JobEvent, JobStatus
 from sight.jobs.schemas import JobRead
 from sight.kit.routing import API_PREFIX
+from sight.kit.schemas import Page
 
 router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=Page[JobRead])
+async def list_jobs(
+    user: CurrentUser,
+    session: DbSession,
+    project_id: uuid.UUID | None = None,
+    status: Annotated[JobStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[JobRead]:
+    """The current user's jobs, newest first."""
+    rows, total = await service.list_jobs(
+        session,
+        user.id,
+        project_id=project_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[JobRead](
+        items=[JobRead.model_validate(j) for j in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{job_id}", response_model=JobRead)

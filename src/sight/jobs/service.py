@@ -46,6 +46,33 @@ async def create_job(
     return job
 
 
+async def list_jobs(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    project_id: uuid.UUID | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Job], int]:
+    conditions = [Job.user_id == user_id]
+    if project_id is not None:
+        conditions.append(Job.project_id == project_id)
+    if status is not None:
+        conditions.append(Job.status == status)
+    total = await session.scalar(
+        select(func.count()).select_from(Job).where(*conditions)
+    )
+    rows = await session.scalars(
+        select(Job)
+        .where(*conditions)
+        .order_by(Job.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
 async def get_owned_job(
     session: AsyncSession, job_id: uuid.UUID, user_id: uuid.UUID
 ) -> Job:
