@@ -409,3 +409,47 @@ async def test_unreachable_neo4j_is_reported_not_crashed() -> None:
             await store.vector_search(uuid.uuid4(), vector(1), 3, [uuid.uuid4()])
     finally:
         await driver.close()
+
+
+# ---- PostgreSQL only --------------------------------------------------------
+
+
+async def test_postgres_3072_dimensions_use_the_halfvec_index(
+    postgres_store: PostgresKnowledgeStore, corpus: Corpus
+) -> None:
+    document = corpus.document()
+    rng = np.random.default_rng(3)
+    wide = [rng.normal(size=3072) for _ in range(3)]
+    records = [
+        ChunkRecord(
+            uuid.uuid5(document.id, f"chunk:{i}"),
+            document.id,
+            document.project_id,
+            i,
+            f"text {i}",
+            "",
+            1,
+            1,
+            3,
+            "english",
+            [float(x) for x in v / np.linalg.norm(v)],
+        )
+        for i, v in enumerate(wide)
+    ]
+    await postgres_store.put_chunks(document, records)
+    hits = await postgres_store.vector_search(
+        corpus.project, records[1].embedding, 2, [document.id]
+    )
+    assert hits[0].ordinal == 1
+    assert hits[0].score == pytest.approx(1.0, abs=1e-2)  # halfvec precision
+    with psycopg.connect(corpus.database_url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(
+            row[0]
+            for row in conn.execute(
+                "EXPLAIN SELECT id FROM knowledge_chunks WHERE dimensions = 3072"
+                " ORDER BY (embedding::halfvec(3072)) <=> %s::halfvec(3072) LIMIT 5",
+                (str(records[0].embedding),),
+            )
+        )
+    assert "ix_knowledge_chunks_hnsw_3072" in plan

@@ -8,6 +8,8 @@ from typing import Any
 import procrastinate
 import psycopg
 
+from sight import db
+from sight.embedded_postgres import EmbeddedPostgres
 from sight.jobs.queue import create_queue_app
 from sight.jobs.runtime import WorkerRuntime, run_job
 from sight.knowledge import service
@@ -17,7 +19,7 @@ from sight.llm.gateway import LLMGateway, LLMProviderFailed
 from sight.llm.types import CallContext
 from sight.postgres import create_engine, create_sessionmaker, libpq_url, session_scope
 from sight.projects.models import Project
-from tests.conftest import make_settings
+from tests.conftest import create_database, make_settings
 from tests.knowledge.conftest import knowledge_settings
 from tests.knowledge.documents import make_pdf
 
@@ -47,7 +49,12 @@ def _pages() -> list[list[str]]:
     ]
 
 
-async def test_failed_attempt_resumes_without_duplicates(database_url: str) -> None:
+async def test_failed_attempt_resumes_without_duplicates(
+    pg_cluster: EmbeddedPostgres,
+) -> None:
+    # A database of its own: the live servers' workers must not take the retry.
+    database_url = create_database(pg_cluster, f"sight_tasks_{uuid.uuid4().hex[:8]}")
+    db.upgrade(database_url)
     settings = make_settings(llm={"detect_ollama": False})
     engine = create_engine(database_url, pool_size=4)
     sessionmaker = create_sessionmaker(engine)
