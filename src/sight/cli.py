@@ -193,6 +193,8 @@ def worker(
                 )
         finally:
             await runtime.llm.aclose()
+            if "redis" in runtime.services:
+                await runtime.services["redis"].aclose()
             await engine.dispose()
 
     _run_until_signal(main())
