@@ -26,6 +26,7 @@ async def test_all_configured_dependencies_up(client: httpx.AsyncClient) -> None
     startup = (await client.get("/startup")).json()
     assert startup["ready"] is True
     assert startup["dependencies"]["neo4j"]["status"] == "not_configured"
+    assert startup["rag"] == "postgres"
 
 
 async def test_optional_dependencies_down_mean_degraded(database_url: str) -> None:
@@ -47,6 +48,8 @@ async def test_optional_dependencies_down_mean_degraded(database_url: str) -> No
     assert body["dependencies"]["neo4j"]["status"] == "failed"
     assert body["dependencies"]["redis"]["detail"]
     assert set(body["degraded"]) == {"redis", "neo4j"}
+    assert body["rag"] == "degraded"
+    assert "knowledge search unavailable" in body["notes"][0]
 
 
 async def test_postgres_down_means_503(tmp_path: object) -> None:

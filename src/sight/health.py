@@ -93,14 +93,19 @@ async def startup(state: State) -> JSONResponse:
     checks = await check_dependencies(state)
     ready = checks["postgres"].status == "ok"
     degraded = [name for name, c in checks.items() if c.status == "failed"]
+    neo4j = checks["neo4j"].status
     body: dict[str, Any] = {
         "ready": ready,
         "dependencies": {k: v.model_dump() for k, v in checks.items()},
         "degraded": degraded,
+        # Where documents are searched: postgres (no NEO4J_URI), neo4j, or
+        # degraded (configured but unreachable).
+        "rag": {"not_configured": "postgres", "ok": "neo4j"}.get(neo4j, "degraded"),
     }
-    if checks["neo4j"].status == "failed":
+    if neo4j == "failed":
         body["notes"] = [
-            "knowledge graph unavailable: RAG runs on PostgreSQL until Neo4j is back"
+            "knowledge search unavailable until Neo4j is back; uploads wait and "
+            "resume when it reconnects (checked every 5 minutes)"
         ]
     return JSONResponse(body, status_code=200 if ready else 503)
 
