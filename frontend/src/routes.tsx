@@ -4,6 +4,9 @@ import { Layout } from "./components/Layout";
 import { HomePage } from "./pages/HomePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PersonaPage } from "./pages/projects/PersonaPage";
+import { ProjectPage } from "./pages/projects/ProjectPage";
+import { ProjectsPage } from "./pages/projects/ProjectsPage";
 import { RegisterPage } from "./pages/RegisterPage";
 
 // The server answers every unknown path with index.html, so each of these URLs can
@@ -17,7 +20,12 @@ export const routes: RouteObject[] = [
       { path: "register", element: <RegisterPage /> },
       {
         element: <RequireAuth />,
-        children: [{ index: true, element: <HomePage /> }],
+        children: [
+          { index: true, element: <HomePage /> },
+          { path: "projects", element: <ProjectsPage /> },
+          { path: "projects/:projectId", element: <ProjectPage /> },
+          { path: "personas/:personaId", element: <PersonaPage /> },
+        ],
       },
       { path: "*", element: <NotFoundPage /> },
     ],

@@ -1,9 +1,30 @@
 import createClient from "openapi-fetch";
 import { ApiError, toApiError } from "./errors";
-import type { PendingPaths } from "./pending";
+import { followEventStream } from "./sse";
+import type { SseEvent } from "./sse";
 import type { paths } from "./schema";
 import type { Session } from "./session";
-import type { LoginRequest, Project, StartupReport, User, UserCreate } from "./types";
+import type {
+  GenerateAccepted,
+  Job,
+  LoginRequest,
+  Persona,
+  PersonaPage,
+  PersonaSummary,
+  Project,
+  ProjectCreate,
+  ProjectPage,
+  StartupReport,
+  User,
+  UserCreate,
+} from "./types";
+
+export interface PersonaQuery {
+  limit: number;
+  offset: number;
+  gender?: string;
+  age_group?: string;
+}
 
 interface Result<T> {
   data?: T;
@@ -25,8 +46,10 @@ function isStartupReport(value: unknown): value is StartupReport {
   );
 }
 
+export const JOB_TERMINAL_EVENTS: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);
+
 export function createApi(session: Session) {
-  const client = createClient<paths & PendingPaths>({ baseUrl: session.baseUrl, fetch: session.fetch });
+  const client = createClient<paths>({ baseUrl: session.baseUrl, fetch: session.fetch });
 
   async function me(): Promise<User> {
     return unwrap(await client.GET("/api/v1/auth/me"));
@@ -58,11 +81,80 @@ export function createApi(session: Session) {
       }
     },
 
-    /** Projects are not served yet everywhere: a 404 means "none" rather than an error. */
-    async listProjects(): Promise<Project[]> {
-      const result = await client.GET("/api/v1/projects");
-      if (result.response.status === 404) return [];
-      return unwrap(result).items;
+    async listProjects(page: { limit: number; offset: number } = { limit: 100, offset: 0 }): Promise<ProjectPage> {
+      return unwrap(await client.GET("/api/v1/projects", { params: { query: page } }));
+    },
+
+    async getProject(projectId: string): Promise<Project> {
+      return unwrap(await client.GET("/api/v1/projects/{project_id}", { params: { path: { project_id: projectId } } }));
+    },
+
+    async createProject(body: ProjectCreate): Promise<Project> {
+      return unwrap(await client.POST("/api/v1/projects", { body }));
+    },
+
+    async generatePersonas(projectId: string, numPersonas: number): Promise<GenerateAccepted> {
+      const result = await client.POST("/api/v1/projects/{project_id}/personas/generate", {
+        params: { path: { project_id: projectId } },
+        body: { num_personas: numPersonas },
+      });
+      const accepted = unwrap(result);
+      if (typeof accepted["job_id"] !== "string" || typeof accepted["events_url"] !== "string") {
+        throw toApiError(result.response.status, null);
+      }
+      return accepted as GenerateAccepted;
+    },
+
+    async getJob(jobId: string): Promise<Job> {
+      return unwrap(await client.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } }));
+    },
+
+    async cancelJob(jobId: string): Promise<void> {
+      const result = await client.POST("/api/v1/jobs/{job_id}/cancel", { params: { path: { job_id: jobId } } });
+      if (!result.response.ok) throw toApiError(result.response.status, result.error);
+    },
+
+    async listPersonas(projectId: string, query: PersonaQuery): Promise<PersonaPage> {
+      return unwrap(
+        await client.GET("/api/v1/projects/{project_id}/personas", {
+          params: { path: { project_id: projectId }, query },
+        }),
+      );
+    },
+
+    async personaSummary(projectId: string): Promise<PersonaSummary> {
+      return unwrap(
+        await client.GET("/api/v1/projects/{project_id}/personas/summary", {
+          params: { path: { project_id: projectId } },
+        }),
+      );
+    },
+
+    async getPersona(personaId: string): Promise<Persona> {
+      return unwrap(await client.GET("/api/v1/personas/{persona_id}", { params: { path: { persona_id: personaId } } }));
+    },
+
+    async deletePersona(personaId: string): Promise<Persona> {
+      return unwrap(
+        await client.DELETE("/api/v1/personas/{persona_id}", { params: { path: { persona_id: personaId } } }),
+      );
+    },
+
+    async restorePersona(personaId: string): Promise<Persona> {
+      return unwrap(
+        await client.POST("/api/v1/personas/{persona_id}/restore", { params: { path: { persona_id: personaId } } }),
+      );
+    },
+
+    /** Follows a job's event stream (signed with the session's token). */
+    followJob(eventsUrl: string, onEvent: (event: SseEvent) => void, signal: AbortSignal): Promise<string> {
+      return followEventStream({
+        fetch: session.fetch,
+        url: new URL(eventsUrl, `${session.baseUrl}/`).toString(),
+        onEvent,
+        terminal: JOB_TERMINAL_EVENTS,
+        signal,
+      });
     },
 
     /** 503 still carries the report: it is how the server says "not ready". */

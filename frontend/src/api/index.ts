@@ -5,3 +5,7 @@ export { REFRESH_LOCK, REFRESH_TOKEN_KEY, Session } from "./session";
 export type { Locks, RefreshOutcome, SessionEvent } from "./session";
 export type * from "./types";
 export { ApiProvider, useApi } from "./ApiProvider";
+export { JOB_TERMINAL_EVENTS } from "./client";
+export type { PersonaQuery } from "./client";
+export { followEventStream, SseParser, StreamError } from "./sse";
+export type { SseEvent } from "./sse";

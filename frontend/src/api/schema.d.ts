@@ -158,6 +158,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description The current user's jobs, newest first.
+         */
+        get: operations["list_jobs_api_v1_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -209,6 +229,332 @@ export interface paths {
         get: operations["job_events_api_v1_jobs__job_id__events_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Projects */
+        get: operations["list_projects_api_v1_projects_get"];
+        put?: never;
+        /** Create Project */
+        post: operations["create_project_api_v1_projects_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Project */
+        get: operations["get_project_api_v1_projects__project_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Project */
+        delete: operations["delete_project_api_v1_projects__project_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Project */
+        patch: operations["update_project_api_v1_projects__project_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/settings/llm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Llm Settings
+         * @description The user's provider choice, which keys are stored (never the keys), the
+         *     effective route of every flow, and the monthly budget.
+         */
+        get: operations["get_llm_settings_api_v1_settings_llm_get"];
+        /** Put Llm Settings */
+        put: operations["put_llm_settings_api_v1_settings_llm_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/estimates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate
+         * @description Expected calls, tokens and USD for `calls` calls of a flow, before any run.
+         */
+        post: operations["estimate_api_v1_estimates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage
+         * @description LLM calls, tokens and cost of the current user (default: this month by flow).
+         */
+        get: operations["usage_api_v1_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Documents */
+        get: operations["list_documents_api_v1_projects__project_id__documents_get"];
+        put?: never;
+        /** Upload Document */
+        post: operations["upload_document_api_v1_projects__project_id__documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Document */
+        get: operations["get_document_api_v1_projects__project_id__documents__document_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Document */
+        delete: operations["delete_document_api_v1_projects__project_id__documents__document_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/documents/{document_id}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Document Chunks
+         * @description Chunks of a document in reading order, `window` either side of `around`.
+         */
+        get: operations["document_chunks_api_v1_projects__project_id__documents__document_id__chunks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/documents/reembed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reembed Documents
+         * @description Re-index documents embedded with another model or stored elsewhere.
+         */
+        post: operations["reembed_documents_api_v1_projects__project_id__documents_reembed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search */
+        post: operations["search_api_v1_projects__project_id__search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask */
+        post: operations["ask_api_v1_projects__project_id__ask_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/knowledge-graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Knowledge Graph
+         * @description The entities the project's documents mention (most mentioned first)
+         *     and the relations between them, each with the chunk it came from.
+         */
+        get: operations["knowledge_graph_api_v1_projects__project_id__knowledge_graph_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/personas/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate
+         * @description Start generating personas (a job; follow it at `events_url`). With
+         *     `?estimate=true` nothing runs: the expected calls, tokens and USD come back.
+         */
+        post: operations["generate_api_v1_projects__project_id__personas_generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/personas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Personas */
+        get: operations["list_personas_api_v1_projects__project_id__personas_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/personas/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Persona Summary
+         * @description Generated distribution vs target per dimension, with the fit statistics.
+         */
+        get: operations["persona_summary_api_v1_projects__project_id__personas_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/personas/{persona_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Persona */
+        get: operations["get_persona_api_v1_personas__persona_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Persona
+         * @description Soft delete: the persona leaves lists and analyses; `restore` undoes it.
+         */
+        delete: operations["delete_persona_api_v1_personas__persona_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/personas/{persona_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore Persona */
+        post: operations["restore_persona_api_v1_personas__persona_id__restore_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -270,6 +616,274 @@ export interface components {
             /** Last Used At */
             last_used_at: string | null;
         };
+        /** AskRequest */
+        AskRequest: {
+            /** Question */
+            question: string;
+            /**
+             * Top K
+             * @default 6
+             */
+            top_k: number;
+            /**
+             * Mode
+             * @default hybrid
+             * @enum {string}
+             */
+            mode: "hybrid" | "vector" | "keyword";
+            /**
+             * Graph Expansion
+             * @default false
+             */
+            graph_expansion: boolean;
+        };
+        /** AskResponse */
+        AskResponse: {
+            /** Question */
+            question: string;
+            /**
+             * Found
+             * @description false: the documents do not contain the answer
+             */
+            found: boolean;
+            /**
+             * Answer
+             * @description with [n] markers referring to citations
+             */
+            answer: string;
+            /** Citations */
+            citations: components["schemas"]["Citation"][];
+            /** Generated By */
+            generated_by: string | null;
+        };
+        /** Body_upload_document_api_v1_projects__project_id__documents_post */
+        Body_upload_document_api_v1_projects__project_id__documents_post: {
+            /**
+             * File
+             * @description PDF, DOCX, Markdown, HTML or text
+             */
+            file: string;
+        };
+        /** ChunkRead */
+        ChunkRead: {
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+            /** Ordinal */
+            ordinal: number;
+            /** Heading */
+            heading: string;
+            /** Page */
+            page: number | null;
+            /** Page End */
+            page_end: number | null;
+            /** Text */
+            text: string;
+        };
+        /** Citation */
+        Citation: {
+            /** Number */
+            number: number;
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Document Title */
+            document_title: string;
+            /** Page */
+            page: number | null;
+            /** Page End */
+            page_end: number | null;
+            /** Heading */
+            heading: string;
+            /** Snippet */
+            snippet: string;
+        };
+        /** DistributionRow */
+        DistributionRow: {
+            /** Category */
+            category: string;
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
+            /** Share */
+            share: number;
+            /** Target Share */
+            target_share: number;
+        };
+        /** DocumentRead */
+        DocumentRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Media Type
+             * @description pdf | docx | markdown | html | text (sniffed)
+             */
+            media_type: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Content Hash */
+            content_hash: string;
+            /**
+             * Status
+             * @description queued | processing | ready | failed | waiting
+             */
+            status: string;
+            /**
+             * Stage
+             * @description parsing | embedding | extracting
+             */
+            stage: string | null;
+            /** Error */
+            error: string | null;
+            /** Pages */
+            pages: number | null;
+            /** Chunk Count */
+            chunk_count: number;
+            /** Entity Count */
+            entity_count: number;
+            /** Relation Count */
+            relation_count: number;
+            /** Language */
+            language: string | null;
+            /** Embedding Model */
+            embedding_model: string;
+            /** Embedding Dimensions */
+            embedding_dimensions: number;
+            /** Store */
+            store: string;
+            /** Extraction Generated By */
+            extraction_generated_by: string | null;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** EntityRead */
+        EntityRead: {
+            /** Type */
+            type: string;
+            /** Name */
+            name: string;
+            /** Mentions */
+            mentions: number;
+            /** Documents */
+            documents: number;
+        };
+        /** Estimate */
+        Estimate: {
+            /** Flow */
+            flow: string;
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Calls */
+            calls: number;
+            /** Input Tokens */
+            input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Usd */
+            usd: number;
+            /** Priced */
+            priced: boolean;
+            /** Price Date */
+            price_date: string;
+        };
+        /** EstimateRequest */
+        EstimateRequest: {
+            /** Flow */
+            flow: string;
+            /** Calls */
+            calls: number;
+            /** Project Id */
+            project_id?: string | null;
+            /** Input Tokens Per Call */
+            input_tokens_per_call?: number | null;
+            /** Output Tokens Per Call */
+            output_tokens_per_call?: number | null;
+        };
+        /** FlowOverride */
+        FlowOverride: {
+            /** Provider */
+            provider?: ("gemini" | "openai" | "anthropic" | "ollama" | "offline") | null;
+            /** Model */
+            model?: string | null;
+            /** Temperature */
+            temperature?: number | null;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /** Timeout */
+            timeout?: number | null;
+        };
+        /** GenerateAccepted */
+        GenerateAccepted: {
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Status Url */
+            status_url: string;
+            /** Events Url */
+            events_url: string;
+            /** Num Personas */
+            num_personas: number;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+        };
+        /** GenerateRequest */
+        GenerateRequest: {
+            /**
+             * Num Personas
+             * @description Defaults to the project's target sample size.
+             */
+            num_personas?: number | null;
+            /**
+             * Seed
+             * @description Same seed, same demographic plan; default: random.
+             */
+            seed?: number | null;
+        };
+        /** GraphRead */
+        GraphRead: {
+            /** Entities */
+            entities: components["schemas"]["EntityRead"][];
+            /** Relations */
+            relations: components["schemas"]["RelationRead"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -321,6 +935,49 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
         };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /** LLMSettingsRead */
+        LLMSettingsRead: {
+            /** Provider */
+            provider: string | null;
+            /** Effective Default Provider */
+            effective_default_provider: string;
+            /** Keys */
+            keys: components["schemas"]["StoredKey"][];
+            /** Openai Base Url */
+            openai_base_url: string | null;
+            /** Overrides */
+            overrides: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number;
+            /** Routes */
+            routes: components["schemas"]["Route"][];
+        };
+        /** LLMSettingsUpdate */
+        LLMSettingsUpdate: {
+            /** Provider */
+            provider?: ("gemini" | "openai" | "anthropic" | "ollama" | "offline") | null;
+            /** Api Keys */
+            api_keys?: {
+                [key: string]: string | null;
+            };
+            /** Openai Base Url */
+            openai_base_url?: string | null;
+            /** Overrides */
+            overrides?: {
+                [key: string]: components["schemas"]["FlowOverride"];
+            } | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd?: number | null;
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -331,10 +988,408 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** Page[DocumentRead] */
+        Page_DocumentRead_: {
+            /** Items */
+            items: components["schemas"]["DocumentRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[JobRead] */
+        Page_JobRead_: {
+            /** Items */
+            items: components["schemas"]["JobRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[PersonaRead] */
+        Page_PersonaRead_: {
+            /** Items */
+            items: components["schemas"]["PersonaRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[ProjectRead] */
+        Page_ProjectRead_: {
+            /** Items */
+            items: components["schemas"]["ProjectRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** PersonaRead */
+        PersonaRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Full Name */
+            full_name: string;
+            /** Age */
+            age: number;
+            /** Age Group */
+            age_group: string;
+            /** Gender */
+            gender: string;
+            /** Location */
+            location: string;
+            /** Urban Rural */
+            urban_rural: string;
+            /** Education */
+            education: string;
+            /** Income Band */
+            income_band: string;
+            /** Income */
+            income: number;
+            /** Income Currency */
+            income_currency: string;
+            /** Occupation */
+            occupation: string;
+            /** Profile */
+            profile: {
+                [key: string]: unknown;
+            };
+            /** Language */
+            language: string;
+            /** Segment */
+            segment: string;
+            /** Generated By */
+            generated_by: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Citations */
+            citations: {
+                [key: string]: unknown;
+            }[];
+            /** Validation */
+            validation: {
+                [key: string]: unknown;
+            };
+            /** Deleted At */
+            deleted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** PersonaSummary */
+        PersonaSummary: {
+            /** Total */
+            total: number;
+            /** Distributions */
+            distributions: {
+                [key: string]: components["schemas"]["DistributionRow"][];
+            };
+            /** Fit */
+            fit: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ProjectCreate */
+        ProjectCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Research Goal
+             * @default
+             */
+            research_goal: string;
+            /**
+             * Language
+             * @default pl
+             * @enum {string}
+             */
+            language: "pl" | "en";
+            /**
+             * Country
+             * @default pl
+             * @enum {string}
+             */
+            country: "pl" | "us";
+            /**
+             * Target Sample Size
+             * @default 20
+             */
+            target_sample_size: number;
+            /**
+             * Target Demographics
+             * @description Shares per dimension, e.g. {"age_group": {"18-24": 0.3, "25-34": 0.7}, "gender": {"Male": 0.5, "Female": 0.5}}. Dimensions: age_group, gender, location, urban_rural, education, income. Missing dimensions follow the country's census.
+             */
+            target_demographics?: {
+                [key: string]: unknown;
+            };
+            /** Budget Usd */
+            budget_usd?: number | null;
+        };
+        /**
+         * ProjectLLMOverrides
+         * @description Model routing for this project only: a provider for every flow and/or
+         *     per-flow settings (see GET /api/v1/settings/llm for the flows).
+         */
+        ProjectLLMOverrides: {
+            /** Provider */
+            provider?: ("gemini" | "openai" | "anthropic" | "ollama" | "offline") | null;
+            /** Flows */
+            flows?: {
+                [key: string]: components["schemas"]["FlowOverride"];
+            };
+        };
+        /** ProjectRead */
+        ProjectRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Research Goal */
+            research_goal: string;
+            /** Language */
+            language: string;
+            /** Country */
+            country: string;
+            /** Target Sample Size */
+            target_sample_size: number;
+            /** Target Demographics */
+            target_demographics: {
+                [key: string]: unknown;
+            };
+            /** Target Distribution */
+            target_distribution: {
+                [key: string]: unknown;
+            };
+            /** Fit Report */
+            fit_report: {
+                [key: string]: unknown;
+            } | null;
+            /** Budget Usd */
+            budget_usd: number | null;
+            /** Llm Overrides */
+            llm_overrides: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ProjectUpdate */
+        ProjectUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Research Goal */
+            research_goal?: string | null;
+            /** Language */
+            language?: ("pl" | "en") | null;
+            /** Country */
+            country?: ("pl" | "us") | null;
+            /** Target Sample Size */
+            target_sample_size?: number | null;
+            /** Target Demographics */
+            target_demographics?: {
+                [key: string]: unknown;
+            } | null;
+            /** Budget Usd */
+            budget_usd?: number | null;
+            llm_overrides?: components["schemas"]["ProjectLLMOverrides"] | null;
+        };
+        /** ReembedRequest */
+        ReembedRequest: {
+            /**
+             * Force
+             * @description re-index every document, not only stale
+             * @default false
+             */
+            force: boolean;
+        };
+        /** ReembedResult */
+        ReembedResult: {
+            /** Queued */
+            queued: string[];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RelationRead */
+        RelationRead: {
+            /** Source */
+            source: string;
+            /** Source Type */
+            source_type: string;
+            /** Target */
+            target: string;
+            /** Target Type */
+            target_type: string;
+            /** Type */
+            type: string;
+            /** Description */
+            description: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+        };
+        /** Route */
+        Route: {
+            /** Flow */
+            flow: string;
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Temperature */
+            temperature: number;
+            /** Max Tokens */
+            max_tokens: number;
+            /** Timeout */
+            timeout: number;
+            /** Source */
+            source: string;
+        };
+        /** SearchRequest */
+        SearchRequest: {
+            /** Query */
+            query: string;
+            /**
+             * Top K
+             * @default 5
+             */
+            top_k: number;
+            /**
+             * Mode
+             * @default hybrid
+             * @enum {string}
+             */
+            mode: "hybrid" | "vector" | "keyword";
+            /**
+             * Graph Expansion
+             * @default false
+             */
+            graph_expansion: boolean;
+        };
+        /** SearchResponse */
+        SearchResponse: {
+            /** Query */
+            query: string;
+            /** Mode */
+            mode: string;
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+            /**
+             * Took Ms
+             * @description store time, query embedding excluded
+             */
+            took_ms: number;
+            /** Store */
+            store: string;
+            /** Documents Searched */
+            documents_searched: number;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Document Title */
+            document_title: string;
+            /** Page */
+            page: number | null;
+            /** Page End */
+            page_end: number | null;
+            /** Heading */
+            heading: string;
+            /**
+             * Score
+             * @description fused RRF score (0 for graph expansion)
+             */
+            score: number;
+            /**
+             * Snippet
+             * @description HTML-escaped text, matches in <mark>
+             */
+            snippet: string;
+            /** Text */
+            text: string;
+            /** Vector Rank */
+            vector_rank: number | null;
+            /**
+             * Vector Score
+             * @description cosine similarity
+             */
+            vector_score: number | null;
+            /** Keyword Rank */
+            keyword_rank: number | null;
+            /** Keyword Score */
+            keyword_score: number | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "search" | "graph";
+            /** Linked Entities */
+            linked_entities: string[];
+        };
+        /** StoredKey */
+        StoredKey: {
+            /** Provider */
+            provider: string;
+            /** Set */
+            set: boolean;
+            /** Readable */
+            readable: boolean;
         };
         /** TokenPair */
         TokenPair: {
@@ -349,6 +1404,61 @@ export interface components {
             token_type: string;
             /** Expires In */
             expires_in: number;
+        };
+        /** UploadResult */
+        UploadResult: {
+            document: components["schemas"]["DocumentRead"];
+            /**
+             * Duplicate
+             * @description true: the same content was uploaded before
+             */
+            duplicate: boolean;
+            /**
+             * Job Id
+             * @description follow /api/v1/jobs/{id}/events
+             */
+            job_id: string | null;
+        };
+        /** UsageReport */
+        UsageReport: {
+            /** Group By */
+            group_by: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Rows */
+            rows: components["schemas"]["UsageRow"][];
+            total: components["schemas"]["UsageRow"];
+            /** Month Spent Usd */
+            month_spent_usd: number;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number;
+            /** Price Date */
+            price_date: string;
+        };
+        /** UsageRow */
+        UsageRow: {
+            /** Key */
+            key: string;
+            /** Calls */
+            calls: number;
+            /** Cache Hits */
+            cache_hits: number;
+            /** Failures */
+            failures: number;
+            /** Input Tokens */
+            input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Cost Usd */
+            cost_usd: number;
         };
         /** UserCreate */
         UserCreate: {
@@ -676,6 +1786,40 @@ export interface operations {
             };
         };
     };
+    list_jobs_api_v1_jobs_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                status?: components["schemas"]["JobStatus"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_JobRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_job_api_v1_jobs__job_id__get: {
         parameters: {
             query?: never;
@@ -761,6 +1905,805 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_projects_api_v1_projects_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProjectRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_project_api_v1_projects_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_project_api_v1_projects__project_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_project_api_v1_projects__project_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_project_api_v1_projects__project_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_llm_settings_api_v1_settings_llm_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LLMSettingsRead"];
+                };
+            };
+        };
+    };
+    put_llm_settings_api_v1_settings_llm_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LLMSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LLMSettingsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    estimate_api_v1_estimates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Estimate"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    usage_api_v1_usage_get: {
+        parameters: {
+            query?: {
+                /** @description flow | project | day | provider | model */
+                group_by?: string;
+                start?: string | null;
+                end?: string | null;
+                project_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_documents_api_v1_projects__project_id__documents_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DocumentRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_document_api_v1_projects__project_id__documents_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_document_api_v1_projects__project_id__documents_post"];
+            };
+        };
+        responses: {
+            /** @description the same content was already uploaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_document_api_v1_projects__project_id__documents__document_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_document_api_v1_projects__project_id__documents__document_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    document_chunks_api_v1_projects__project_id__documents__document_id__chunks_get: {
+        parameters: {
+            query?: {
+                /** @description chunk ordinal */
+                around?: number;
+                window?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChunkRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reembed_documents_api_v1_projects__project_id__documents_reembed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReembedRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReembedResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_api_v1_projects__project_id__search_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ask_api_v1_projects__project_id__ask_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    knowledge_graph_api_v1_projects__project_id__knowledge_graph_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    generate_api_v1_projects__project_id__personas_generate_post: {
+        parameters: {
+            query?: {
+                /** @description Only return the cost estimate */
+                estimate?: boolean;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerateAccepted"] | {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_personas_api_v1_projects__project_id__personas_get: {
+        parameters: {
+            query?: {
+                age_group?: string | null;
+                gender?: string | null;
+                location?: string | null;
+                urban_rural?: string | null;
+                education?: string | null;
+                income_band?: string | null;
+                include_deleted?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PersonaRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    persona_summary_api_v1_projects__project_id__personas_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_persona_api_v1_personas__persona_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_persona_api_v1_personas__persona_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    restore_persona_api_v1_personas__persona_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaRead"];
                 };
             };
             /** @description Validation Error */

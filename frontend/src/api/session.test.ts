@@ -62,7 +62,7 @@ describe("Session", () => {
     const results = await Promise.all([api.me(), api.me(), api.listProjects()]);
 
     expect(results[0].email).toBe(EMAIL);
-    expect(results[2]).toEqual([]); // projects 404 → none
+    expect(results[2].items).toEqual([]);
     expect(server.count("/api/v1/auth/refresh")).toBe(1);
   });
 

@@ -9,6 +9,15 @@ export type User = Schemas["UserRead"];
 export type UserCreate = Schemas["UserCreate"];
 export type LoginRequest = Schemas["LoginRequest"];
 export type TokenPair = Schemas["TokenPair"];
+export type Project = Schemas["ProjectRead"];
+export type ProjectCreate = Schemas["ProjectCreate"];
+export type ProjectPage = Schemas["Page_ProjectRead_"];
+export type Persona = Schemas["PersonaRead"];
+export type PersonaPage = Schemas["Page_PersonaRead_"];
+export type PersonaSummary = Schemas["PersonaSummary"];
+export type DistributionRow = Schemas["DistributionRow"];
+export type GenerateAccepted = Schemas["GenerateAccepted"];
+export type Job = Schemas["JobRead"];
 
 /** One entry of a 422's `detail` (sight/kit/errors.py `_validation_error`). */
 export interface ValidationIssue {
@@ -17,6 +26,8 @@ export interface ValidationIssue {
   type: string;
   /** `loc` without its first part ("body.email" → "email"). */
   field?: string;
+  /** Accepted values, when the server lists them (e.g. demographic categories). */
+  allowed?: string[];
 }
 
 /** Every error body (sight/kit/errors.py `error_body`); not in /openapi.json yet. */
@@ -40,5 +51,3 @@ export interface StartupReport {
   ready: boolean;
   dependencies: Record<string, DependencyStatus>;
 }
-
-export type { Project } from "./pending";

@@ -1,4 +1,4 @@
-import { Link, Outlet } from "react-router";
+import { Link, NavLink, Outlet } from "react-router";
 import { useAuth } from "../auth";
 import { useI18n } from "../i18n";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -17,6 +17,11 @@ export function Layout() {
           {t("app.name")}
         </Link>
         <span className="tagline">{t("app.tagline")}</span>
+        {state.status === "authenticated" && (
+          <nav className="nav">
+            <NavLink to="/projects">{t("nav.projects")}</NavLink>
+          </nav>
+        )}
         <div className="topbar-actions">
           <LanguageSwitch />
           {state.status === "authenticated" && (

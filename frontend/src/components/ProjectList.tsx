@@ -1,4 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
 import { useApi } from "../api";
 import { useI18n } from "../i18n";
 import { ErrorMessage } from "./ErrorMessage";
@@ -6,38 +8,46 @@ import { Loading } from "./Loading";
 
 export const PROJECTS_QUERY_KEY = ["projects", "list"] as const;
 
-export function ProjectList() {
+export function ProjectList({ title, footer }: { title?: string; footer?: ReactNode }) {
   const api = useApi();
   const { t, formatDate } = useI18n();
-  const projects = useQuery({ queryKey: PROJECTS_QUERY_KEY, queryFn: api.listProjects });
+  const projects = useQuery({ queryKey: PROJECTS_QUERY_KEY, queryFn: () => api.listProjects() });
+  const items = projects.data?.items;
 
   return (
     <section className="panel" aria-labelledby="projects-title">
       <header className="panel-header">
-        <h2 id="projects-title">{t("home.projects.title")}</h2>
-        {projects.data !== undefined && projects.data.length > 0 && (
-          <span className="muted">{t("home.projects.count", { count: projects.data.length })}</span>
+        <h2 id="projects-title">{title ?? t("home.projects.title")}</h2>
+        {projects.data !== undefined && projects.data.total > 0 && (
+          <span className="muted">{t("home.projects.count", { count: projects.data.total })}</span>
         )}
       </header>
       {projects.isPending && <Loading />}
       {projects.isError && <ErrorMessage error={projects.error} onRetry={() => void projects.refetch()} />}
-      {projects.data?.length === 0 && (
+      {items?.length === 0 && (
         <div className="empty">
           <p>{t("home.projects.empty")}</p>
           <p className="muted">{t("home.projects.emptyHint")}</p>
         </div>
       )}
-      {projects.data !== undefined && projects.data.length > 0 && (
+      {items !== undefined && items.length > 0 && (
         <ul className="projects">
-          {projects.data.map((project) => (
+          {items.map((project) => (
             <li key={project.id}>
-              <strong>{project.name}</strong>
-              {project.description != null && project.description !== "" && <p>{project.description}</p>}
-              <span className="muted">{t("home.projects.created", { date: formatDate(project.created_at) })}</span>
+              <Link to={`/projects/${project.id}`}>
+                <strong>{project.name}</strong>
+              </Link>
+              {project.research_goal !== "" && <p>{project.research_goal}</p>}
+              {project.research_goal === "" && project.description !== "" && <p>{project.description}</p>}
+              <span className="muted">
+                {t("home.projects.created", { date: formatDate(project.created_at) })} ·{" "}
+                {t("projects.sampleSize", { count: project.target_sample_size })}
+              </span>
             </li>
           ))}
         </ul>
       )}
+      {footer}
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { useUser } from "../auth";
 import { ProjectList } from "../components/ProjectList";
 import { SystemStatus } from "../components/SystemStatus";
@@ -10,7 +11,14 @@ export function HomePage() {
     <div className="home">
       <h1>{t("home.greeting", { name: user.full_name })}</h1>
       <div className="columns">
-        <ProjectList />
+        <ProjectList
+          footer={
+            <footer className="panel-footer">
+              <Link to="/projects">{t("home.projects.all")}</Link>
+              <Link to="/projects">{t("home.projects.new")}</Link>
+            </footer>
+          }
+        />
         <SystemStatus />
       </div>
     </div>

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { REFRESH_TOKEN_KEY } from "../api";
-import { FakeServer } from "../test/fakeServer";
+import { fakeProject, FakeServer } from "../test/fakeServer";
 import { renderApp } from "../test/render";
 
 function serverWithAda() {
@@ -44,8 +44,8 @@ describe("signing in", () => {
   it("lists projects when the API has them", async () => {
     const server = serverWithAda();
     server.projects = [
-      { id: "p1", name: "Oat milk in Kraków", description: null, created_at: "2026-02-01T09:00:00Z" },
-      { id: "p2", name: "E-bikes for commuters", description: "Urban 25–40", created_at: "2026-02-02T09:00:00Z" },
+      fakeProject({ id: "p1", name: "Oat milk in Kraków" }),
+      fakeProject({ id: "p2", name: "E-bikes for commuters", research_goal: "Urban 25–40" }),
     ];
     renderApp("/login", { server });
     await fillLogin("ada@example.com", "correct horse");

@@ -14,6 +14,25 @@ function json(status: number, body: unknown): Response {
   });
 }
 
+/** A project as the API returns it, with defaults for what a test does not care about. */
+export function fakeProject(fields: Partial<Project> & Pick<Project, "id" | "name">): Project {
+  return {
+    description: "",
+    research_goal: "",
+    language: "en",
+    country: "pl",
+    target_sample_size: 20,
+    target_demographics: {},
+    target_distribution: {},
+    fit_report: null,
+    budget_usd: null,
+    llm_overrides: {},
+    created_at: "2026-02-01T09:00:00Z",
+    updated_at: "2026-02-01T09:00:00Z",
+    ...fields,
+  };
+}
+
 const problem = (status: number, error: string, detail: unknown) => json(status, { error, detail });
 
 export const READY_REPORT: StartupReport = {
@@ -35,8 +54,7 @@ export class FakeServer {
   readonly accessTokens = new Map<string, string>();
   readonly refreshTokens = new Map<string, { email: string; family: number; used: boolean; revoked: boolean }>();
   startup: { status: number; body: unknown } = { status: 200, body: READY_REPORT };
-  /** `null` answers 404, as the API does before projects exist. */
-  projects: Project[] | null = null;
+  projects: Project[] = [];
   /** When set, every bearer request is refused, even with a fresh token. */
   refuseAllBearers = false;
   refreshFailsWith: number | null = null;
@@ -162,8 +180,7 @@ export class FakeServer {
       case "GET /api/v1/auth/me":
         return json(200, this.users.get(email)?.user);
       case "GET /api/v1/projects":
-        if (this.projects === null) return problem(404, "NotFound", "no API route GET /api/v1/projects");
-        return json(200, { items: this.projects, total: this.projects.length });
+        return json(200, { items: this.projects, total: this.projects.length, limit: 100, offset: 0 });
     }
     return problem(404, "NotFound", "Not Found");
   }

@@ -1,0 +1,42 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { useApi } from "../../api";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
+import { useI18n } from "../../i18n";
+import { GeneratePanel } from "./GeneratePanel";
+import { PersonasTable } from "./PersonasTable";
+import { SummaryPanel } from "./SummaryPanel";
+
+export function ProjectPage() {
+  const { projectId = "" } = useParams();
+  const api = useApi();
+  const { t, formatDate } = useI18n();
+  const project = useQuery({ queryKey: ["projects", projectId], queryFn: () => api.getProject(projectId) });
+
+  if (project.isPending) return <Loading />;
+  if (project.isError) return <ErrorMessage error={project.error} onRetry={() => void project.refetch()} />;
+  const data = project.data;
+  const language = data.language === "en" || data.language === "pl" ? t(`projects.language.${data.language}`) : data.language;
+  const country = data.country === "us" || data.country === "pl" ? t(`projects.country.${data.country}`) : data.country;
+
+  return (
+    <div className="project">
+      <p>
+        <Link to="/projects">← {t("project.back")}</Link>
+      </p>
+      <h1>{data.name}</h1>
+      <p className="muted">{t("project.meta", { language, country, date: formatDate(data.created_at) })}</p>
+      {data.research_goal !== "" && (
+        <p>
+          <strong>{t("project.researchGoal")}:</strong> {data.research_goal}
+        </p>
+      )}
+      <div className="stack">
+        <GeneratePanel key={data.id} project={data} />
+        <PersonasTable projectId={data.id} />
+        <SummaryPanel projectId={data.id} />
+      </div>
+    </div>
+  );
+}
