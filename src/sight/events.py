@@ -147,12 +147,15 @@ async def stream_job_events(
     after_id: int,
     broadcaster: EventBroadcaster,
     read_events: Any,
+    job_finished: Any,
     heartbeat_seconds: float,
 ) -> AsyncIterator[tuple[int | None, str, dict[str, Any]]]:
     """Yield (id, type, data) from `after_id` on, live, until a terminal event.
 
-    `read_events(after_id)` opens its own short session so no connection is held
-    while the client is idle.
+    `read_events(after_id)` and `job_finished()` open their own short sessions so
+    no connection is held while the client is idle. A client that reconnects
+    after the terminal event (nothing left to send, job over) gets an empty,
+    closed stream instead of heartbeats forever.
     """
     with broadcaster.subscribe(job_id) as wake:
         last = after_id
@@ -165,6 +168,12 @@ async def stream_job_events(
                 if event.type in TERMINAL_EVENT_TYPES:
                     return
             if batch:
+                continue
+            if await job_finished():
+                # Re-read once: the terminal event may have been committed
+                # between the read above and the status check.
+                if not await read_events(last):
+                    return
                 continue
             try:
                 await asyncio.wait_for(wake.wait(), timeout=heartbeat_seconds)

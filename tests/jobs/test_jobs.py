@@ -300,3 +300,17 @@ async def test_list_jobs_shows_only_mine_newest_first(
         "/api/v1/jobs?status=exploded", headers={"Authorization": user["authorization"]}
     )
     assert bad.status_code == 422
+
+
+async def test_reconnecting_after_the_end_gets_a_closed_stream(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    job_id = await start_job(database_url, user["id"], units=1, delay=0.01)
+    full = await read_sse(client, job_id, user["authorization"])
+    last = [e for e in full if "id" in e][-1]
+    assert last["event"] == "completed"
+    after = await asyncio.wait_for(
+        read_sse(client, job_id, user["authorization"], last_event_id=last["id"]),
+        timeout=5,
+    )
+    assert [e for e in after if "id" in e] == []

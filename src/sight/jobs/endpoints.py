@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy import select
 
 from sight import events
 from sight.deps import CurrentUser, DbSession, State
 from sight.jobs import service
-from sight.jobs.models import JobEvent, JobStatus
+from sight.jobs.models import TERMINAL_STATUSES, Job, JobEvent, JobStatus
 from sight.jobs.schemas import JobRead
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
@@ -90,11 +91,17 @@ async def job_events(
         async with state.sessionmaker() as s:
             return await events.events_after(s, job_id, after_id)
 
+    async def finished() -> bool:
+        async with state.sessionmaker() as s:
+            status = await s.scalar(select(Job.status).where(Job.id == job_id))
+        return status in TERMINAL_STATUSES
+
     async for event_id, type_, data in events.stream_job_events(
         job_id=job_id,
         after_id=start,
         broadcaster=state.broadcaster,
         read_events=read,
+        job_finished=finished,
         heartbeat_seconds=state.settings.sse_heartbeat_seconds,
     ):
         yield ServerSentEvent(
