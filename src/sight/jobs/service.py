@@ -14,6 +14,7 @@ from sight import events
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK
 from sight.kit.errors import Conflict, NotFound
+from sight.kit.pagination import paginate
 
 
 async def create_job(
@@ -60,17 +61,14 @@ async def list_jobs(
         conditions.append(Job.project_id == project_id)
     if status is not None:
         conditions.append(Job.status == status)
-    total = await session.scalar(
-        select(func.count()).select_from(Job).where(*conditions)
+    return await paginate(
+        session,
+        Job,
+        *conditions,
+        order_by=[Job.created_at.desc()],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.scalars(
-        select(Job)
-        .where(*conditions)
-        .order_by(Job.created_at.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total or 0)
 
 
 async def get_owned_job(

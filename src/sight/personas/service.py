@@ -14,6 +14,7 @@ from sight.demographics import load_census
 from sight.jobs.models import Job
 from sight.jobs.service import create_job
 from sight.kit.errors import NotFound
+from sight.kit.pagination import paginate
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.personas.models import Persona
@@ -85,17 +86,14 @@ async def list_personas(
         conditions.append(Persona.deleted_at.is_(None))
     for name, value in filters.items():
         conditions.append(getattr(Persona, name) == value)
-    total = await session.scalar(
-        select(func.count()).select_from(Persona).where(*conditions)
+    return await paginate(
+        session,
+        Persona,
+        *conditions,
+        order_by=[Persona.created_at, Persona.slot],
+        limit=limit,
+        offset=offset,
     )
-    rows = await session.scalars(
-        select(Persona)
-        .where(*conditions)
-        .order_by(Persona.created_at, Persona.slot)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total or 0)
 
 
 async def get_owned_persona(

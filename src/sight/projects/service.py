@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.demographics import TargetDemographicsError, validate_target
 from sight.kit.errors import NotFound, SightError
+from sight.kit.pagination import paginate
 from sight.llm.config import routing_table
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectUpdate
@@ -81,16 +82,14 @@ async def get_owned_project(
 async def list_projects(
     session: AsyncSession, owner_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Project], int]:
-    where = Project.owner_id == owner_id
-    total = await session.scalar(select(func.count()).select_from(Project).where(where))
-    rows = await session.scalars(
-        select(Project)
-        .where(where)
-        .order_by(Project.created_at.desc())
-        .limit(limit)
-        .offset(offset)
+    return await paginate(
+        session,
+        Project,
+        Project.owner_id == owner_id,
+        order_by=[Project.created_at.desc()],
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), int(total or 0)
 
 
 async def update_project(
