@@ -21,13 +21,21 @@ find_python() {
 }
 
 ensure_uv() {
-  if [ ! -x "$ROOT/.tools/bin/uv" ] || ! "$ROOT/.tools/bin/uv" --version | grep -q "$UV_VERSION"; then
+  UV="$ROOT/.tools/bin/uv"
+  if [ ! -x "$UV" ] || ! "$UV" --version | grep -q "$UV_VERSION"; then
     local python
     python="$(find_python)"
-    "$python" -m venv "$ROOT/.tools"
-    "$ROOT/.tools/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    rm -rf "$ROOT/.tools"
+    if "$python" -m venv "$ROOT/.tools" 2>/dev/null; then
+      "$ROOT/.tools/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    else
+      # No venv module (e.g. Debian without python3-venv): a plain target dir.
+      "$python" -m pip install --quiet --disable-pip-version-check \
+        --target "$ROOT/.tools/lib" "uv==$UV_VERSION"
+      mkdir -p "$ROOT/.tools/bin"
+      ln -sf "$ROOT/.tools/lib/bin/uv" "$UV"
+    fi
   fi
-  UV="$ROOT/.tools/bin/uv"
   export UV
 }
 
