@@ -23,7 +23,6 @@ import functools
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -35,7 +34,6 @@ from sight.kit.errors import SightError
 from sight.llm.budget import check_budget
 from sight.llm.cache import CachedAnswer, ResponseCache, cache_key
 from sight.llm.config import price_table, routing_table
-from sight.llm.models import LLMCall, UserLLMSettings
 from sight.llm.providers.base import (
     ChatProvider,
     EmbeddingProvider,
@@ -52,36 +50,27 @@ from sight.llm.resilience import (
     ProviderLimiter,
     backoff_delay,
 )
-from sight.llm.secrets import KeyVault
+from sight.llm.resolver import (
+    Credentials,
+    RouteResolver,
+)
 from sight.llm.structured import OutputInvalid, parse_structured
 from sight.llm.types import CallContext, Estimate, LLMResult, Route
+from sight.llm.usage import CallUsage, UsageRecorder
 from sight.observability import Metrics
-from sight.postgres import SessionMaker, session_scope
-from sight.projects.models import Project
+from sight.postgres import SessionMaker
 
 logger = logging.getLogger("sight.llm")
 
 T = TypeVar("T", bound=BaseModel)
-
-PROVIDER_ORDER = ("gemini", "openai", "anthropic", "ollama", "offline")
 
 
 class LLMProviderFailed(SightError):
     status_code = 502
 
 
-class LLMNotConfigured(SightError):
-    status_code = 400
-
-
 class StructuredOutputFailed(SightError):
     status_code = 502
-
-
-@dataclass
-class _Credentials:
-    api_key: str | None
-    base_url: str | None
 
 
 class LLMGateway:
@@ -95,10 +84,11 @@ class LLMGateway:
     ) -> None:
         self.settings = settings
         self._sessionmaker = sessionmaker
-        self._metrics = metrics
-        self._ollama_available = ollama_available
         self._cache = ResponseCache(sessionmaker)
-        self._vault = KeyVault(settings.secret_key.get_secret_value())
+        self._resolver = RouteResolver(
+            settings, sessionmaker, ollama_available=ollama_available
+        )
+        self._usage = UsageRecorder(sessionmaker, metrics)
         redis_url = (
             settings.redis_url.get_secret_value() if settings.redis_url else None
         )
@@ -108,120 +98,23 @@ class LLMGateway:
         self._providers: dict[tuple[str, str | None, str | None], ChatProvider] = {}
         self._limiters: dict[str, ProviderLimiter] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
-        self._decrypted: dict[str, str | None] = {}
         self._embedder: EmbeddingProvider | None = None
         self._embedder_lock = asyncio.Lock()
 
-    # ---- routing -------------------------------------------------------------
+    # ---- routing (see resolver.py) -------------------------------------------
 
     def default_provider(self) -> str:
-        forced = self.settings.llm.default_provider
-        if forced:
-            return forced
-        s = self.settings
-        configured = {
-            "gemini": s.google_api_key is not None,
-            "openai": s.openai_api_key is not None or s.openai_base_url is not None,
-            "anthropic": s.anthropic_api_key is not None,
-            "ollama": self._ollama_available,
-            "offline": True,
-        }
-        return next(name for name in PROVIDER_ORDER if configured[name])
+        return self._resolver.default_provider()
 
     async def route(
         self, flow: str, ctx: CallContext, session: AsyncSession | None = None
     ) -> Route:
         """The effective route; pass `session` to see its uncommitted changes."""
-        user_settings, project = await self._load_overrides(ctx, session)
-        return self._route_from(flow, user_settings, project)
-
-    def _route_from(
-        self, flow: str, user_settings: UserLLMSettings | None, project: Project | None
-    ) -> Route:
-        table = routing_table()
-        cfg = table.flow(flow)
-        provider, source = self.default_provider(), "default"
-        overrides: dict[str, Any] = {}
-        if user_settings is not None:
-            if user_settings.provider:
-                provider, source = user_settings.provider, "user"
-            user_flow = user_settings.overrides.get(flow, {})
-            if user_flow:
-                source = "user"
-            overrides.update(user_flow)
-        if project is not None and project.llm_overrides:
-            if project.llm_overrides.get("provider"):
-                provider, source = project.llm_overrides["provider"], "project"
-            project_flow = project.llm_overrides.get("flows", {}).get(flow, {})
-            if project_flow:
-                source = "project"
-            overrides.update(project_flow)
-        provider = overrides.get("provider", provider)
-        models = table.models.get(provider)
-        if models is None:
-            raise LLMNotConfigured(
-                f"unknown provider {provider!r} in the routing for {flow}"
-            )
-        return Route(
-            flow=flow,
-            provider=provider,
-            model=overrides.get("model", models[cfg.tier]),
-            temperature=float(overrides.get("temperature", cfg.temperature)),
-            max_tokens=int(overrides.get("max_tokens", cfg.max_tokens)),
-            timeout=float(overrides.get("timeout", cfg.timeout)),
-            source=source,
-        )
-
-    async def _load_overrides(
-        self, ctx: CallContext, session: AsyncSession | None
-    ) -> tuple[UserLLMSettings | None, Project | None]:
-        if ctx.user_id is None and ctx.project_id is None:
-            return None, None
-        if session is not None:
-            return await _overrides_in(session, ctx)
-        async with self._sessionmaker() as own:
-            return await _overrides_in(own, ctx)
+        return await self._resolver.route(flow, ctx, session)
 
     # ---- providers -----------------------------------------------------------
 
-    def _credentials(
-        self, provider: str, user_settings: UserLLMSettings | None
-    ) -> _Credentials:
-        s = self.settings
-        deployment = {
-            "gemini": s.google_api_key,
-            "openai": s.openai_api_key,
-            "anthropic": s.anthropic_api_key,
-        }.get(provider)
-        key = deployment.get_secret_value() if deployment else None
-        base_url = s.openai_base_url if provider == "openai" else None
-        row = user_settings
-        if row is not None and provider in {"gemini", "openai", "anthropic"}:
-            if provider in row.encrypted_keys:
-                user_key = self._decrypt(row.encrypted_keys[provider])
-                if user_key:
-                    key = user_key
-                if provider == "openai" and row.openai_base_url:
-                    base_url = row.openai_base_url
-        if provider in {"gemini", "anthropic"} and not key:
-            raise LLMNotConfigured(
-                f"no API key for {provider}: add one in your settings "
-                "or set it on the server"
-            )
-        if provider == "openai" and not key and not base_url:
-            raise LLMNotConfigured(
-                "no API key or base URL for openai: add one in your settings "
-                "or set it on the server"
-            )
-        return _Credentials(key, base_url)
-
-    def _decrypt(self, token: str) -> str | None:
-        # Decrypting (HMAC + AES) on every call is measurable in bulk runs.
-        if token not in self._decrypted:
-            self._decrypted[token] = self._vault.decrypt(token)
-        return self._decrypted[token]
-
-    def _provider(self, name: str, creds: _Credentials) -> ChatProvider:
+    def _provider(self, name: str, creds: Credentials) -> ChatProvider:
         fingerprint = _fingerprint(creds.api_key)
         key = (name, fingerprint, creds.base_url)
         if key not in self._providers:
@@ -283,7 +176,7 @@ class LLMGateway:
             price_date=prices.as_of,
         )
 
-    async def _ensure_budget_for(self, usage: _Usage) -> None:
+    async def _ensure_budget_for(self, usage: CallUsage) -> None:
         try:
             await self.ensure_budget(usage.ctx, usage.expected_usd)
         except SightError:
@@ -359,8 +252,8 @@ class LLMGateway:
         prompt_version: str | None,
     ) -> LLMResult[Any]:
         started = time.perf_counter()
-        user_settings, project = await self._load_overrides(ctx, None)
-        route = self._route_from(flow, user_settings, project)
+        user_settings, project = await self._resolver.load_overrides(ctx, None)
+        route = self._resolver.route_from(flow, user_settings, project)
         request = ProviderRequest(
             model=route.model,
             system=system,
@@ -373,7 +266,7 @@ class LLMGateway:
             flow=flow,
             seed=sample_index,
         )
-        usage = _Usage(route, flow, ctx, prompt_version)
+        usage = CallUsage(route, flow, ctx, prompt_version)
         prices = price_table()
         expected = prices.cost(
             route.provider, route.model, len(system + prompt) // 4, route.max_tokens
@@ -382,7 +275,7 @@ class LLMGateway:
         try:
             await self._ensure_budget_for(usage)
         except SightError:
-            await self._record(usage, started)
+            await self._usage.record(usage, started)
             raise
 
         use_cache = self.settings.llm.cache_enabled and route.provider != "offline"
@@ -401,14 +294,14 @@ class LLMGateway:
                     value = None  # a stale entry from an older schema: ask again
                 if value is not None:
                     usage.outcome = "ok"
-                    await self._record(usage, started, cost=0.0)
+                    await self._usage.record(usage, started, cost=0.0)
                     return self._result(
                         value, hit.text, route, usage, started, cached=True
                     )
                 usage.cache_hit = False
 
         provider = self._provider(
-            route.provider, self._credentials(route.provider, user_settings)
+            route.provider, self._resolver.credentials(route.provider, user_settings)
         )
         repairs_left = self.settings.llm.repair_attempts if output is not None else 0
         try:
@@ -434,13 +327,13 @@ class LLMGateway:
                     repairs_left -= 1
                     request = _with_feedback(request, response.text, reason)
         except SightError:
-            await self._record(usage, started)
+            await self._usage.record(usage, started)
             raise
         except BaseException:
             usage.outcome = (
                 usage.outcome if usage.outcome != "ok" else "error:cancelled"
             )
-            await asyncio.shield(self._record(usage, started))
+            await asyncio.shield(self._usage.record(usage, started))
             raise
         usage.outcome = "ok"
         if use_cache:
@@ -451,7 +344,7 @@ class LLMGateway:
                 flow,
                 CachedAnswer(response.text, usage.input_tokens, usage.output_tokens),
             )
-        cost = await self._record(usage, started)
+        cost = await self._usage.record(usage, started)
         return self._result(value, response.text, route, usage, started, cost=cost)
 
     async def _call(
@@ -459,7 +352,7 @@ class LLMGateway:
         provider: ChatProvider,
         route: Route,
         request: ProviderRequest,
-        usage: _Usage,
+        usage: CallUsage,
     ) -> ProviderResponse:
         breaker = self._breaker(route.provider)
         limiter = self._limiter(route.provider)
@@ -532,7 +425,7 @@ class LLMGateway:
         value: Any,
         text: str,
         route: Route,
-        usage: _Usage,
+        usage: CallUsage,
         started: float,
         *,
         cached: bool = False,
@@ -550,50 +443,6 @@ class LLMGateway:
             attempts=usage.attempts,
             prompt_version=usage.prompt_version,
         )
-
-    async def _record(
-        self, usage: _Usage, started: float, cost: float | None = None
-    ) -> float:
-        route = usage.route
-        computed = price_table().cost(
-            route.provider, route.model, usage.input_tokens, usage.output_tokens
-        )
-        if cost is None:
-            cost = computed or 0.0
-        latency_ms = (time.perf_counter() - started) * 1000
-        async with session_scope(self._sessionmaker) as session:
-            session.add(
-                LLMCall(
-                    user_id=usage.ctx.user_id,
-                    project_id=usage.ctx.project_id,
-                    job_id=usage.ctx.job_id,
-                    flow=usage.flow,
-                    kind="chat",
-                    provider=route.provider,
-                    model=route.model,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    cost_usd=cost,
-                    priced=computed is not None,
-                    latency_ms=latency_ms,
-                    cache_hit=usage.cache_hit,
-                    outcome=usage.outcome,
-                    attempts=max(1, usage.attempts),
-                    prompt_version=usage.prompt_version,
-                )
-            )
-        if self._metrics is not None:
-            self._metrics.record_llm_call(
-                provider=route.provider,
-                model=route.model,
-                flow=usage.flow,
-                outcome=usage.outcome,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cost=cost,
-                cache_hit=usage.cache_hit,
-            )
-        return cost
 
     # ---- embeddings ----------------------------------------------------------
 
@@ -617,19 +466,19 @@ class LLMGateway:
             timeout=60,
             source="default",
         )
-        usage = _Usage(route, flow, ctx, None)
+        usage = CallUsage(route, flow, ctx, None)
         usage.input_tokens = sum(len(t) for t in texts) // 4
         usage.attempts = 1
         try:
             vectors = await embedder.embed(texts)
         except ProviderError as exc:
             usage.outcome = f"error:{exc.kind}"
-            await self._record(usage, started)
+            await self._usage.record(usage, started)
             raise LLMProviderFailed(
                 f"embedding failed ({embedder.name}): {exc.message}"
             ) from None
         usage.outcome = "ok"
-        await self._record(usage, started)
+        await self._usage.record(usage, started)
         return vectors
 
     async def aclose(self) -> None:
@@ -637,30 +486,6 @@ class LLMGateway:
             await provider.aclose()
         if self._embedder is not None:
             await self._embedder.aclose()
-
-
-async def _overrides_in(
-    session: AsyncSession, ctx: CallContext
-) -> tuple[UserLLMSettings | None, Project | None]:
-    user_settings = (
-        await session.get(UserLLMSettings, ctx.user_id) if ctx.user_id else None
-    )
-    project = await session.get(Project, ctx.project_id) if ctx.project_id else None
-    return user_settings, project
-
-
-@dataclass
-class _Usage:
-    route: Route
-    flow: str
-    ctx: CallContext
-    prompt_version: str | None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    attempts: int = 0
-    cache_hit: bool = False
-    outcome: str = "ok"
-    expected_usd: float = 0.0
 
 
 @functools.cache
