@@ -4,9 +4,9 @@ import { Layout } from "./components/Layout";
 import { HomePage } from "./pages/HomePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
-import { PersonaPage } from "./pages/projects/PersonaPage";
-import { ProjectPage } from "./pages/projects/ProjectPage";
-import { ProjectsPage } from "./pages/projects/ProjectsPage";
+import { PersonaPage } from "./features/personas/PersonaPage";
+import { ProjectPage } from "./features/projects/ProjectPage";
+import { ProjectsPage } from "./features/projects/ProjectsPage";
 import { RegisterPage } from "./pages/RegisterPage";
 
 // The server answers every unknown path with index.html, so each of these URLs can

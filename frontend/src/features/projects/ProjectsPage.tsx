@@ -7,7 +7,7 @@ import type { ProjectCreate, ValidationIssue } from "../../api";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { ProjectList, PROJECTS_QUERY_KEY } from "../../components/ProjectList";
 import { useI18n } from "../../i18n";
-import { formValue } from "../formValue";
+import { formValue } from "../../pages/formValue";
 import { DIMENSIONS, emptyPercentInputs, percentSum, toTargetDemographics } from "./demographics";
 import type { PercentInputs, TargetDimension } from "./demographics";
 import { issuesByField } from "./fieldErrors";

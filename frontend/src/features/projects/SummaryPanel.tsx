@@ -3,7 +3,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n";
-import { usePersonaSummary } from "./labels";
+import { usePersonaSummary } from "../personas/labels";
 
 const KNOWN_DIMENSIONS = ["age_group", "gender", "location", "urban_rural", "education", "income"] as const;
 const VERDICTS = ["pass", "warn", "fail"] as const;

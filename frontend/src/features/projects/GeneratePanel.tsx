@@ -9,7 +9,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { useI18n } from "../../i18n";
 import { applyJobEvent, startJob } from "./jobState";
 import type { JobView } from "./jobState";
-import { personasKey, summaryKey } from "./labels";
+import { personasKey, summaryKey } from "../personas/labels";
 
 export function GeneratePanel({ project }: { project: Project }) {
   const { t, formatNumber } = useI18n();

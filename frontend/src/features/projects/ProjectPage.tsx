@@ -5,7 +5,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import { GeneratePanel } from "./GeneratePanel";
-import { PersonasTable } from "./PersonasTable";
+import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
 
 export function ProjectPage() {
