@@ -310,3 +310,30 @@ async def test_requests_per_minute_are_shared_through_redis(
         await first.aclose()
         await second.aclose()
         await engine.dispose()
+
+
+async def test_stream_yields_text_then_the_validated_result(
+    openai_gateway: LLMGateway, database_url: str
+) -> None:
+    from sight.llm.types import StreamDone, TextDelta
+
+    user = insert_user(database_url)
+    items = [
+        item
+        async for item in openai_gateway.stream(
+            "focus_groups.answer",
+            Opinion,
+            system="You are a respondent.",
+            prompt="Streamed: what do you think of oat milk?",
+            ctx=CallContext(user_id=user),
+        )
+    ]
+    *deltas, done = items
+    assert deltas
+    assert all(isinstance(d, TextDelta) for d in deltas)
+    assert isinstance(done, StreamDone)
+    assert isinstance(done.result.output, Opinion)
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == (
+        done.result.text
+    )
+    assert len(_calls(database_url, user)) == 1

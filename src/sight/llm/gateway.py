@@ -23,6 +23,7 @@ import functools
 import hashlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -55,7 +56,15 @@ from sight.llm.resolver import (
     RouteResolver,
 )
 from sight.llm.structured import OutputInvalid, parse_structured
-from sight.llm.types import CallContext, Estimate, LLMResult, Route
+from sight.llm.types import (
+    CallContext,
+    Estimate,
+    LLMResult,
+    Route,
+    StreamDone,
+    StreamItem,
+    TextDelta,
+)
 from sight.llm.usage import CallUsage, UsageRecorder
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
@@ -239,6 +248,35 @@ class LLMGateway:
             prompt_version=prompt_version,
         )
         return result
+
+    async def stream(
+        self,
+        flow: str,
+        output: type[BaseModel] | None = None,
+        *,
+        system: str,
+        prompt: str,
+        ctx: CallContext,
+        sample_index: int = 0,
+        prompt_version: str | None = None,
+    ) -> AsyncIterator[StreamItem]:
+        """The answer as `TextDelta`s, then one `StreamDone` with the result.
+
+        With `output` a model, the deltas are the JSON text and
+        `StreamDone.result.output` is the validated object.
+        """
+        result = await self._run(
+            flow,
+            output,
+            system=system,
+            prompt=prompt,
+            ctx=ctx,
+            sample_index=sample_index,
+            prompt_version=prompt_version,
+        )
+        if result.text:
+            yield TextDelta(result.text)
+        yield StreamDone(result)
 
     async def _run(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -64,3 +64,20 @@ class Estimate(BaseModel):
     usd: float
     priced: bool
     price_date: str
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer's text as the provider produced it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamDone:
+    """The last item of `LLMGateway.stream`: the whole, validated result."""
+
+    result: LLMResult[Any]
+
+
+StreamItem = TextDelta | StreamDone
