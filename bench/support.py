@@ -76,7 +76,7 @@ def fake_provider_process(latency: float) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "sight.testing.fake_llm",
+            "sight_testing.fake_llm",
             "--port",
             str(port),
             "--latency",

@@ -8,7 +8,7 @@ import pytest
 
 from sight.llm.gateway import LLMGateway
 from sight.postgres import create_engine, create_sessionmaker
-from sight.testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
+from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
 from tests.conftest import make_settings
 
 

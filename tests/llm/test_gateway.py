@@ -13,7 +13,7 @@ from sight.llm.budget import BudgetExceeded
 from sight.llm.gateway import LLMGateway, LLMProviderFailed, StructuredOutputFailed
 from sight.llm.types import CallContext
 from sight.postgres import create_engine, create_sessionmaker
-from sight.testing.fake_llm import FakeLLM
+from sight_testing.fake_llm import FakeLLM
 from tests.conftest import make_settings
 from tests.llm.conftest import insert_user
 

@@ -20,7 +20,7 @@ import pytest
 
 from sight.embedded_postgres import EmbeddedPostgres
 from sight.projects.service import normalise_target
-from sight.testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
+from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
 from tests.conftest import create_database, repo_root
 from tests.fixtures.jobs import start_job
 from tests.personas.test_generation import make_project, wait_job

@@ -22,7 +22,7 @@ from google.genai import errors as genai_errors
 from google.genai import types as genai_types
 from pydantic import BaseModel, Field
 
-from sight.testing.fake_llm import (
+from sight_testing.fake_llm import (
     FakeLLM,
     FakeLLMConfig,
     LatencySpec,
@@ -531,7 +531,7 @@ def test_command_line_entry_point() -> None:
     port = _free_port()
     args = ["--port", str(port), "--rate-limit-next", "1", "--latency", "0.05"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sight.testing.fake_llm", *args],
+        [sys.executable, "-m", "sight_testing.fake_llm", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -633,3 +633,18 @@ def test_schema_filler_reads_gemini_and_anthropic_dialects() -> None:
         "description": "Age\n\n{minimum: 40, maximum: 41}",
     }
     assert all(instance_from_schema(anthropic_style, s) in (40, 41) for s in range(20))
+
+
+def test_fake_servers_are_not_part_of_the_installed_package() -> None:
+    """The wheel ships `src/sight` only; the fakes live beside it."""
+    import importlib.util
+    import tomllib
+    from pathlib import Path
+
+    assert importlib.util.find_spec("sight.testing") is None
+    pyproject = tomllib.loads(
+        (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    )
+    shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    assert shipped == ["src/sight"]
+    assert importlib.util.find_spec("sight_testing.fake_llm") is not None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sight.testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
+from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from anthropic.types import Message
 
 from sight.llm.providers.anthropic import AnthropicProvider, _tool_schema
 from sight.llm.providers.base import ChatProvider, ErrorKind, ProviderError
-from sight.testing.fake_llm import FakeLLM
+from sight_testing.fake_llm import FakeLLM
 from tests.llm.providers.support import (
     SECRET_KEY,
     Persona,

@@ -16,7 +16,7 @@ from sight.llm.embeddings.gemini import GeminiEmbeddings
 from sight.llm.embeddings.local import LocalEmbeddings
 from sight.llm.embeddings.openai import OpenAIEmbeddings
 from sight.llm.providers.base import EmbeddingProvider, ErrorKind, ProviderError
-from sight.testing.fake_llm import FakeLLM, embedding_vector
+from sight_testing.fake_llm import FakeLLM, embedding_vector
 from tests.llm.providers.support import SECRET_KEY, dead_base_url
 
 

@@ -15,7 +15,7 @@ from google.genai import types
 
 from sight.llm.providers.base import ChatProvider, ErrorKind, ProviderError
 from sight.llm.providers.gemini import GeminiProvider, map_gemini_error
-from sight.testing.fake_llm import FakeLLM
+from sight_testing.fake_llm import FakeLLM
 from tests.llm.providers.support import (
     SECRET_KEY,
     Persona,

@@ -21,7 +21,7 @@ from sight.llm.providers.openai_compat import (
     _uses_max_completion_tokens,
     detect_ollama,
 )
-from sight.testing.fake_llm import FakeLLM
+from sight_testing.fake_llm import FakeLLM
 from tests.llm.providers.support import (
     SECRET_KEY,
     Persona,

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sight.testing.fake_llm.config import (
+from sight_testing.fake_llm.config import (
     FAULT_COUNTER_FIELDS,
     EndpointName,
     FakeLLMConfig,

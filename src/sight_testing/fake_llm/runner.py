@@ -16,9 +16,9 @@ from typing import Any, Self
 
 import uvicorn
 
-from sight.testing.fake_llm.app import create_fake_llm_app
-from sight.testing.fake_llm.config import CannedResponse, FakeLLMConfig
-from sight.testing.fake_llm.state import FakeLLMState, FakeLLMStats
+from sight_testing.fake_llm.app import create_fake_llm_app
+from sight_testing.fake_llm.config import CannedResponse, FakeLLMConfig
+from sight_testing.fake_llm.state import FakeLLMState, FakeLLMStats
 
 
 class FakeLLM:

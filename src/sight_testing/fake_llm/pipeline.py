@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from sight.testing.fake_llm.config import EndpointName, FakeLLMConfig
-from sight.testing.fake_llm.content import ContentFault
-from sight.testing.fake_llm.state import FakeLLMState, RequestTicket
+from sight_testing.fake_llm.config import EndpointName, FakeLLMConfig
+from sight_testing.fake_llm.content import ContentFault
+from sight_testing.fake_llm.state import FakeLLMState, RequestTicket
 
 ErrorFormatter = Callable[[int, str], dict[str, Any]]
 """Builds a provider-specific error body from (HTTP status, message)."""

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from sight.testing.fake_llm.content import (
+from sight_testing.fake_llm.content import (
     ChatOutcome,
     ChatSpec,
     compose_reply,
@@ -23,13 +23,13 @@ from sight.testing.fake_llm.content import (
     split_for_stream,
     structured_value,
 )
-from sight.testing.fake_llm.pipeline import (
+from sight_testing.fake_llm.pipeline import (
     BadRequestError,
     Exchange,
     SSEvent,
     serve_model_request,
 )
-from sight.testing.fake_llm.state import FakeLLMState
+from sight_testing.fake_llm.state import FakeLLMState
 
 DEFAULT_EMBEDDING_DIMENSIONS = 1536
 

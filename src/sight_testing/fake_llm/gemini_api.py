@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from sight.testing.fake_llm.config import EndpointName
-from sight.testing.fake_llm.content import (
+from sight_testing.fake_llm.config import EndpointName
+from sight_testing.fake_llm.content import (
     ChatOutcome,
     ChatSpec,
     compose_reply,
@@ -26,14 +26,14 @@ from sight.testing.fake_llm.content import (
     split_for_stream,
     structured_value,
 )
-from sight.testing.fake_llm.pipeline import (
+from sight_testing.fake_llm.pipeline import (
     BadRequestError,
     Exchange,
     Handler,
     SSEvent,
     serve_model_request,
 )
-from sight.testing.fake_llm.state import FakeLLMState
+from sight_testing.fake_llm.state import FakeLLMState
 
 DEFAULT_EMBEDDING_DIMENSIONS = 768
 API_VERSIONS = frozenset({"v1", "v1beta", "v1alpha"})

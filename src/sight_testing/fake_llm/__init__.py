@@ -9,12 +9,12 @@ output), and can inject latency, 429s, 5xx, hangs and malformed output::
         ...
         assert fake.stats.max_in_flight <= 4
 
-Command line: ``python -m sight.testing.fake_llm --port 8900 --latency 2.0``.
+Command line: ``python -m sight_testing.fake_llm --port 8900 --latency 2.0``.
 """
 
 from sight.llm.schema_fill import instance_from_schema
-from sight.testing.fake_llm.app import create_fake_llm_app
-from sight.testing.fake_llm.config import (
+from sight_testing.fake_llm.app import create_fake_llm_app
+from sight_testing.fake_llm.config import (
     CannedResponse,
     EndpointName,
     FakeLLMConfig,
@@ -22,9 +22,9 @@ from sight.testing.fake_llm.config import (
     LatencySpec,
     MalformedMode,
 )
-from sight.testing.fake_llm.content import embedding_vector, estimate_tokens
-from sight.testing.fake_llm.runner import FakeLLM, running_fake_llm
-from sight.testing.fake_llm.state import FakeLLMState, FakeLLMStats, RequestRecord
+from sight_testing.fake_llm.content import embedding_vector, estimate_tokens
+from sight_testing.fake_llm.runner import FakeLLM, running_fake_llm
+from sight_testing.fake_llm.state import FakeLLMState, FakeLLMStats, RequestRecord
 
 __all__ = [
     "CannedResponse",

@@ -8,11 +8,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from sight.testing.fake_llm.anthropic_api import build_anthropic_router
-from sight.testing.fake_llm.config import FakeLLMConfig
-from sight.testing.fake_llm.gemini_api import build_gemini_router
-from sight.testing.fake_llm.openai_api import build_openai_router
-from sight.testing.fake_llm.state import FakeLLMState
+from sight_testing.fake_llm.anthropic_api import build_anthropic_router
+from sight_testing.fake_llm.config import FakeLLMConfig
+from sight_testing.fake_llm.gemini_api import build_gemini_router
+from sight_testing.fake_llm.openai_api import build_openai_router
+from sight_testing.fake_llm.state import FakeLLMState
 
 
 def create_fake_llm_app(

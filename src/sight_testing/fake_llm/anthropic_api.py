@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from sight.testing.fake_llm.content import (
+from sight_testing.fake_llm.content import (
     ChatOutcome,
     ChatSpec,
     compose_reply,
@@ -26,13 +26,13 @@ from sight.testing.fake_llm.content import (
     split_for_stream,
     structured_value,
 )
-from sight.testing.fake_llm.pipeline import (
+from sight_testing.fake_llm.pipeline import (
     BadRequestError,
     Exchange,
     SSEvent,
     serve_model_request,
 )
-from sight.testing.fake_llm.state import FakeLLMState
+from sight_testing.fake_llm.state import FakeLLMState
 
 _ERROR_TYPES = {
     400: "invalid_request_error",

@@ -18,7 +18,7 @@ import numpy as np
 
 from sight.llm.schema_fill import instance_from_schema
 from sight.llm.words import WORDS
-from sight.testing.fake_llm.config import FakeLLMConfig
+from sight_testing.fake_llm.config import FakeLLMConfig
 
 ContentFault = Literal["truncated", "invalid"]
 

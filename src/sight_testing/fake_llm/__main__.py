@@ -1,4 +1,4 @@
-"""``python -m sight.testing.fake_llm``: run the fake LLM server."""
+"""``python -m sight_testing.fake_llm``: run the fake LLM server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from sight.testing.fake_llm.app import create_fake_llm_app
-from sight.testing.fake_llm.config import CannedResponse, FakeLLMConfig, LatencySpec
+from sight_testing.fake_llm.app import create_fake_llm_app
+from sight_testing.fake_llm.config import CannedResponse, FakeLLMConfig, LatencySpec
 
 
 def _canned(value: str) -> CannedResponse:
@@ -20,7 +20,7 @@ def _canned(value: str) -> CannedResponse:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m sight.testing.fake_llm",
+        prog="python -m sight_testing.fake_llm",
         description="Fake OpenAI/Gemini/Anthropic server for tests and benchmarks.",
     )
     parser.add_argument("--host", default="127.0.0.1")
