@@ -1,3 +1,6 @@
+import { demographicsEn } from "./messages/demographics.en";
+import { knowledgeEn } from "./messages/knowledge.en";
+
 // The English catalogue is the reference: its keys and `{placeholders}` define the
 // message types, and every other locale must match them (checked by tsc and tests).
 export const en = {
@@ -183,4 +186,7 @@ export const en = {
 
   "notFound.title": "Page not found",
   "notFound.back": "Go to the home page",
+
+  ...knowledgeEn,
+  ...demographicsEn,
 } as const;

@@ -1,3 +1,5 @@
+import { demographicsPl } from "./messages/demographics.pl";
+import { knowledgePl } from "./messages/knowledge.pl";
 import type { Catalogue } from "./types";
 
 export const pl: Catalogue = {
@@ -189,4 +191,7 @@ export const pl: Catalogue = {
 
   "notFound.title": "Nie znaleziono strony",
   "notFound.back": "Wróć na stronę główną",
+
+  ...knowledgePl,
+  ...demographicsPl,
 };
