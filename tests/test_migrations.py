@@ -29,7 +29,8 @@ def test_migrations_apply_from_empty_and_are_idempotent(
     assert {
         "users",
         "jobs",
-        "job_events",
+        "stream_events",
+        "stream_progress",
         "refresh_tokens",
         "api_tokens",
         "procrastinate_jobs",

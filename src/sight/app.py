@@ -14,6 +14,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,7 +24,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sight.api import build_api_router
 from sight.config import Settings, check_production, get_settings
 from sight.deps import AppState
-from sight.events import EventBroadcaster
 from sight.graph import create_neo4j_driver
 from sight.health import router as health_router
 from sight.jobs.queue import create_queue_app
@@ -37,6 +37,7 @@ from sight.observability import Metrics, RequestContextMiddleware
 from sight.postgres import create_engine, create_sessionmaker, libpq_url
 from sight.redis import create_redis
 from sight.spa import STATIC_DIR, mount_spa
+from sight.streams import EventBroadcaster, add_stream_schemas
 
 logger = logging.getLogger("sight.app")
 
@@ -102,8 +103,9 @@ def create_app(
         worker: asyncio.Task[None] | None = None
         async with queue_app.open_async():
             broadcaster.start()
+            # Offline composers serve HTTP-side calls too (answers, interviews).
+            load_task_modules()
             if settings.jobs.run_worker_in_process:
-                load_task_modules()
                 runtime = WorkerRuntime(
                     sessionmaker=state.sessionmaker,
                     settings=settings,
@@ -157,6 +159,7 @@ def create_app(
 
     app.include_router(health_router)
     app.include_router(build_api_router())
+    _document_streams(app)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
@@ -167,3 +170,15 @@ def create_app(
 
     mount_spa(app, static_dir)
     return app
+
+
+def _document_streams(app: FastAPI) -> None:
+    """/openapi.json names every stream event model (see `sight.streams`)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_stream_schemas(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

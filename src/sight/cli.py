@@ -58,6 +58,27 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _upgrade_or_exit(url: str, revision: str = "head") -> None:
+    """Apply migrations; an unreachable database is one line, not a traceback."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy.exc import OperationalError
+
+    from sight import db
+
+    try:
+        db.upgrade(url, revision)
+    except (OperationalError, OSError) as exc:
+        cause = getattr(exc, "orig", None) or exc
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        where = urlsplit(url)
+        target = f"{where.hostname or 'localhost'}:{where.port or 5432}{where.path}"
+        raise _fail(
+            f"cannot connect to the database at {target} ({reason}); "
+            "check DATABASE_URL and that PostgreSQL is running"
+        ) from None
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -71,7 +92,6 @@ def serve(
     when DATABASE_URL is not set)."""
     import uvicorn
 
-    from sight import db
     from sight.app import create_app
 
     settings = _settings(data_dir)
@@ -91,7 +111,7 @@ def serve(
             },
         )
     try:
-        db.upgrade(url)
+        _upgrade_or_exit(url)
         if reload:
             os.environ["DATABASE_URL"] = url
             uvicorn.run(
@@ -112,7 +132,9 @@ def serve(
                     port=port,
                     log_config=None,
                     timeout_graceful_shutdown=3,
-                    proxy_headers=True,
+                    # X-Forwarded-For is read by the app, and only from the
+                    # proxies in SIGHT_TRUSTED_PROXIES (kit/forwarded.py).
+                    proxy_headers=False,
                 )
             )
             server.run()
@@ -220,15 +242,13 @@ def db_upgrade(
     data_dir: DataDir = None,
 ) -> None:
     """Apply schema migrations (the production migration job)."""
-    from sight import db
-
     settings = _settings(data_dir)
     if settings.database_url is not None:
-        db.upgrade(settings.database_url.get_secret_value(), revision)
+        _upgrade_or_exit(settings.database_url.get_secret_value(), revision)
     else:
         embedded, url = _start_embedded(settings)
         try:
-            db.upgrade(url, revision)
+            _upgrade_or_exit(url, revision)
         finally:
             embedded.stop()
     typer.echo("database schema is up to date")
@@ -258,6 +278,18 @@ def init_graph() -> None:
 
     for line in asyncio.run(main()):
         typer.echo(line)
+
+
+@cli.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (the web app's types are generated from it)."""
+    import json
+
+    from sight.app import create_app
+
+    # Building the app connects to nothing (that happens at startup).
+    app = create_app(_settings(None), database_url="postgresql://unused/openapi")
+    typer.echo(json.dumps(app.openapi(), indent=2, ensure_ascii=False))
 
 
 @cli.command()

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from sight.auth.models import User
 from sight.config import Settings
-from sight.events import EventBroadcaster
 from sight.kit.errors import SightError, Unauthorized
 from sight.kit.ratelimit import RateLimiter
 from sight.llm.gateway import LLMGateway
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
+from sight.streams import EventBroadcaster
 
 if TYPE_CHECKING:
     # Imported for annotations only: both drivers are slow to import and optional.

@@ -1,29 +1,15 @@
-"""Every table's model, imported so Alembic and the app see one metadata."""
+"""Every table's model, so Alembic and the app see one metadata.
+
+The domains' table modules are listed once, in `sight.domains.DOMAINS`.
+"""
 
 from __future__ import annotations
 
-from sight.auth.models import ApiToken, RefreshToken, User
-from sight.jobs.models import Job, JobEvent
+from sight.domains import load_models
 from sight.kit.models import Base
-from sight.knowledge import models as knowledge_models  # noqa: F401 (registers tables)
-from sight.llm.models import LLMCacheEntry, LLMCall, UserLLMSettings
-from sight.personas.models import Persona, SegmentBrief
-from sight.projects.models import Project
+
+load_models()
 
 metadata = Base.metadata
 
-__all__ = [
-    "ApiToken",
-    "Base",
-    "Job",
-    "JobEvent",
-    "LLMCacheEntry",
-    "LLMCall",
-    "Persona",
-    "Project",
-    "RefreshToken",
-    "SegmentBrief",
-    "User",
-    "UserLLMSettings",
-    "metadata",
-]
+__all__ = ["Base", "metadata"]

@@ -1,5 +1,5 @@
-"""Live events under concurrent writers: a reader following the stream by id
-must see every event of a job, whatever order the writers commit in."""
+"""Live events under concurrent writers: a reader following a stream by id must
+see every event, whatever order the writers commit in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 
 import psycopg
 
-from sight import events
+from sight import streams
 from sight.postgres import create_engine, create_sessionmaker
 
 
@@ -36,7 +36,11 @@ async def test_reader_misses_nothing_when_writers_commit_out_of_order(
 
     async def writer(n: int) -> None:
         async with sessionmaker() as session:
-            await events.publish(session, job_id, "item", {"n": n})
+            await streams.publish(
+                session,
+                streams.StreamKey.job(job_id),
+                streams.ItemEvent(stage="made", n=n),  # type: ignore[call-arg]
+            )
             await asyncio.sleep(rng.uniform(0, 0.05))  # commit at a random moment
             await session.commit()
 
@@ -45,7 +49,9 @@ async def test_reader_misses_nothing_when_writers_commit_out_of_order(
         while True:
             done = writers_done.is_set()
             async with sessionmaker() as session:
-                batch = await events.events_after(session, job_id, last)
+                batch = await streams.events_after(
+                    session, streams.StreamKey.job(job_id), last
+                )
             for event in batch:
                 last = event.id
                 seen.append(int(event.data["n"]))

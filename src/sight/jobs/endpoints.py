@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 
-from sight import events
+from sight import streams
 from sight.deps import CurrentUser, DbSession, State
 from sight.jobs import service
-from sight.jobs.models import TERMINAL_STATUSES, Job, JobEvent, JobStatus
+from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.schemas import JobRead
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
@@ -68,16 +68,24 @@ async def owned_job_id(
     return job_id
 
 
-@router.get("/{job_id}/events", response_class=EventSourceResponse)
+@router.get(
+    "/{job_id}/events",
+    response_class=EventSourceResponse,
+    responses=streams.stream_openapi(
+        streams.JobStreamEvent,
+        "Server-sent events; each `data` is one of the declared job events",
+    ),
+)
 async def job_events(
     job_id: Annotated[uuid.UUID, Depends(owned_job_id)],
     state: State,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
-        int | None, Query(ge=0, description="Replay events after this id")
+        int | None,
+        Query(ge=0, le=streams.MAX_EVENT_ID, description="Replay events after this id"),
     ] = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    """Live events of a job (see `sight.events` for the event types).
+    """Live events of a job (types: `sight.streams.JobStreamEvent`).
 
     Reconnect with the `Last-Event-ID` header (browsers do this by themselves)
     or `?after=<id>` to receive exactly the events missed.
@@ -85,32 +93,17 @@ async def job_events(
     # The request's session (function-scoped) is committed and closed before
     # streaming starts: a stream may stay open for hours and must not pin a
     # pooled connection. The stream reads with short sessions of its own.
-    start = after if after is not None else _parse_event_id(last_event_id)
-
-    async def read(after_id: int) -> list[JobEvent]:
-        async with state.sessionmaker() as s:
-            return await events.events_after(s, job_id, after_id)
 
     async def finished() -> bool:
         async with state.sessionmaker() as s:
             status = await s.scalar(select(Job.status).where(Job.id == job_id))
         return status in TERMINAL_STATUSES
 
-    async for event_id, type_, data in events.stream_job_events(
-        job_id=job_id,
-        after_id=start,
-        broadcaster=state.broadcaster,
-        read_events=read,
-        job_finished=finished,
-        heartbeat_seconds=state.settings.sse_heartbeat_seconds,
+    async for event in streams.sse_events(
+        state,
+        streams.StreamKey.job(job_id),
+        last_event_id=last_event_id,
+        after=after,
+        finished=finished,
     ):
-        yield ServerSentEvent(
-            id=str(event_id) if event_id is not None else None, event=type_, data=data
-        )
-
-
-def _parse_event_id(value: str | None) -> int:
-    try:
-        return max(0, int(value)) if value else 0
-    except ValueError:
-        return 0
+        yield event

@@ -1,9 +1,10 @@
 """Job kinds and their handlers.
 
 A domain registers a handler with `@job_handler("personas.generate")` in its
-`tasks.py`. Handlers must be idempotent and resumable: they read what is already
-stored (or their checkpoint) and do only what is missing, because a crashed
-attempt is retried from the start of the handler.
+`tasks.py`, listed in `sight.domains.DOMAINS`. Handlers must be idempotent and
+resumable: they read what is already stored (or their checkpoint) and do only
+what is missing, because a crashed attempt is retried from the start of the
+handler.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
 
 _HANDLERS: dict[str, Handler] = {}
 
-# Domain modules whose handlers every worker must know.
-BUILTIN_TASK_MODULES: tuple[str, ...] = (
-    "sight.knowledge.tasks",
-    "sight.personas.tasks",
-)
-
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
     def register(func: Handler) -> Handler:
@@ -36,11 +31,13 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def load_task_modules() -> None:
-    """Import every model (foreign keys resolve only when all tables are known)
-    and the domains' task modules, plus any named in SIGHT_JOB_MODULES."""
-    importlib.import_module("sight.models")
+    """Import every domain's tables, job handlers and offline composers (listed
+    in `sight.domains`), plus any module named in SIGHT_JOB_MODULES."""
+    from sight.domains import load_tasks
+
+    load_tasks()
     extra = [m for m in os.environ.get("SIGHT_JOB_MODULES", "").split(",") if m.strip()]
-    for module in (*BUILTIN_TASK_MODULES, *extra):
+    for module in extra:
         importlib.import_module(module.strip())
 
 

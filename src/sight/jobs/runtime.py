@@ -18,13 +18,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
+from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import cast
 
-from sight import events
+from sight import streams
 from sight.config import Settings
+from sight.jobs import events
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK
 from sight.jobs.registry import get_handler
@@ -32,6 +34,7 @@ from sight.kit.errors import SightError
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.postgres import SessionMaker, session_scope
+from sight.streams import ProgressEvent
 
 logger = logging.getLogger("sight.jobs")
 
@@ -80,28 +83,45 @@ class JobContext:
     def service(self, name: str) -> Any:
         return self.runtime.services[name]
 
-    async def emit(self, type_: str, data: dict[str, Any]) -> None:
-        async with session_scope(self.sessionmaker) as session:
-            await events.publish(session, self.job_id, type_, data)
+    async def emit(
+        self,
+        event: BaseModel | str,
+        data: dict[str, Any] | None = None,
+        *,
+        session: AsyncSession | None = None,
+    ) -> None:
+        """Publish an event on the job's stream. Pass the session that wrote the
+        item itself so the item and its event commit together."""
+        if session is not None:
+            await events.publish(session, self.job_id, event, data)
+            return
+        async with session_scope(self.sessionmaker) as own:
+            await events.publish(own, self.job_id, event, data)
 
-    async def progress(self, done: int, total: int, message: str | None = None) -> None:
-        fraction = 0.0 if total <= 0 else min(1.0, done / total)
-        async with session_scope(self.sessionmaker) as session:
+    async def progress(
+        self,
+        done: int,
+        total: int,
+        message: str | None = None,
+        *,
+        stage: str = "",
+        session: AsyncSession | None = None,
+    ) -> None:
+        """Report how far `stage` got; late, lower counts never move it back."""
+        async with contextlib.AsyncExitStack() as stack:
+            if session is None:
+                session = await stack.enter_async_context(
+                    session_scope(self.sessionmaker)
+                )
+            stored = await streams.publish(
+                session,
+                streams.StreamKey.job(self.job_id),
+                ProgressEvent(stage=stage, done=done, total=total, message=message),
+            )
             await session.execute(
                 update(Job)
                 .where(Job.id == self.job_id)
-                .values(progress=fraction, progress_message=message)
-            )
-            await events.publish(
-                session,
-                self.job_id,
-                "progress",
-                {
-                    "done": done,
-                    "total": total,
-                    "fraction": fraction,
-                    "message": message,
-                },
+                .values(progress=stored.fraction, progress_message=message)
             )
 
     def checkpoint(self, key: str, default: Any = None) -> Any:

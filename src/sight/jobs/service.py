@@ -10,7 +10,7 @@ import procrastinate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight import events
+from sight.jobs import events
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK
 from sight.kit.errors import Conflict, NotFound

@@ -1,7 +1,7 @@
 """Knowledge endpoints: documents, search, ask, the project's entity graph.
 
-Every route first checks that the project belongs to the caller
-(`get_owned_project`: 404 otherwise, exactly like a missing project). Routes
+Every route first checks the caller's right to the project (`authorize_project`,
+the one access policy: 404 otherwise, exactly like a missing project). Routes
 that call a model or the store release the request's database connection
 before doing so (no session is held across an LLM call).
 """
@@ -39,7 +39,7 @@ from sight.knowledge.schemas import (
     UploadResult,
 )
 from sight.llm.types import CallContext
-from sight.projects.service import get_owned_project
+from sight.projects.access import authorize_project
 
 router = APIRouter(prefix=API_PREFIX, tags=["knowledge"], lifespan=knowledge_lifespan)
 
@@ -70,7 +70,7 @@ async def upload_document(
     state: State,
     session: DbSession,
 ) -> JSONResponse:
-    project = await get_owned_project(session, project_id, user.id)
+    project = await authorize_project(session, user, project_id, "write")
     backend = _backend(state)
     limit = backend.knowledge.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)
@@ -118,7 +118,7 @@ async def list_documents(
     offset: Annotated[int, Query(ge=0)] = 0,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
 ) -> Page[DocumentRead]:
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     rows, total = await service.list_documents(
         session, project_id, limit=limit, offset=offset, status=status_filter
     )
@@ -134,7 +134,7 @@ async def list_documents(
 async def get_document(
     project_id: uuid.UUID, document_id: uuid.UUID, user: CurrentUser, session: DbSession
 ) -> DocumentRead:
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     return DocumentRead.model_validate(
         await service.get_document(session, project_id, document_id)
     )
@@ -151,7 +151,7 @@ async def document_chunks(
     window: Annotated[int, Query(ge=0, le=50)] = 10,
 ) -> list[ChunkRead]:
     """Chunks of a document in reading order, `window` either side of `around`."""
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     await service.get_document(session, project_id, document_id)
     await session.commit()  # release the connection before the store call
     store = await _backend(state).require()
@@ -182,7 +182,7 @@ async def delete_document(
     state: State,
     session: DbSession,
 ) -> Response:
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "write")
     document = await service.get_document(session, project_id, document_id)
     await service.delete_document(session, document, _backend(state), state.queue_app)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -197,7 +197,7 @@ async def reembed_documents(
     data: ReembedRequest | None = None,
 ) -> ReembedResult:
     """Re-index documents embedded with another model or stored elsewhere."""
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "write")
     queued = await service.reembed_project(
         session,
         project_id,
@@ -217,7 +217,7 @@ async def search(
     state: State,
     session: DbSession,
 ) -> SearchResponse:
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     await session.commit()  # release the connection: embedding the query is slow
     outcome = await run_search(
         state.sessionmaker,
@@ -267,7 +267,7 @@ async def ask(
     state: State,
     session: DbSession,
 ) -> AskResponse:
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     await session.commit()  # release the connection before model calls
     ctx = CallContext(user.id, project_id)
     outcome = await run_search(
@@ -313,7 +313,7 @@ async def knowledge_graph(
 ) -> GraphRead:
     """The entities the project's documents mention (most mentioned first)
     and the relations between them, each with the chunk it came from."""
-    await get_owned_project(session, project_id, user.id)
+    await authorize_project(session, user, project_id, "read")
     await session.commit()
     store = await _backend(state).require()
     entities = await store.entities(project_id, limit)

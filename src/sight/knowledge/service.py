@@ -1,7 +1,7 @@
 """Documents of a project: upload (with duplicate detection), list, read,
 delete, re-index. Services take the request's session and never commit.
 
-Ownership is checked by the endpoints with `get_owned_project` before any of
+Access is checked by the endpoints with `authorize_project` before any of
 these run; every query here is also scoped by project id, so a document id
 from another project is simply not found.
 """

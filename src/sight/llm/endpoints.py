@@ -19,7 +19,7 @@ from sight.llm.schemas import (
 )
 from sight.llm.secrets import KeyVault
 from sight.llm.types import CallContext, Estimate
-from sight.projects.service import get_owned_project
+from sight.projects.access import authorize_project
 
 router = APIRouter(prefix=API_PREFIX, tags=["llm"])
 
@@ -60,7 +60,7 @@ async def estimate(
             + ", ".join(sorted(routing_table().flows))
         )
     if data.project_id is not None:
-        await get_owned_project(session, data.project_id, user.id)
+        await authorize_project(session, user, data.project_id, "read")
     return await state.llm.estimate(
         data.flow,
         data.calls,
@@ -84,7 +84,7 @@ async def usage(
 ) -> UsageReport:
     """LLM calls, tokens and cost of the current user (default: this month by flow)."""
     if project_id is not None:
-        await get_owned_project(session, project_id, user.id)
+        await authorize_project(session, user, project_id, "read")
     return await service.usage_report(
         session,
         state.llm,

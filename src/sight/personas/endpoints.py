@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,13 +9,14 @@ from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.llm.types import CallContext
 from sight.personas import service
+from sight.personas.dependencies import PersonaReader, PersonaWriter
 from sight.personas.schemas import (
     GenerateAccepted,
     GenerateRequest,
     PersonaRead,
     PersonaSummary,
 )
-from sight.projects.service import get_owned_project
+from sight.projects.dependencies import ProjectReader, ProjectWriter
 
 router = APIRouter(prefix=API_PREFIX, tags=["personas"])
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["personas"])
     response_model=GenerateAccepted | dict[str, Any],
 )
 async def generate(
-    project_id: uuid.UUID,
+    project: ProjectWriter,
     data: GenerateRequest,
     user: CurrentUser,
     state: State,
@@ -39,7 +39,6 @@ async def generate(
 ) -> GenerateAccepted | dict[str, Any]:
     """Start generating personas (a job; follow it at `events_url`). With
     `?estimate=true` nothing runs: the expected calls, tokens and USD come back."""
-    project = await get_owned_project(session, project_id, user.id)
     num = data.num_personas or project.target_sample_size
     if estimate:
         response.status_code = status.HTTP_200_OK
@@ -59,8 +58,7 @@ async def generate(
 
 @router.get("/projects/{project_id}/personas", response_model=Page[PersonaRead])
 async def list_personas(
-    project_id: uuid.UUID,
-    user: CurrentUser,
+    project: ProjectReader,
     session: DbSession,
     age_group: str | None = None,
     gender: str | None = None,
@@ -72,7 +70,6 @@ async def list_personas(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PersonaRead]:
-    await get_owned_project(session, project_id, user.id)
     given = {
         "age_group": age_group,
         "gender": gender,
@@ -84,7 +81,7 @@ async def list_personas(
     filters = {k: v for k, v in given.items() if v is not None}
     rows, total = await service.list_personas(
         session,
-        project_id,
+        project.id,
         filters,
         include_deleted=include_deleted,
         limit=limit,
@@ -99,35 +96,22 @@ async def list_personas(
 
 
 @router.get("/projects/{project_id}/personas/summary", response_model=PersonaSummary)
-async def persona_summary(
-    project_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> PersonaSummary:
+async def persona_summary(project: ProjectReader, session: DbSession) -> PersonaSummary:
     """Generated distribution vs target per dimension, with the fit statistics."""
-    project = await get_owned_project(session, project_id, user.id)
     return await service.summary(session, project)
 
 
 @router.get("/personas/{persona_id}", response_model=PersonaRead)
-async def get_persona(
-    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> PersonaRead:
-    return PersonaRead.model_validate(
-        await service.get_owned_persona(session, persona_id, user.id)
-    )
+async def get_persona(persona: PersonaReader) -> PersonaRead:
+    return PersonaRead.model_validate(persona)
 
 
 @router.delete("/personas/{persona_id}", response_model=PersonaRead)
-async def delete_persona(
-    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> PersonaRead:
+async def delete_persona(persona: PersonaWriter, session: DbSession) -> PersonaRead:
     """Soft delete: the persona leaves lists and analyses; `restore` undoes it."""
-    persona = await service.get_owned_persona(session, persona_id, user.id)
     return PersonaRead.model_validate(await service.soft_delete(session, persona))
 
 
 @router.post("/personas/{persona_id}/restore", response_model=PersonaRead)
-async def restore_persona(
-    persona_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> PersonaRead:
-    persona = await service.get_owned_persona(session, persona_id, user.id)
+async def restore_persona(persona: PersonaWriter, session: DbSession) -> PersonaRead:
     return PersonaRead.model_validate(await service.restore(session, persona))

@@ -96,14 +96,9 @@ async def list_personas(
     )
 
 
-async def get_owned_persona(
-    session: AsyncSession, persona_id: uuid.UUID, owner_id: uuid.UUID
-) -> Persona:
-    persona = await session.scalar(
-        select(Persona)
-        .join(Project, Project.id == Persona.project_id)
-        .where(Persona.id == persona_id, Project.owner_id == owner_id)
-    )
+async def get_persona(session: AsyncSession, persona_id: uuid.UUID) -> Persona:
+    """A persona by id (404 if missing); access is checked by the caller."""
+    persona = await session.get(Persona, persona_id)
     if persona is None:
         raise NotFound("persona", persona_id)
     return persona

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -9,6 +8,7 @@ from sight.deps import CurrentUser, DbSession
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects import service
+from sight.projects.dependencies import ProjectAdmin, ProjectReader, ProjectWriter
 from sight.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
 router = APIRouter(prefix=f"{API_PREFIX}/projects", tags=["projects"])
@@ -29,7 +29,7 @@ async def list_projects(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[ProjectRead]:
-    rows, total = await service.list_projects(session, user.id, limit, offset)
+    rows, total = await service.list_projects(session, user, limit, offset)
     return Page[ProjectRead](
         items=[ProjectRead.model_validate(p) for p in rows],
         total=total,
@@ -39,27 +39,20 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def get_project(
-    project_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> ProjectRead:
-    project = await service.get_owned_project(session, project_id, user.id)
+async def get_project(project: ProjectReader) -> ProjectRead:
     return ProjectRead.model_validate(project)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead)
 async def update_project(
-    project_id: uuid.UUID, data: ProjectUpdate, user: CurrentUser, session: DbSession
+    project: ProjectWriter, data: ProjectUpdate, session: DbSession
 ) -> ProjectRead:
-    project = await service.get_owned_project(session, project_id, user.id)
     return ProjectRead.model_validate(
         await service.update_project(session, project, data)
     )
 
 
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_project(
-    project_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> Response:
-    project = await service.get_owned_project(session, project_id, user.id)
+async def delete_project(project: ProjectAdmin, session: DbSession) -> Response:
     await service.delete_project(session, project)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

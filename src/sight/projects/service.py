@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sight.auth.models import User
 from sight.demographics import TargetDemographicsError, validate_target
-from sight.kit.errors import NotFound, SightError
+from sight.kit.errors import SightError
 from sight.kit.pagination import paginate
 from sight.llm.config import routing_table
+from sight.projects.access import visible_projects
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectUpdate
 
@@ -68,24 +69,13 @@ async def create_project(
     return project
 
 
-async def get_owned_project(
-    session: AsyncSession, project_id: uuid.UUID, owner_id: uuid.UUID
-) -> Project:
-    project = await session.scalar(
-        select(Project).where(Project.id == project_id, Project.owner_id == owner_id)
-    )
-    if project is None:
-        raise NotFound("project", project_id)
-    return project
-
-
 async def list_projects(
-    session: AsyncSession, owner_id: uuid.UUID, limit: int, offset: int
+    session: AsyncSession, user: User, limit: int, offset: int
 ) -> tuple[list[Project], int]:
     return await paginate(
         session,
         Project,
-        Project.owner_id == owner_id,
+        visible_projects(user),
         order_by=[Project.created_at.desc()],
         limit=limit,
         offset=offset,

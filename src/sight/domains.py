@@ -1,0 +1,80 @@
+"""The one place a domain is registered.
+
+A domain is a package under `sight/` with some of: `endpoints.py` (a router),
+`models.py` (tables), `tasks.py` (job handlers), `offline.py` (offline-engine
+composers). Adding one to `DOMAINS` mounts its router, adds its tables to the
+metadata Alembic and the app see, and makes every worker know its job handlers
+and the offline engine its composers. Nothing else needs editing.
+
+Modules are named as strings and imported on demand, so importing this file is
+cheap and nothing runs at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    # "package.module:attribute" of an APIRouter, or None for a domain without routes.
+    router: str | None = None
+    models: str | None = None
+    tasks: str | None = None
+    offline: str | None = None
+
+    def load_router(self) -> APIRouter | None:
+        if self.router is None:
+            return None
+        module_name, _, attribute = self.router.partition(":")
+        router: APIRouter = getattr(importlib.import_module(module_name), attribute)
+        return router
+
+
+DOMAINS: tuple[Domain, ...] = (
+    Domain("auth", router="sight.auth.endpoints:router", models="sight.auth.models"),
+    Domain("jobs", router="sight.jobs.endpoints:router", models="sight.jobs.models"),
+    Domain("streams", models="sight.streams.models"),
+    Domain(
+        "projects",
+        router="sight.projects.endpoints:router",
+        models="sight.projects.models",
+    ),
+    Domain("llm", router="sight.llm.endpoints:router", models="sight.llm.models"),
+    Domain(
+        "knowledge",
+        router="sight.knowledge.endpoints:router",
+        models="sight.knowledge.models",
+        # Its offline composers live beside the flows (answer.py, extraction.py).
+        tasks="sight.knowledge.tasks",
+    ),
+    Domain(
+        "personas",
+        router="sight.personas.endpoints:router",
+        models="sight.personas.models",
+        tasks="sight.personas.tasks",
+        offline="sight.personas.offline",
+    ),
+)
+
+
+def load_models() -> None:
+    """Import every domain's tables (foreign keys resolve only when all are known)."""
+    for domain in DOMAINS:
+        if domain.models:
+            importlib.import_module(domain.models)
+
+
+def load_tasks() -> None:
+    """Import every domain's job handlers and offline composers."""
+    load_models()
+    for domain in DOMAINS:
+        for module in (domain.tasks, domain.offline):
+            if module:
+                importlib.import_module(module)
