@@ -30,6 +30,13 @@ class KnowledgeSettings(BaseSettings):
     extract_concurrency: int = Field(4, ge=1, le=64)
     # How often an unreachable Neo4j is retried (and stores swept of orphans).
     reconnect_seconds: float = Field(300.0, gt=0)
+    # Per-document limits of the parsing process (see preparation.py): a file
+    # over one of them fails with a reason naming it instead of freezing a worker.
+    max_unpacked_mb: float = Field(100.0, gt=0)
+    max_paragraphs: int = Field(50_000, ge=1)
+    max_pages: int = Field(2_000, ge=1)
+    parse_timeout_seconds: float = Field(120.0, gt=0)
+    parse_memory_mb: int = Field(1024, ge=64)
 
     @property
     def max_upload_bytes(self) -> int:

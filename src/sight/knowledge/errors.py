@@ -31,6 +31,11 @@ class DocumentTooLarge(DocumentRejected):
     status_code = 413
 
 
+class DocumentOverLimit(DocumentRejected):
+    """Parsing would exceed a per-document limit (unpacked size, paragraphs,
+    pages, time, memory); the message names the limit."""
+
+
 class EmbeddingSpaceMismatch(Conflict):
     """Vectors of different models or sizes must never be compared."""
 

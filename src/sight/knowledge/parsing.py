@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from sight.knowledge.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from sight.knowledge.errors import (
+    CorruptDocument,
+    DocumentOverLimit,
+    EmptyDocument,
+    EncryptedDocument,
+)
 from sight.knowledge.sniffing import decode_text
 
 
@@ -39,15 +44,19 @@ class ParsedDocument:
         return "\n".join(b.text for b in self.blocks)
 
 
-def parse(data: bytes, media_type: str) -> ParsedDocument:
-    parser = {
-        "pdf": parse_pdf,
-        "docx": parse_docx,
-        "markdown": parse_markdown,
-        "html": parse_html,
-        "text": parse_text,
-    }[media_type]
-    parsed = parser(data)
+def parse(data: bytes, media_type: str, max_pages: int | None = None) -> ParsedDocument:
+    """Blocks of a document. Runs in the parsing process (preparation.py),
+    never in a process that serves HTTP."""
+    if media_type == "pdf":
+        parsed = parse_pdf(data, max_pages)
+    else:
+        parser = {
+            "docx": parse_docx,
+            "markdown": parse_markdown,
+            "html": parse_html,
+            "text": parse_text,
+        }[media_type]
+        parsed = parser(data)
     if not any(b.level == 0 and b.text.strip() for b in parsed.blocks):
         if media_type == "pdf":
             raise EmptyDocument(
@@ -60,6 +69,15 @@ def parse(data: bytes, media_type: str) -> ParsedDocument:
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+){0,3})\.?\s+\S.{0,80}$")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """lxml and zlib report a failed allocation (under the parsing process's
+    memory limit) as a syntax or zlib error; it is a memory problem."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return "memory" in text and ("alloc" in text or "out of" in text)
 
 
 def _clean(text: str) -> str:
@@ -92,7 +110,7 @@ def _looks_like_heading(line: str) -> int:
 # ---- PDF ----------------------------------------------------------------------
 
 
-def parse_pdf(data: bytes) -> ParsedDocument:
+def parse_pdf(data: bytes, max_pages: int | None = None) -> ParsedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -109,12 +127,22 @@ def parse_pdf(data: bytes) -> ParsedDocument:
                     "the PDF is password-protected; remove the password and "
                     "upload it again"
                 )
+        # The page tree is read without decoding any page content, so the
+        # count is checked before the expensive part.
+        count = len(reader.pages)
+        if max_pages is not None and count > max_pages:
+            raise DocumentOverLimit(
+                f"the PDF has {count:,} pages; the limit is {max_pages:,} pages "
+                "per document"
+            )
         page_texts = [page.extract_text() or "" for page in reader.pages]
         outline = _pdf_outline(reader)
         title = _pdf_title(reader)
-    except EncryptedDocument:
+    except (EncryptedDocument, DocumentOverLimit):
         raise
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from None
         # pypdf raises many exception types on damaged files; for the user it
         # is all the same: the bytes are not a readable PDF.
         raise CorruptDocument(
@@ -185,11 +213,17 @@ def parse_docx(data: bytes) -> ParsedDocument:
             f"the Word document cannot be read (damaged: {type(exc).__name__})"
         ) from None
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from None
         raise CorruptDocument(
             f"the Word document cannot be read ({type(exc).__name__})"
         ) from None
     from docx.text.paragraph import Paragraph
 
+    # One look-up table of style names: python-docx resolves `paragraph.style`
+    # by searching the styles part each time, which made a 5,000-paragraph
+    # document take seconds.
+    style_names = _docx_style_names(document)
     blocks: list[Block] = []
     title = _clean(document.core_properties.title or "") or None
     body = document.element.body
@@ -210,8 +244,7 @@ def parse_docx(data: bytes) -> ParsedDocument:
             paragraph = Paragraph(element, document._body)
             text = _clean(paragraph.text)
             if text:
-                style = paragraph.style.name if paragraph.style is not None else ""
-                level = _docx_level(style or "")
+                level = _docx_level(style_names.get(element.style or "", ""))
                 if level == -1:
                     title = title or text
                     level = 1
@@ -228,6 +261,19 @@ def parse_docx(data: bytes) -> ParsedDocument:
                     blocks.append(Block(line, page if has_pages else None))
             page += breaks(element)
     return ParsedDocument("docx", title, page if has_pages else None, blocks)
+
+
+def _docx_style_names(document: Any) -> dict[str, str]:
+    """Paragraph style id → UI name ("Heading1" → "Heading 1"); a paragraph
+    without a style id gets the default paragraph style ("Normal")."""
+    names: dict[str, str] = {}
+    try:
+        for style in document.styles:
+            if style.style_id:
+                names[style.style_id] = style.name or ""
+    except Exception:  # noqa: S110 (a damaged styles part: no headings then)
+        pass
+    return names
 
 
 def _docx_level(style: str) -> int:

@@ -19,9 +19,8 @@ from sqlalchemy import select, update
 from sight.jobs.registry import job_handler
 from sight.jobs.runtime import JobCancelled, JobContext
 from sight.kit.errors import SightError
-from sight.knowledge.chunking import ChunkDraft, chunk_blocks
+from sight.knowledge.chunking import ChunkDraft
 from sight.knowledge.errors import (
-    DocumentRejected,
     EmbeddingSpaceMismatch,
     KnowledgeStoreUnavailable,
 )
@@ -33,10 +32,10 @@ from sight.knowledge.extraction import (
     to_facts,
 )
 from sight.knowledge.models import Document, DocumentFile, DocumentStatus
-from sight.knowledge.parsing import parse
 from sight.knowledge.retrieval import embedding_space
 from sight.knowledge.runtime import KnowledgeBackend, backend_for
-from sight.knowledge.sniffing import detect_language, ts_config_for
+from sight.knowledge.sandbox import prepare_isolated
+from sight.knowledge.sniffing import ts_config_for
 from sight.knowledge.store import ChunkFacts, ChunkRecord, DocumentRef
 from sight.knowledge.store_postgres import PostgresKnowledgeStore
 from sight.llm.gateway import LLMProviderFailed, StructuredOutputFailed
@@ -177,23 +176,21 @@ class _Ingestion:
                     self.document_id
                 )
             await ctx.save_checkpoint("reset_done", True)
-        try:
-            parsed = parse(content, document.media_type)
-        except DocumentRejected:
-            raise
-        language = detect_language(parsed.text, default=project.language)
-        drafts = chunk_blocks(
-            parsed.blocks,
-            self.settings.chunk_tokens,
-            self.settings.chunk_overlap_tokens,
+        # Parsing, language detection and chunking run in a parsing process
+        # with a time and memory limit (sandbox.py); this loop only waits.
+        prepared = await prepare_isolated(
+            content,
+            document.media_type,
+            default_language=project.language,
+            settings=self.settings,
         )
-        title = parsed.title or document.title
+        language = prepared.language
+        drafts = prepared.drafts
+        title = prepared.title or document.title
         await _update(
-            ctx, self.document_id, pages=parsed.pages, language=language, title=title
+            ctx, self.document_id, pages=prepared.pages, language=language, title=title
         )
-        pages = parsed.pages or "no"
-        message = f"parsed {pages} pages into {len(drafts)} chunks"
-        await ctx.emit("log", {"message": message})
+        await ctx.emit("log", {"message": f"read {prepared.describe()}"})
         ref = DocumentRef(self.document_id, document.project_id, title)
         await self.store.put_document(ref)
         total = 1 + 2 * len(drafts)
@@ -212,9 +209,12 @@ class _Ingestion:
             extraction_generated_by=generated_by,
         )
         summary = {
+            "stage": "ready",
             "document_id": str(self.document_id),
             "status": "ready",
-            "pages": parsed.pages,
+            "pages": prepared.pages,
+            "words": prepared.words,
+            "summary": prepared.describe(),
             "chunks": counts.chunks,
             "entities": counts.entities,
             "relations": counts.relations,
