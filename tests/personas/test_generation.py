@@ -72,6 +72,18 @@ async def test_generate_twenty_personas_matching_the_target(
     stages = Counter(e["data"]["stage"] for e in events if e["event"] == "item")
     assert stages["started"] == stages["enriched"] == stages["saved"] == 20
     assert events[-1]["event"] == "completed"
+    # Progress is reported per stage, never goes back, and ends at total/total.
+    progress: dict[str, list[tuple[int, int]]] = {}
+    for event in events:
+        if event["event"] == "progress":
+            data = event["data"]
+            progress.setdefault(data["stage"], []).append((data["done"], data["total"]))
+    assert set(progress) == {"briefs", "personas"}
+    for reports in progress.values():
+        counts = [done for done, _ in reports]
+        assert counts == sorted(counts), reports
+        assert reports[-1][0] == reports[-1][1], reports
+    assert progress["personas"][-1] == (20, 20)
 
     listed = (
         await client.get(

@@ -220,6 +220,19 @@ async def test_crash_mid_generation_resumes_without_duplicates(
             ).fetchall()
         )
     assert genders == {"male": 6, "female": 6}
+    # A persona and its events commit together: after the crash a client reading
+    # the whole stream sees every saved persona exactly once.
+    with psycopg.connect(url) as conn:
+        saved_events = [
+            r[0]
+            for r in conn.execute(
+                "SELECT data->>'persona_id' FROM stream_events WHERE stream_kind='job'"
+                " AND stream_id = %s AND type = 'item' AND data->>'stage' = 'saved'",
+                (job_id,),
+            )
+        ]
+        persona_ids = {str(r[0]) for r in conn.execute("SELECT id FROM personas")}
+    assert sorted(saved_events) == sorted(persona_ids)
 
 
 async def test_budget_reached_mid_run_stops_cleanly_keeping_personas(

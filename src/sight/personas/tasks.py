@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from sight.demographics import (
@@ -52,6 +52,7 @@ from sight.personas.validation import DuplicateGuard, PersonaFacts, check_rules
 from sight.postgres import session_scope
 from sight.projects.models import Project
 from sight.prompts import personas as prompts
+from sight.streams import ItemEvent
 
 logger = logging.getLogger("sight.personas")
 
@@ -69,6 +70,7 @@ class _Run:
     briefs: dict[str, asyncio.Task[Brief]]
     total: int
     saved: int = 0
+    briefs_done: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -87,7 +89,9 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
     guard = await _existing_personas_guard(ctx, project.id)
     run = _Run(ctx, project, census, guard, briefs={}, total=len(plan), saved=len(done))
     remaining = [cell for cell in plan if cell.index not in done]
-    await ctx.progress(run.saved, run.total, "writing segment briefs")
+    await ctx.progress(
+        run.saved, run.total, f"personas {run.saved}/{run.total}", stage="personas"
+    )
     try:
         async with asyncio.TaskGroup() as group:
             _start_briefs(run, remaining, group)
@@ -178,6 +182,13 @@ def _start_briefs(run: _Run, cells: list[Cell], group: asyncio.TaskGroup) -> Non
                 documents=documents,
             )
             await cache.put(key, project.id, brief)
+        run.briefs_done += 1
+        await ctx.progress(
+            run.briefs_done,
+            len(segments),
+            f"writing segment briefs {run.briefs_done}/{len(segments)}",
+            stage="briefs",
+        )
         return brief
 
     for name, segment in segments.items():
@@ -291,26 +302,13 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
                 persona.full_name, story_vector
             )
             if not problems:
-                persona_id = await _save(
+                saved = await _save(
                     run, cell, persona, brief, result.generated_by, repairs
                 )
                 run.guard.add(persona.full_name, story_vector)
-                run.saved += 1
+                if saved:
+                    run.saved += 1
         if not problems:
-            await ctx.emit(
-                "item",
-                {"slot": cell.index, "stage": "validated", "name": persona.full_name},
-            )
-            await ctx.emit(
-                "item",
-                {
-                    "slot": cell.index,
-                    "stage": "saved",
-                    "name": persona.full_name,
-                    "persona_id": str(persona_id),
-                },
-            )
-            await ctx.progress(run.saved, run.total, f"{persona.full_name} saved")
             return
         repairs.append(problems)
     await _fail(run, cell, "; ".join(problems))
@@ -330,11 +328,14 @@ async def _save(
     brief: Brief,
     generated_by: str,
     repairs: list[list[str]],
-) -> uuid.UUID:
+) -> bool:
+    """Store the persona with its `validated`/`saved` events and the progress in
+    one transaction: after a crash a client sees every saved persona's events
+    exactly once. False when the slot was already saved (a duplicate delivery)."""
     a = cell.attributes
     persona_id = uuid.uuid4()
     async with session_scope(run.ctx.sessionmaker) as session:
-        await session.execute(
+        inserted = await session.scalar(
             insert(Persona)
             .values(
                 id=persona_id,
@@ -365,8 +366,33 @@ async def _save(
                 },
             )
             .on_conflict_do_nothing(constraint="uq_personas_job_slot")
+            .returning(Persona.id)
         )
-    return persona_id
+        if inserted is None:
+            return False
+        name = persona.full_name
+        await run.ctx.emit(
+            ItemEvent(stage="validated", slot=cell.index, name=name),
+            session=session,
+        )
+        await run.ctx.emit(
+            ItemEvent(
+                stage="saved", slot=cell.index, name=name, persona_id=str(persona_id)
+            ),
+            session=session,
+        )
+        # Counted from the table, so concurrent savers report a true count.
+        saved = await session.scalar(
+            select(func.count(Persona.id)).where(Persona.job_id == run.ctx.job_id)
+        )
+        await run.ctx.progress(
+            int(saved or 0),
+            run.total,
+            f"personas {saved}/{run.total}",
+            stage="personas",
+            session=session,
+        )
+    return True
 
 
 async def _store_fit(
