@@ -1,0 +1,1 @@
+"""Focus-group analysis: AI summary, sentiment, themes, concept graph."""

@@ -1,0 +1,96 @@
+"""Hand-labelled focus-group answers (Polish and English) for the local
+sentiment method. None of them is an anchor sentence of the method itself."""
+
+from __future__ import annotations
+
+LABELLED: list[tuple[str, str]] = [
+    # English, positive
+    ("positive", "I absolutely love the new design, it looks fantastic on the shelf."),
+    ("positive", "Honestly this would save me so much time every morning, I'm in."),
+    ("positive", "The price is fair and the quality seems excellent to me."),
+    ("positive", "My kids would be thrilled, we'd definitely give it a try."),
+    ("positive", "It's really convenient. I could see myself using it every day."),
+    ("positive", "What a nice surprise, finally someone thought about people like me."),
+    ("positive", "I'd happily pay a bit more for something this well made."),
+    ("positive", "That's brilliant. Simple, useful and it actually works."),
+    ("positive", "I enjoyed reading about it and I'd recommend it to my sister."),
+    ("positive", "Good idea, the delivery option especially appeals to me."),
+    # English, neutral
+    ("neutral", "I would need more information before deciding anything."),
+    ("neutral", "I usually buy groceries once a week at the local store."),
+    ("neutral", "It is similar to what my neighbour has in her kitchen."),
+    ("neutral", "Hard to say, it could go either way for me."),
+    ("neutral", "I think I'd compare it with the other brands first."),
+    ("neutral", "We mostly shop on Saturdays, my husband drives."),
+    ("neutral", "I've heard of it but I haven't used it myself."),
+    ("neutral", "It depends on how much it costs in the end."),
+    ("neutral", "I read the label and then I decide, like with anything."),
+    ("neutral", "Some of my friends use apps like that, some don't."),
+    # English, negative
+    ("negative", "This is way overpriced, nobody I know would pay that."),
+    ("negative", "I hate subscriptions, they always trap you somehow."),
+    ("negative", "The app keeps crashing and support never answers."),
+    ("negative", "I don't see the point, it's just another gimmick."),
+    ("negative", "Frankly it looks cheap and I wouldn't trust it with my data."),
+    ("negative", "I tried something like this and was really disappointed."),
+    ("negative", "Too complicated. My mother would never manage to set it up."),
+    ("negative", "It annoys me that they hide the real cost in the small print."),
+    ("negative", "I'm worried it will break after a month, like the last one."),
+    ("negative", "No, that's a waste of money for a family like ours."),
+    # Polish, positive
+    ("positive", "Świetny pomysł, na pewno bym spróbował."),
+    ("positive", "Podoba mi się, że jest ekologiczne i wygodne."),
+    ("positive", "Cena jest uczciwa, a jakość wydaje się bardzo dobra."),
+    ("positive", "Jestem zachwycona, to coś, czego szukałam od dawna."),
+    ("positive", "Fajnie, że w końcu ktoś pomyślał o ludziach na wsi."),
+    ("positive", "Chętnie kupiłbym to dla całej rodziny, bardzo praktyczne."),
+    ("positive", "Wygląda solidnie i nowocześnie, poleciłabym to koleżankom."),
+    ("positive", "To naprawdę ułatwiłoby mi codzienne zakupy, super sprawa."),
+    ("positive", "Lubię takie rozwiązania, są proste i oszczędzają czas."),
+    ("positive", "Dostawa do domu to dla mnie ogromny plus."),
+    # Polish, neutral
+    ("neutral", "Trudno powiedzieć, musiałabym się zastanowić."),
+    ("neutral", "Zakupy robię raz w tygodniu w pobliskim sklepie."),
+    ("neutral", "Potrzebowałbym więcej informacji, żeby zdecydować."),
+    ("neutral", "Mam podobne urządzenie w domu."),
+    ("neutral", "Zwykle porównuję kilka ofert w internecie."),
+    ("neutral", "W soboty jeździmy z mężem do marketu."),
+    ("neutral", "Słyszałem o tym, ale sam nie korzystałem."),
+    ("neutral", "To zależy, ile to będzie kosztować."),
+    ("neutral", "Czytam etykietę i wtedy decyduję, jak przy wszystkim."),
+    ("neutral", "Część znajomych używa takich aplikacji, część nie."),
+    # Polish, negative
+    ("negative", "To jest za drogie, nikt z moich znajomych by tyle nie zapłacił."),
+    ("negative", "Nienawidzę subskrypcji, zawsze człowieka łapią w pułapkę."),
+    ("negative", "Nie widzę sensu, to kolejny bezużyteczny gadżet."),
+    ("negative", "Obsługa klienta jest fatalna, nigdy więcej."),
+    ("negative", "Wygląda tandetnie i nie ufałbym im z moimi danymi."),
+    ("negative", "Próbowałam czegoś takiego i bardzo się rozczarowałam."),
+    ("negative", "Za skomplikowane, moja mama nigdy by sobie z tym nie poradziła."),
+    ("negative", "Denerwuje mnie, że prawdziwy koszt jest ukryty drobnym drukiem."),
+    ("negative", "Boję się, że zepsuje się po miesiącu, jak poprzednie."),
+    ("negative", "Nie, to strata pieniędzy dla rodziny takiej jak nasza."),
+]
+
+# Written after the method was tuned and never used to tune it: the honest
+# figure for unseen answers (docs/analysis.md reports both).
+HELD_OUT: list[tuple[str, str]] = [
+    ("positive", "The refill system is clever and I'd switch to it tomorrow."),
+    ("positive", "I was pleasantly surprised, it tastes much better than I expected."),
+    ("positive", "For a busy parent like me this is a real help."),
+    ("positive", "Bardzo sensowna oferta, myślę, że wielu ludzi się skusi."),
+    ("positive", "Smakuje lepiej, niż się spodziewałam, miłe zaskoczenie."),
+    ("positive", "Dla zapracowanego rodzica to prawdziwa pomoc."),
+    ("neutral", "I'd probably look at it in the shop and read the ingredients."),
+    ("neutral", "My wife does most of the shopping, so I'd ask her."),
+    ("neutral", "We have two cars and live about ten minutes from town."),
+    ("neutral", "Pewnie obejrzałbym to w sklepie i przeczytał skład."),
+    ("neutral", "Większość zakupów robi żona, więc bym ją zapytał."),
+    ("neutral", "Mamy dwa samochody i mieszkamy dziesięć minut od miasta."),
+    ("negative", "I really can't stand the packaging, it's all plastic."),
+    ("negative", "Another app asking for my location? No thanks."),
+    ("negative", "They promised the same thing last year and nothing changed."),
+    ("negative", "Nie znoszę tego opakowania, sam plastik."),
+    ("negative", "Kolejna aplikacja, która chce znać moją lokalizację? Dziękuję, nie."),
+    ("negative", "Obiecywali to samo rok temu i nic się nie zmieniło."),
+]
