@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, HTTPException, Request
 
-from sight.domains import DOMAINS
+from sight.domains import DOMAINS, Domain
 from sight.kit.routing import API_PREFIX
 
 
-def build_api_router() -> APIRouter:
+def build_api_router(domains: Sequence[Domain] = DOMAINS) -> APIRouter:
     api = APIRouter()
-    for domain in DOMAINS:
+    for domain in domains:
         router = domain.load_router()
         if router is not None:
             api.include_router(router)

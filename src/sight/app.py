@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sight.api import build_api_router
 from sight.config import Settings, check_production, get_settings
 from sight.deps import AppState
+from sight.domains import DOMAINS, Domain
 from sight.graph import create_neo4j_driver
 from sight.health import router as health_router
 from sight.jobs.queue import create_queue_app
@@ -47,8 +48,10 @@ def create_app(
     *,
     database_url: str | None = None,
     static_dir: Path = STATIC_DIR,
+    domains: Sequence[Domain] = DOMAINS,
 ) -> FastAPI:
-    """Build the app. `database_url` overrides settings (the embedded server's URL)."""
+    """Build the app. `database_url` overrides settings (the embedded server's URL);
+    `domains` are the registered domains (`sight.domains.DOMAINS`)."""
     settings = settings or get_settings()
     check_production(settings)
     metrics = Metrics()
@@ -104,7 +107,7 @@ def create_app(
         async with queue_app.open_async():
             broadcaster.start()
             # Offline composers serve HTTP-side calls too (answers, interviews).
-            load_task_modules()
+            load_task_modules(domains)
             if settings.jobs.run_worker_in_process:
                 runtime = WorkerRuntime(
                     sessionmaker=state.sessionmaker,
@@ -158,7 +161,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
     app.include_router(health_router)
-    app.include_router(build_api_router())
+    app.include_router(build_api_router(domains))
     _document_streams(app)
 
     @app.get("/metrics", include_in_schema=False)

@@ -13,6 +13,7 @@ cheap and nothing runs at import time.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,17 +65,17 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 
-def load_models() -> None:
+def load_models(domains: Sequence[Domain] = DOMAINS) -> None:
     """Import every domain's tables (foreign keys resolve only when all are known)."""
-    for domain in DOMAINS:
+    for domain in domains:
         if domain.models:
             importlib.import_module(domain.models)
 
 
-def load_tasks() -> None:
+def load_tasks(domains: Sequence[Domain] = DOMAINS) -> None:
     """Import every domain's job handlers and offline composers."""
-    load_models()
-    for domain in DOMAINS:
+    load_models(domains)
+    for domain in domains:
         for module in (domain.tasks, domain.offline):
             if module:
                 importlib.import_module(module)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sight.domains import Domain
     from sight.jobs.runtime import JobContext
 
 Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
@@ -30,12 +31,12 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def load_task_modules() -> None:
+def load_task_modules(domains: Sequence[Domain] | None = None) -> None:
     """Import every domain's tables, job handlers and offline composers (listed
     in `sight.domains`), plus any module named in SIGHT_JOB_MODULES."""
-    from sight.domains import load_tasks
+    from sight.domains import DOMAINS, load_tasks
 
-    load_tasks()
+    load_tasks(DOMAINS if domains is None else domains)
     extra = [m for m in os.environ.get("SIGHT_JOB_MODULES", "").split(",") if m.strip()]
     for module in extra:
         importlib.import_module(module.strip())
