@@ -282,6 +282,66 @@ async def test_killed_worker_job_resumes_without_duplicating_work(
     )
 
 
+def _job_row(url: str, job_id: object) -> tuple[str, int, str | None]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT status, attempts, error FROM jobs WHERE id = %s", (job_id,)
+        ).fetchone()
+    assert row is not None
+    return str(row[0]), int(row[1]), row[2]
+
+
+async def test_job_that_keeps_stalling_stops_at_max_attempts(
+    worker_only_database: str,
+) -> None:
+    """A worker killed mid-job on every attempt (as a poison input would do):
+    the stalled-job watchdog re-queues it, and once it has used its attempts it
+    is failed with the reason instead of being run a fourth time."""
+    url = worker_only_database
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (id, email, full_name, password_hash, is_active) "
+            "VALUES (gen_random_uuid(), 's@example.com', 'S', 'x', true) RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+    job_id = await start_job(url, str(user_id), units=1000, delay=0.5)
+    for attempt in (1, 2, 3):
+        worker = _spawn_worker(url)
+        try:
+            deadline = time.monotonic() + 45
+            while _job_row(url, job_id)[:2] != ("running", attempt):
+                assert time.monotonic() < deadline, _job_row(url, job_id)
+                await asyncio.sleep(0.1)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+    survivor = _spawn_worker(url)
+    try:
+        deadline = time.monotonic() + 45
+        while _job_row(url, job_id)[0] == "running":
+            assert time.monotonic() < deadline, "the stalled job was never handled"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2)  # time for a wrong fourth attempt to show
+        status, attempts, error = _job_row(url, job_id)
+    finally:
+        survivor.terminate()
+        survivor.wait(10)
+    assert (status, attempts) == ("failed", 3)
+    assert error is not None
+    assert "stopped after 3 attempts" in error
+    with psycopg.connect(url) as conn:
+        events = [
+            (str(kind), data)
+            for kind, data in conn.execute(
+                "SELECT type, data FROM stream_events WHERE stream_kind = 'job'"
+                " AND stream_id = %s"
+                " ORDER BY id",
+                (job_id,),
+            ).fetchall()
+        ]
+    assert events[-1][0] == "failed"
+    assert "stopped after 3 attempts" in events[-1][1]["error"]
+
+
 async def test_list_jobs_shows_only_mine_newest_first(
     client: httpx.AsyncClient, user: dict[str, str], database_url: str
 ) -> None:

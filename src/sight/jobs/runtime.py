@@ -5,6 +5,8 @@ Life of a job: `queued` → `running` → `succeeded` | `failed` | `cancelled`.
 A handler that raises is retried (new attempt, backoff) up to
 `settings.jobs.max_attempts`; a worker that dies mid-job stops heartbeating, and
 any live worker's watchdog re-queues its job, which resumes from its checkpoint.
+Every start counts as an attempt, however the job was re-queued: a job that
+already used its attempts is failed when it comes back, not run again.
 """
 
 from __future__ import annotations
@@ -198,12 +200,34 @@ async def run_job(runtime: WorkerRuntime, job_id: uuid.UUID) -> None:
                 session, job.id, "cancelled", {"reason": "cancelled before start"}
             )
             return
+        interrupted = job.status == JobStatus.running
+        maximum = runtime.settings.jobs.max_attempts
+        if job.attempts >= maximum:
+            # Only a re-queue that bypassed the failure path gets here: the
+            # stalled-job watchdog after the worker died mid-attempt (killed,
+            # out of memory, or frozen by its input). Running it again would
+            # just repeat that, so the job ends here with the reason.
+            message = (
+                f"stopped after {job.attempts} attempts: the process running the "
+                "job stopped responding each time (it crashed, was killed or ran "
+                "out of memory)"
+            )
+            job.status = JobStatus.failed
+            job.error = message
+            job.finished_at = datetime.now(UTC)
+            await events.publish(session, job.id, "failed", {"error": message})
+            logger.error(
+                "job failed after repeated stalls",
+                extra={"job_id": str(job.id), "attempts": job.attempts},
+            )
+            return
         job.status = JobStatus.running
         job.attempts += 1
         job.started_at = job.started_at or datetime.now(UTC)
-        await events.publish(
-            session, job.id, "status", {"status": "running", "attempt": job.attempts}
-        )
+        status: dict[str, Any] = {"status": "running", "attempt": job.attempts}
+        if interrupted:
+            status["error"] = "the previous attempt stopped without finishing"
+        await events.publish(session, job.id, "status", status)
         await session.flush()
         session.expunge(job)
     ctx = JobContext(runtime, job)
