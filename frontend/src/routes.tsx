@@ -7,6 +7,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { PersonaPage } from "./features/personas/PersonaPage";
 import { ProjectPage } from "./features/projects/ProjectPage";
 import { ProjectsPage } from "./features/projects/ProjectsPage";
+import { KnowledgePage } from "./features/knowledge/KnowledgePage";
 import { RegisterPage } from "./pages/RegisterPage";
 
 // The server answers every unknown path with index.html, so each of these URLs can
@@ -24,6 +25,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <HomePage /> },
           { path: "projects", element: <ProjectsPage /> },
           { path: "projects/:projectId", element: <ProjectPage /> },
+          { path: "projects/:projectId/knowledge", element: <KnowledgePage /> },
           { path: "personas/:personaId", element: <PersonaPage /> },
         ],
       },

@@ -4,6 +4,7 @@ import { useApi } from "../../api";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
+import { KnowledgeProjectPanel } from "../knowledge/KnowledgePage";
 import { GeneratePanel } from "./GeneratePanel";
 import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
@@ -33,6 +34,7 @@ export function ProjectPage() {
         </p>
       )}
       <div className="stack">
+        <KnowledgeProjectPanel projectId={data.id} />
         <GeneratePanel key={data.id} project={data} />
         <PersonasTable projectId={data.id} />
         <SummaryPanel projectId={data.id} />
