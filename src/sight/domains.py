@@ -62,6 +62,13 @@ DOMAINS: tuple[Domain, ...] = (
         tasks="sight.personas.tasks",
         offline="sight.personas.offline",
     ),
+    Domain(
+        "focus_groups",
+        router="sight.focus_groups.endpoints:router",
+        models="sight.focus_groups.models",
+        tasks="sight.focus_groups.tasks",
+        offline="sight.focus_groups.offline",
+    ),
 )
 
 

@@ -196,10 +196,11 @@ class AnswerTiming(Schema):
 
 class Timings(Schema):
     answers_expected: int = Field(
-        description="Persona answers to the questions (probes add more)."
+        description="Persona answers to the questions (probes come on top)."
     )
     answers_done: int
     answers_failed: int
+    probe_answers: int = Field(description="Answers to the moderator's probes.")
     median_latency_ms: float | None
     p95_latency_ms: float | None
     median_first_token_ms: float | None

@@ -1,0 +1,386 @@
+"""The room: questions in order, speakers in waves, the moderator's probe.
+
+normal: every persona answers each question on its own, all in parallel.
+discussion / adversarial: the speaking order is shuffled per question and cut
+into waves of `group.wave_size`; a wave's speakers talk in parallel and hear
+the moderator and every earlier wave (bounded: the last `HEARD_LIMIT` turns).
+After the question the moderator may probe once (policy `auto`: when answers
+diverge or are vague, decided locally by `signals`; `always`; `never`), and
+the people addressed answer the probe in one more wave.
+
+Resumable: turns already stored (unique per group, question, round, speaker)
+are loaded first and skipped; a resumed room continues at the first missing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sight.focus_groups import memory as persona_memory
+from sight.focus_groups.events import Probe, QuestionDone, QuestionStarted
+from sight.focus_groups.models import FocusGroup, FocusGroupMode, FocusGroupResponse
+from sight.focus_groups.signals import divergent, is_vague, stance
+from sight.focus_groups.turns import Turn, speak
+from sight.focus_groups.writers import DeltaWriter, MemoryWriter
+from sight.jobs.runtime import JobContext
+from sight.prompts import focus_groups as prompts
+from sight.streams import StreamKey, publish
+
+HEARD_LIMIT = 10
+HEARD_CHARS = 350
+MAX_ADDRESSED = 6
+
+
+@dataclass(frozen=True)
+class Stored:
+    response_id: uuid.UUID
+    text: str
+    status: str
+    wave: int
+    position: int
+    details: dict[str, Any]
+
+
+def _rng(seed: str) -> random.Random:
+    # Reproducible choices (order, addressees) for a group: not secrets.
+    return random.Random(seed)  # noqa: S311
+
+
+class Room:
+    def __init__(
+        self,
+        ctx: JobContext,
+        group: FocusGroup,
+        people: dict[uuid.UUID, dict[str, Any]],
+        key: StreamKey,
+        stored: dict[tuple[int, int, uuid.UUID | None], Stored],
+        question_vectors: list[list[float]] | None,
+    ) -> None:
+        self.ctx = ctx
+        self.group = group
+        self.people = people
+        self.key = key
+        self.stored = stored
+        self.vectors = question_vectors
+        self.prompt_version = prompts.PROMPT_VERSION
+        self.deltas = DeltaWriter(ctx.sessionmaker, key)
+        self.memory = MemoryWriter(ctx.sessionmaker, ctx.llm, ctx.call_context)
+        self.order = [uuid.UUID(p) for p in group.persona_ids if uuid.UUID(p) in people]
+        self.total_answers = len(self.order) * len(group.questions)
+        self.answered = sum(
+            1 for (_, rnd, pid) in stored if pid is not None and rnd == 0
+        )
+        self.discussion = group.mode != FocusGroupMode.normal
+
+    async def run(self) -> None:
+        self.deltas.start()
+        self.memory.start()
+        try:
+            for index in range(len(self.group.questions)):
+                await self.question(index)
+            await self.deltas.flush()
+            await self.memory.drain()
+        finally:
+            await self.deltas.stop()
+            await self.memory.stop()
+
+    # ---- one question ------------------------------------------------------
+
+    async def question(self, index: int) -> None:
+        text = str(self.group.questions[index]["text"])
+        speakers = self._speaking_order(index)
+        size = self.group.wave_size if self.discussion else len(speakers)
+        waves = [speakers[i : i + size] for i in range(0, len(speakers), size)]
+        await self._publish(
+            QuestionStarted(
+                question_index=index,
+                text=text,
+                speakers=len(speakers),
+                waves=len(waves),
+            )
+        )
+        said: list[Turn] = []
+        for wave, members in enumerate(waves):
+            await self.ctx.check_cancelled()
+            turns = [
+                self._turn(index, 0, wave, speakers.index(pid), pid, said)
+                for pid in members
+            ]
+            said.extend(await self._speak_all(turns))
+        probed = await self._maybe_probe(index, text, said, len(speakers))
+        answered = [t for t in said if t.persona_id is not None]
+        await self._publish(
+            QuestionDone(
+                question_index=index,
+                answered=sum(1 for t in answered if t.status == "ok"),
+                failed=sum(1 for t in answered if t.status != "ok"),
+                probed=probed,
+            )
+        )
+
+    def _speaking_order(self, index: int) -> list[uuid.UUID]:
+        if not self.discussion:
+            return list(self.order)
+        # Different people open each question; the same run always agrees.
+        order = list(self.order)
+        _rng(f"{self.group.id}:{index}").shuffle(order)
+        return order
+
+    async def _speak_all(self, turns: list[Turn]) -> list[Turn]:
+        pending = [t for t in turns if t.response_id is None]
+        if pending:
+            async with asyncio.TaskGroup() as tasks:
+                for turn in pending:
+                    tasks.create_task(self._prepare_and_speak(turn))
+        return turns
+
+    def _turn(
+        self,
+        index: int,
+        round_: int,
+        wave: int,
+        position: int,
+        persona_id: uuid.UUID,
+        said: list[Turn],
+        *,
+        probe: Turn | None = None,
+    ) -> Turn:
+        person = self.people[persona_id]
+        turn = Turn(
+            question_index=index,
+            round=round_,
+            wave=wave,
+            position=position,
+            persona_id=persona_id,
+            persona_name=person["full_name"],
+            segment=person["segment"],
+        )
+        done = self.stored.get((index, round_, persona_id))
+        if done is not None:
+            turn.response_id, turn.text, turn.status = (
+                done.response_id,
+                done.text,
+                done.status,
+            )
+            return turn
+        if probe is not None:
+            turn.reply_to_id = probe.response_id
+        elif self.discussion and said:
+            earlier = [t for t in said if t.status == "ok" and t.wave < wave]
+            if earlier:
+                pick = _rng(f"{self.group.id}:{index}:{persona_id}")
+                turn.reply_to_id = pick.choice(earlier).response_id
+        turn.details = {"heard": [str(t.response_id) for t in said[-HEARD_LIMIT:]]}
+        return turn
+
+    async def _prepare_and_speak(self, turn: Turn) -> None:
+        await self.ctx.check_cancelled()
+        assert turn.persona_id is not None  # noqa: S101 (persona turns only)
+        person = self.people[turn.persona_id]
+        async with self.ctx.sessionmaker() as session:
+            recalled = await persona_memory.recall(
+                session,
+                persona_id=turn.persona_id,
+                project_id=self.group.project_id,
+                query=self.vectors[turn.question_index] if self.vectors else None,
+                before=(self.group.id, turn.question_index),
+            )
+        heard = self._heard(turn)
+        reply_to = next((h for h in heard if h["id"] == str(turn.reply_to_id)), None)
+        question = self.group.questions[turn.question_index]
+        facts: dict[str, Any] = {
+            "language": self.group.language,
+            "mode": self.group.mode,
+            "turn_words": self.group.turn_words,
+            "question": question["text"],
+            "question_index": turn.question_index,
+            "probe": turn.details.get("probe_text"),
+            "stimulus": self.group.stimulus,
+            "project_context": self.group.project_context,
+            "persona": person,
+            "income_rank": person.get("income_rank", 0.5),
+            "memory": [m.as_fact() for m in recalled],
+            "heard": heard,
+            "reply_to": reply_to,
+        }
+        turn.details = {
+            **turn.details,
+            "memory": [str(m.response_id) for m in recalled],
+        }
+        turn.system = prompts.answer_system(
+            person, self.group.language, self.group.turn_words
+        )
+        turn.prompt = prompts.answer_prompt(facts)
+        await speak(self, turn)
+
+    def _heard(self, turn: Turn) -> list[dict[str, Any]]:
+        ids = turn.details.get("heard", [])
+        heard: list[dict[str, Any]] = []
+        for key, stored in self.stored.items():
+            if str(stored.response_id) in ids and stored.status == "ok":
+                pid = key[2]
+                name = self.people[pid]["full_name"] if pid else "Moderator"
+                heard.append(
+                    {
+                        "id": str(stored.response_id),
+                        "name": name,
+                        "text": stored.text[:HEARD_CHARS],
+                        "stance": round(stance(stored.text), 2),
+                    }
+                )
+        return heard
+
+    # ---- the moderator's probe -------------------------------------------------
+
+    async def _maybe_probe(
+        self, index: int, text: str, said: list[Turn], speakers: int
+    ) -> bool:
+        policy = self.group.questions[index].get("follow_up", "auto")
+        answers = [t for t in said if t.status == "ok" and t.persona_id is not None]
+        existing = self.stored.get((index, 1, None))
+        if existing is not None:
+            reason = str(existing.details.get("reason", "always"))
+            addressed = [uuid.UUID(p) for p in existing.details.get("addressed", [])]
+            probe = Turn(index, 1, 0, speakers, None, "Moderator", None)
+            probe.response_id, probe.text = existing.response_id, existing.text
+        else:
+            if policy == "never" or not answers:
+                return False
+            if policy == "auto" and not self.discussion:
+                return False
+            texts = [t.text for t in answers]
+            vague = [t for t in answers if is_vague(t.text)]
+            if policy == "always":
+                reason = "always"
+            elif divergent(texts):
+                reason = "divergent"
+            elif vague:
+                reason = "vague"
+            else:
+                return False
+            addressed = self._addressed(reason, answers, vague)
+            probe = await self._ask_probe(
+                index, text, reason, answers, addressed, speakers
+            )
+            if probe.status != "ok":
+                return False
+        await self._publish(
+            Probe(
+                question_index=index,
+                response_id=probe.response_id,
+                text=probe.text,
+                reason=reason,
+                addressed_to=addressed,
+            )
+        )
+        await self._publish(
+            QuestionStarted(
+                question_index=index,
+                round=1,
+                text=probe.text,
+                speakers=len(addressed),
+                waves=1,
+            )
+        )
+        turns = []
+        for offset, pid in enumerate(addressed):
+            turn = self._turn(
+                index, 1, 0, speakers + 1 + offset, pid, said, probe=probe
+            )
+            turn.details["probe_text"] = probe.text
+            turns.append(turn)
+        said.extend(await self._speak_all(turns))
+        return True
+
+    def _addressed(
+        self, reason: str, answers: list[Turn], vague: list[Turn]
+    ) -> list[uuid.UUID]:
+        limit = min(MAX_ADDRESSED, self.group.wave_size, len(answers))
+        if reason == "vague":
+            chosen = vague[:limit]
+        elif reason == "divergent":
+            # The clearest voices of both sides, alternating.
+            ranked = sorted(answers, key=lambda t: stance(t.text))
+            chosen = []
+            while ranked and len(chosen) < limit:
+                chosen.append(ranked.pop(0))
+                if ranked and len(chosen) < limit:
+                    chosen.append(ranked.pop())
+        else:
+            seed = f"{self.group.id}:{answers[0].question_index}"
+            chosen = _rng(seed).sample(answers, limit)
+        return [t.persona_id for t in chosen if t.persona_id is not None]
+
+    async def _ask_probe(
+        self,
+        index: int,
+        text: str,
+        reason: str,
+        answers: list[Turn],
+        addressed: list[uuid.UUID],
+        position: int,
+    ) -> Turn:
+        probe = Turn(index, 1, 0, position, None, "Moderator", None)
+        probe.flow = "focus_groups.moderate"
+        facts = {
+            "language": self.group.language,
+            "question": text,
+            "reason": reason,
+            "answers": [
+                {"name": self.people[t.persona_id]["full_name"], "text": t.text[:300]}
+                for t in answers[-12:]
+                if t.persona_id is not None
+            ],
+            "addressed": [self.people[p]["full_name"] for p in addressed],
+        }
+        probe.details = {"reason": reason, "addressed": [str(p) for p in addressed]}
+        probe.system = prompts.moderator_system(self.group.language)
+        probe.prompt = prompts.probe_prompt(facts)
+        return await speak(self, probe)
+
+    # ---- plumbing ----------------------------------------------------------------
+
+    async def _publish(self, event: Any) -> None:
+        await self.deltas.flush()
+        async with self.ctx.sessionmaker() as session, session.begin():
+            await publish(session, self.key, event)
+
+    def remember_turn(self, turn: Turn) -> None:
+        """Keep a stored turn so later waves hear it."""
+        if turn.response_id is not None:
+            self.stored[(turn.question_index, turn.round, turn.persona_id)] = Stored(
+                turn.response_id,
+                turn.text,
+                turn.status,
+                turn.wave,
+                turn.position,
+                turn.details,
+            )
+
+    async def reload_turn(
+        self, session: AsyncSession, turn: Turn
+    ) -> tuple[uuid.UUID, str, str]:
+        row = (
+            await session.execute(
+                select(
+                    FocusGroupResponse.id,
+                    FocusGroupResponse.text,
+                    FocusGroupResponse.status,
+                ).where(
+                    FocusGroupResponse.focus_group_id == self.group.id,
+                    FocusGroupResponse.question_index == turn.question_index,
+                    FocusGroupResponse.round == turn.round,
+                    FocusGroupResponse.persona_id.is_(None)
+                    if turn.persona_id is None
+                    else FocusGroupResponse.persona_id == turn.persona_id,
+                )
+            )
+        ).one()
+        return row.id, row.text, row.status

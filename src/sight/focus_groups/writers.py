@@ -1,0 +1,144 @@
+"""Background writers of a running group: stream deltas and memory embeddings.
+
+`DeltaWriter` batches the words of every speaker into one transaction every
+~100 ms (consecutive words of one speaker become one `text_delta`), so twenty
+people talking at once cost a few writes per second, not one per word.
+`MemoryWriter` embeds stored answers in batches, off the speaking path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from pydantic import BaseModel
+
+from sight.focus_groups.events import SpeakerStarted, TextDelta
+from sight.focus_groups.memory import remember
+from sight.llm.gateway import LLMGateway
+from sight.llm.types import CallContext
+from sight.postgres import SessionMaker, session_scope
+from sight.streams import StreamKey, publish
+
+logger = logging.getLogger("sight.focus_groups")
+
+
+class DeltaWriter:
+    def __init__(
+        self, sessionmaker: SessionMaker, key: StreamKey, interval: float = 0.1
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._key = key
+        self._interval = interval
+        self._pending: list[BaseModel] = []
+        # Per speaker, the index of its latest pending delta (merged into).
+        self._latest: dict[tuple[int, int, uuid.UUID | None], int] = {}
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, event: BaseModel) -> None:
+        if isinstance(event, TextDelta):
+            speaker = (event.question_index, event.round, event.persona_id)
+            index = self._latest.get(speaker)
+            if index is not None:
+                earlier = self._pending[index]
+                if isinstance(earlier, TextDelta):
+                    self._pending[index] = earlier.model_copy(
+                        update={"text": earlier.text + event.text}
+                    )
+                    return
+            self._latest[speaker] = len(self._pending)
+        elif isinstance(event, SpeakerStarted):
+            # A new turn (or a retry) must not merge into words said before it.
+            self._latest.pop(
+                (event.question_index, event.round, event.persona_id), None
+            )
+        self._pending.append(event)
+        self._wake.set()
+
+    async def flush(self) -> None:
+        async with self._lock:
+            batch, self._pending, self._latest = self._pending, [], {}
+            if not batch:
+                return
+            async with session_scope(self._sessionmaker) as session:
+                for event in batch:
+                    await publish(session, self._key, event)
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("could not write stream deltas")
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="focus-group-deltas")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+class MemoryWriter:
+    """Embeds stored answers in the background (one embedding per answer)."""
+
+    def __init__(
+        self, sessionmaker: SessionMaker, gateway: LLMGateway, ctx: CallContext
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._gateway = gateway
+        self._ctx = ctx
+        self._queue: list[tuple[uuid.UUID, str]] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, response_id: uuid.UUID, text: str) -> None:
+        self._queue.append((response_id, text))
+        self._idle.clear()
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._queue = self._queue, []
+            if batch:
+                try:
+                    await remember(self._sessionmaker, self._gateway, self._ctx, batch)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # Memory is best effort: the answer is stored; recall falls
+                    # back to recency for rows without an embedding.
+                    logger.warning(
+                        "could not embed %d answers", len(batch), exc_info=True
+                    )
+            if not self._queue:
+                self._idle.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="focus-group-memory")
+
+    async def drain(self) -> None:
+        await self._idle.wait()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
