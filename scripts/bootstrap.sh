@@ -12,7 +12,9 @@ find_python() {
   for candidate in python3.13 python3.12 python3.11 python3; do
     if command -v "$candidate" >/dev/null 2>&1 &&
       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-      command -v "$candidate"
+      # The interpreter itself, not a shim (pyenv): uv compares this path with
+      # the one .venv was made from and recreates .venv when they differ.
+      "$candidate" -c 'import sys; print(sys.executable)'
       return 0
     fi
   done
@@ -39,25 +41,52 @@ ensure_uv() {
   export UV
 }
 
-# $1: "dev" to include test and lint tools
+# $1: "dev" to include test and lint tools. Without it, tools already installed
+# stay (--inexact), so starting Sight never breaks a test run of the same checkout.
 install_python() {
   ensure_uv
   local python
   python="$(find_python)"
   if [ "${1:-}" = "dev" ]; then
-    "$UV" sync --frozen --python "$python" --project "$ROOT"
+    "$UV" sync --frozen --quiet --python "$python" --project "$ROOT"
   else
-    "$UV" sync --frozen --no-dev --python "$python" --project "$ROOT"
+    "$UV" sync --frozen --quiet --no-dev --inexact --python "$python" --project "$ROOT"
+  fi
+}
+
+# A fingerprint of the files that decide an install or a build.
+fingerprint() {
+  (cd "$ROOT/frontend" && find "$@" -type f -print0 2>/dev/null | sort -z |
+    xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+has_npm() {
+  [ -f "$ROOT/frontend/package.json" ] && command -v npm >/dev/null 2>&1
+}
+
+# `npm ci` only when package.json or the lock file changed since the last one.
+install_frontend_deps() {
+  local mark="$ROOT/frontend/node_modules/.sight-installed" deps
+  deps="$(fingerprint package.json package-lock.json)"
+  if [ "$(cat "$mark" 2>/dev/null)" != "$deps" ]; then
+    (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$deps" >"$mark"
   fi
 }
 
 build_frontend() {
-  if [ ! -f "$ROOT/frontend/package.json" ]; then
-    return 0
-  fi
-  if ! command -v npm >/dev/null 2>&1; then
+  if ! has_npm; then
     echo "sight: npm not found; serving the API without the web app (install Node 20+)" >&2
     return 0
   fi
-  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+  install_frontend_deps
+  # Build only when the web app's sources changed, so a second start takes seconds.
+  local mark="$ROOT/frontend/node_modules/.sight-built" build
+  build="$(fingerprint package-lock.json index.html vite.config.ts tsconfig.json \
+    tsconfig.app.json tsconfig.node.json public src)"
+  if [ "$(cat "$mark" 2>/dev/null)" != "$build" ] ||
+    [ ! -f "$ROOT/src/sight/static/index.html" ]; then
+    (cd "$ROOT/frontend" && npm run build --silent)
+    echo "$build" >"$mark"
+  fi
 }

@@ -19,7 +19,8 @@ install_system_packages() {
     return 0
   fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing ${missing[*]}"
+    echo "test.sh: installing system packages with apt-get: ${missing[*]}" \
+      "(servers and the browser the test suite runs; see README)"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
@@ -35,9 +36,10 @@ echo "== lint and types"
 "$ROOT/.venv/bin/ruff" format --check src tests bench
 "$ROOT/.venv/bin/mypy"
 
-if [ -f frontend/package.json ] && command -v npm >/dev/null 2>&1; then
+if has_npm; then
   echo "== web app"
-  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm test && npm run build)
+  install_frontend_deps
+  (cd frontend && npm run lint && npm test && npm run build)
   echo "== web app in Chromium"
   (cd frontend && npm run e2e)
 fi

@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -102,12 +102,15 @@ def serve(
     if settings.database_url is not None:
         url = settings.database_url.get_secret_value()
     else:
+        kept_data = (settings.data_dir / "pgdata").exists()
         embedded, url = _start_embedded(settings)
         logger.info(
             "embedded PostgreSQL ready",
             extra={
                 "data_dir": str(settings.data_dir),
-                "reused": embedded.reused_running_server,
+                "data": "kept" if kept_data else "new",
+                # A server left running by a killed `sight serve`, taken over.
+                "adopted_running_server": embedded.reused_running_server,
             },
         )
     try:
@@ -125,7 +128,7 @@ def serve(
             )
         else:
             app = create_app(settings, database_url=url)
-            server = uvicorn.Server(
+            server = _announcing_server(
                 uvicorn.Config(
                     app,
                     host=host,
@@ -141,6 +144,39 @@ def serve(
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def _announcing_server(config: Any) -> Any:
+    """uvicorn's server, saying in plain words where Sight listens once it does
+    (uvicorn is imported lazily: the other commands do not need it)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                _announce(self.config)
+
+    return Server(config)
+
+
+def _announce(config: Any) -> None:
+    host = "127.0.0.1" if config.host in {"0.0.0.0", "::"} else config.host  # noqa: S104
+    llm = config.app.state.sight.llm.default_provider
+    if llm == "offline":
+        model = (
+            "LLM: none configured, so the offline engine writes everything (marked "
+            "as such). For real answers set GOOGLE_API_KEY, OPENAI_API_KEY or "
+            "ANTHROPIC_API_KEY, or run Ollama, and restart."
+        )
+    else:
+        model = f"LLM: {llm} (default provider)."
+    sys.stderr.write(
+        f"\nSight is running at http://{host}:{config.port}/ "
+        "(press Ctrl+C to stop).\n"
+        f"{model}\n\n"
+    )
+    sys.stderr.flush()
 
 
 def _start_embedded(settings: Settings) -> tuple[EmbeddedPostgres, str]:
