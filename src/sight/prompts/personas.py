@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from sight.llm.providers.offline import facts_block
+from sight.llm.providers.offline import FACTS_END, FACTS_MARKER, facts_block
 
-PROMPT_VERSION = "personas-2026-11-28.1"
+PROMPT_VERSION = "personas-2026-12-01.1"
 
 _LANGUAGE = {"pl": "Polish", "en": "English"}
 
@@ -41,7 +42,7 @@ def segment_brief_prompt(
         f"Segment: {json.dumps(facts['segment'], ensure_ascii=False)}\n"
         f"Country: {facts['country']}. Write in {_LANGUAGE[facts['language']]}.\n"
         f"Research goal: {research_goal or '(not given)'}\n"
-        f"{context}{facts_block(facts)}"
+        f"{context}{facts_block(_with_research(facts, research_goal))}"
     )
 
 
@@ -58,13 +59,55 @@ def enrich_prompt(
         f"Segment brief: {brief.get('summary', '')}\n"
         f"Research goal: {research_goal or '(not given)'}\n"
         "Big Five and Hofstede scores are 0-1. Needs are jobs-to-be-done in the "
-        "person's own words.\n"
-        f"{facts_block(facts)}"
+        "person's own words, and needs, pain points and the quote are about the "
+        "research goal. In Polish, the occupation is in the person's grammatical "
+        "gender (nauczycielka, emerytka), numerals agree with their noun (32 lata, "
+        "25 lat), and lists are written as prose.\n"
+        f"{facts_block(_with_research(facts, research_goal))}"
     )
 
 
-def repair_prompt(original: str, problems: list[str]) -> str:
+def _with_research(facts: dict[str, Any], research_goal: str) -> dict[str, Any]:
+    """The research goal travels in the facts too, so the offline engine can
+    write needs, pain points and quotes about it."""
+    research = {**facts.get("research", {}), "goal": research_goal}
+    return {**facts, "research": research}
+
+
+_TOO_COMMON = re.compile(r"occupation '([^']+)' is already")
+
+
+def repair_prompt(
+    original: str,
+    problems: list[str],
+    avoid_occupations: list[str] | None = None,
+    *,
+    attempt: int = 1,
+) -> str:
+    """The original request plus what was wrong. The problems also go into the
+    facts block, so the offline engine can act on them (e.g. pick another
+    occupation than one already too common in the sample)."""
     listed = "\n".join(f"- {p}" for p in problems)
+    if avoid_occupations is None:
+        avoid_occupations = [
+            m.group(1) for p in problems if (m := _TOO_COMMON.search(p)) is not None
+        ]
+    start, end = original.find(FACTS_MARKER), original.find(FACTS_END)
+    if start >= 0 and end > start:
+        try:
+            facts = json.loads(original[start + len(FACTS_MARKER) : end])
+        except json.JSONDecodeError:
+            facts = None
+        if isinstance(facts, dict):
+            facts["repair_problems"] = problems
+            # a second repair with the same problems must not be the same request
+            # (the offline engine and the response cache would repeat the draft)
+            facts["repair_attempt"] = attempt
+            if avoid_occupations:
+                facts["avoid_occupations"] = avoid_occupations
+            original = (
+                original[:start] + facts_block(facts) + original[end + len(FACTS_END) :]
+            )
     return (
         f"{original}\n\nA previous draft of this persona had these problems:\n"
         f"{listed}\n"
