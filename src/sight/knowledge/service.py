@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import procrastinate
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.jobs.models import TERMINAL_STATUSES, Job
+from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.service import cancel_job, create_job
 from sight.kit.errors import NotFound
 from sight.knowledge.errors import (
@@ -85,6 +85,7 @@ async def upload_document(
         )
     media_type = detect_media_type(content)
     digest = hashlib.sha256(content).hexdigest()
+    await settle_abandoned(session, project.id)
     existing = await session.scalar(
         select(Document).where(
             Document.project_id == project.id, Document.content_hash == digest
@@ -175,6 +176,42 @@ async def _queue_ingestion(
     return job.id
 
 
+async def settle_abandoned(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    document_id: uuid.UUID | None = None,
+) -> None:
+    """Fail documents whose ingestion job ended without its handler finishing
+    them: a job cancelled while still queued, or failed by the job runtime
+    after its worker died on every attempt. Without this such a document
+    would stay `queued`/`processing` forever. Runs wherever documents are
+    read, so every path that ends a job is covered, present and future."""
+    where = [
+        Document.project_id == project_id,
+        Document.status.in_([DocumentStatus.queued, DocumentStatus.processing]),
+        Document.job_id == Job.id,
+        Job.status.in_([JobStatus.cancelled, JobStatus.failed]),
+    ]
+    if document_id is not None:
+        where.append(Document.id == document_id)
+    await session.execute(
+        update(Document)
+        .where(*where)
+        .values(
+            status=DocumentStatus.failed,
+            stage=None,
+            error=case(
+                (
+                    Job.status == JobStatus.cancelled,
+                    "ingestion was cancelled before it finished",
+                ),
+                else_=func.coalesce(Job.error, "ingestion failed"),
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def list_documents(
     session: AsyncSession,
     project_id: uuid.UUID,
@@ -183,6 +220,7 @@ async def list_documents(
     offset: int,
     status: str | None = None,
 ) -> tuple[list[Document], int]:
+    await settle_abandoned(session, project_id)
     where = [Document.project_id == project_id]
     if status is not None:
         where.append(Document.status == status)
@@ -202,6 +240,7 @@ async def list_documents(
 async def get_document(
     session: AsyncSession, project_id: uuid.UUID, document_id: uuid.UUID
 ) -> Document:
+    await settle_abandoned(session, project_id, document_id)
     document = await session.scalar(
         select(Document).where(
             Document.id == document_id, Document.project_id == project_id
@@ -247,6 +286,7 @@ async def reembed_project(
     their old chunks are removed and they are parsed and embedded again."""
     embedder = await gateway.embedder()
     model = embedding_space(embedder.name, embedder.model)
+    await settle_abandoned(session, project_id)
     documents = list(
         await session.scalars(
             select(Document).where(Document.project_id == project_id).with_for_update()
