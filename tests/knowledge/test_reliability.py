@@ -34,7 +34,7 @@ from tests.knowledge.conftest import (
     wait_document,
 )
 
-GPL = Path("/usr/share/common-licenses/GPL-3")
+GPL_TEXT = Path("/usr/share/common-licenses/GPL-3").read_bytes()
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ async def test_job_cancelled_before_it_starts_leaves_a_failed_document(
         user = await register_user(client)
         auth = user["authorization"]
         project = await create_project(client, auth)
-        response = await upload(client, auth, project, "GPL-3", GPL.read_bytes())
+        response = await upload(client, auth, project, "GPL-3", GPL_TEXT)
         assert response.status_code == 202, response.text
         body = response.json()
         assert body["document"]["status"] == "queued"  # no worker runs it
@@ -120,7 +120,7 @@ async def test_job_cancelled_before_it_starts_leaves_a_failed_document(
         assert document["status"] == "failed"
         assert "cancelled" in document["error"]
         # The same file can be uploaded again and is processed afresh.
-        again = await upload(client, auth, project, "GPL-3", GPL.read_bytes())
+        again = await upload(client, auth, project, "GPL-3", GPL_TEXT)
         assert again.status_code == 202, again.text
         assert again.json()["duplicate"] is False
 
@@ -133,7 +133,7 @@ async def test_worker_killed_mid_ingestion_resumes_every_chunk_once(
         user = await register_user(client)
         auth = user["authorization"]
         project = await create_project(client, auth)
-        response = await upload(client, auth, project, "GPL-3", GPL.read_bytes())
+        response = await upload(client, auth, project, "GPL-3", GPL_TEXT)
         assert response.status_code == 202, response.text
         document_id = response.json()["document"]["id"]
         job_id = response.json()["job_id"]
@@ -187,4 +187,5 @@ async def test_worker_killed_mid_ingestion_resumes_every_chunk_once(
         )
         assert found.status_code == 200
         ids = [r["chunk_id"] for r in found.json()["results"]]
-        assert ids and len(ids) == len(set(ids))
+        assert ids
+        assert len(ids) == len(set(ids))
