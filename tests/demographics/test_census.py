@@ -94,34 +94,94 @@ def test_the_same_dimensions_and_age_brackets_in_both_countries() -> None:
 
 def test_poland_matches_published_census_figures() -> None:
     census = load_census("pl")
-    assert census.population == 37_019_327
-    shares = census.dimensions["location"].shares
-    assert len(shares) == 16
-    published = {
-        "mazowieckie": 5_479_294,
-        "slaskie": 4_300_858,
-        "wielkopolskie": 3_452_792,
-        "lubuskie": 963_716,
-        "opolskie": 908_560,
-    }
-    for key, population in published.items():
-        assert shares[key] == pytest.approx(population / 37_019_327, abs=1e-5)
-        assert census.dimensions["location"].category(key).population == population
-    assert census.dimensions["urban_rural"].shares == {"urban": 0.599, "rural": 0.401}
-    education = census.dimensions["education"].category_keys
-    assert education == [
+    # one population definition throughout: the NSP 2021 headline population
+    assert census.population == 38_036_118
+    assert census.population_verified
+    location = census.dimensions["location"]
+    assert len(location.categories) == 16
+    counts = {c.key: c.population for c in location.categories}
+    assert sum(p or 0 for p in counts.values()) == 38_036_118
+    for category in location.categories:
+        assert category.population is not None
+        assert category.share == pytest.approx(
+            category.population / 38_036_118, abs=1e-5
+        )
+    # corrected: łódzkie was the end-2020 register balance (2,437,970)
+    assert counts["lodzkie"] == 2_410_286
+    assert counts["mazowieckie"] == 5_514_699
+    assert census.dimensions["urban_rural"].shares == {"urban": 0.598, "rural": 0.402}
+    education = census.dimensions["education"]
+    assert education.category_keys == [
         "primary_or_less",
         "basic_vocational",
         "secondary",
         "post_secondary",
         "tertiary",
     ]
+    # corrected: the 2.2 % incomplete primary (13-14-year-olds) is not basic
+    # vocational; adults: primary or less 13.2 %, basic vocational 22.6 %
+    assert education.shares["primary_or_less"] == pytest.approx(0.132, abs=5e-4)
+    assert education.shares["basic_vocational"] == pytest.approx(0.226, abs=5e-4)
+    secondary = education.shares["secondary"] + education.shares["post_secondary"]
+    assert secondary == pytest.approx(0.375, abs=5e-4)
+    assert education.shares["tertiary"] == pytest.approx(0.267, abs=5e-4)
+    # corrected: the published Gini is 0.314 (2022), not 0.28
+    income = census.dimensions["income"]
+    assert income.lognormal is not None
+    assert income.lognormal.gini == 0.314
+    assert income.shares["pln_under_1500"] == pytest.approx(0.2334, abs=1e-4)
+
+
+VERIFIED = {
+    "pl": {
+        "age_group": set(),
+        "gender": set(),
+        "location": {
+            k
+            for k in load_census("pl").dimensions["location"].category_keys
+            if k != "zachodniopomorskie"
+        },
+        "urban_rural": {"urban", "rural"},
+        "education": {"tertiary"},
+        "income": set(),
+    },
+    "us": {
+        "age_group": {"age_65_plus"},
+        "gender": set(),
+        "location": {"northeast", "midwest", "south", "west"},
+        "urban_rural": {"urban", "rural"},
+        "education": set(load_census("us").dimensions["education"].category_keys),
+        "income": set(),
+    },
+}
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_each_figure_says_whether_it_was_verified(country: Country) -> None:
+    census = load_census(country)
+    for key, dimension in census.dimensions.items():
+        assert set(dimension.verified_keys) == VERIFIED[country.value][key], key
+        # "recalled" stays only where nothing was confirmed by the check
+        if dimension.status == "recalled":
+            assert len(dimension.verified_keys) < len(dimension.categories)
+        if dimension.verified_keys == dimension.category_keys:
+            assert dimension.status != "recalled", key
+    assert census.population_verified
+    assert all(not joint.verified for joint in census.joints)
+
+
+def test_poland_no_longer_has_recalled_blocks_the_check_resolved() -> None:
+    census = load_census("pl")
+    for key in ("location", "education", "income", "urban_rural"):
+        assert census.dimensions[key].status != "recalled", key
+    for dimension in census.dimensions.values():
+        assert dimension.source.url is not None
 
 
 def test_poland_adults_have_fewer_men_than_the_whole_population() -> None:
-    # all ages: 48.4 % men; adults lose men to the longer lives of women
+    # all ages: 48.3 % men; adults lose men to the longer lives of women
     men = load_census("pl").dimensions["gender"].shares["male"]
-    assert 0.47 < men < 0.484
+    assert 0.47 < men < 0.483
 
 
 def test_poland_income_bands_follow_the_documented_lognormal() -> None:

@@ -70,6 +70,8 @@ class Source(_Frozen):
     table: str | None = None
     year: int
     url: str | None = None
+    # further pages the figures were checked against
+    references: tuple[str, ...] = ()
 
 
 class ValueRange(_Frozen):
@@ -110,6 +112,9 @@ class Category(_Frozen):
     population: int | None = Field(default=None, gt=0)
     range: ValueRange | None = None
     subranges: tuple[SubRange, ...] = ()
+    # True only when the share (or count) matched a published source; the rest
+    # are documented estimates (see the dimension's notes).
+    verified: bool = False
 
     def names(self) -> list[str]:
         """Everything a researcher may type for this category."""
@@ -164,6 +169,10 @@ class Dimension(_Frozen):
         return self._label_index()
 
     @property
+    def verified_keys(self) -> list[str]:
+        return [c.key for c in self.categories if c.verified]
+
+    @property
     def category_keys(self) -> list[str]:
         return [c.key for c in self.categories]
 
@@ -189,6 +198,7 @@ class JointTable(_Frozen):
     notes: str
     counts_thousands: dict[str, dict[str, float]] | None = None
     shares: dict[str, dict[str, float]]
+    verified: bool = False
 
     def array(self, first: Dimension, second: Dimension) -> NDArray[np.float64]:
         """Shares as a matrix ordered like the two dimensions' categories."""
@@ -206,6 +216,7 @@ class Census(_Frozen):
     country: Country
     labels: Labels
     population: int = Field(gt=0)
+    population_verified: bool = False
     population_source: Source
     verification: str
     dimensions: dict[str, Dimension]
