@@ -35,7 +35,10 @@ from sight.focus_groups.schemas import (
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.llm.types import CallContext
+from sight.personas.models import Persona
+from sight.postgres import session_scope
 from sight.projects.dependencies import ProjectReader, ProjectWriter
+from sight.streams import StreamErrorEvent
 
 router = APIRouter(prefix=API_PREFIX, tags=["focus-groups"])
 
@@ -222,16 +225,25 @@ async def chat_with_persona(
     data: ChatRequest,
     user: CurrentUser,
     state: State,
-    session: DbSession,
 ) -> AsyncIterator[ServerSentEvent]:
     """Interview a participant: its answer streams, consistent with what it
     said in the project's focus groups; both messages are stored."""
-    question = await interview.add_question(session, persona, user, data.message)
-    await session.commit()
-    stored = ChatMessageRead.model_validate(question)
+    # The request's session is closed once streaming starts: the message is
+    # stored (and committed) with a short session of its own.
+    persona_id, user_id = persona.id, user.id
+    async with session_scope(state.sessionmaker) as session:
+        interviewed = await session.get(Persona, persona_id)
+        if interviewed is None:  # deleted a moment ago
+            yield _sse(StreamErrorEvent(detail=f"persona {persona_id} not found"))
+            return
+        question = await interview.add_question(
+            session, interviewed, user_id, data.message
+        )
+        stored = ChatMessageRead.model_validate(question)
+        session.expunge(interviewed)
     yield _sse(InterviewMessage(message=stored))
     async for event in interview.answer(
-        state.sessionmaker, state.llm, persona, user.id, data.message
+        state.sessionmaker, state.llm, interviewed, user_id, data.message
     ):
         yield _sse(event)
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.auth.models import User
 from sight.focus_groups import repository
 from sight.focus_groups.events import InterviewDelta, InterviewDone
 from sight.focus_groups.memory import MEMORY_FLOW, recall
@@ -37,12 +36,12 @@ HISTORY_TURNS = 10
 
 
 async def add_question(
-    session: AsyncSession, persona: Persona, user: User, message: str
+    session: AsyncSession, persona: Persona, user_id: uuid.UUID, message: str
 ) -> PersonaChatMessage:
     row = PersonaChatMessage(
         persona_id=persona.id,
         project_id=persona.project_id,
-        user_id=user.id,
+        user_id=user_id,
         role="user",
         content=message,
         memory=[],
