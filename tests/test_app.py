@@ -36,7 +36,7 @@ async def test_validation_error_names_the_field(
         "/api/v1/jobs/not-a-uuid", headers={"Authorization": user["authorization"]}
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["path", "job_id"]
+    assert response.json()["errors"][0]["loc"] == ["path", "job_id"]
 
 
 async def test_openapi_and_docs_are_served(client: httpx.AsyncClient) -> None:

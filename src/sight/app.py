@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from sight.api import build_api_router
 from sight.config import Settings, check_production, get_settings
@@ -32,9 +32,15 @@ from sight.jobs.registry import load_task_modules
 from sight.jobs.runtime import WorkerRuntime, run_worker
 from sight.jobs.service import update_queue_depth
 from sight.kit.errors import install_error_handlers
+from sight.kit.forwarded import ForwardedClientMiddleware
+from sight.kit.headers import SecurityHeadersMiddleware
 from sight.kit.ratelimit import RateLimiter
 from sight.llm.setup import build_gateway
-from sight.observability import Metrics, RequestContextMiddleware
+from sight.observability import (
+    Metrics,
+    RequestContextMiddleware,
+    metrics_token_matches,
+)
 from sight.postgres import create_engine, create_sessionmaker, libpq_url
 from sight.redis import create_redis
 from sight.spa import STATIC_DIR, mount_spa
@@ -159,6 +165,12 @@ def create_app(
             allow_credentials=True,
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # Added last = runs first: the real client address (trusted proxies only)
+    # before anything logs or rate-limits it; the headers cover even a 500.
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(
+        ForwardedClientMiddleware, trusted_proxies=settings.trusted_proxies
+    )
 
     app.include_router(health_router)
     app.include_router(build_api_router(domains))
@@ -166,10 +178,14 @@ def create_app(
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
+        # Open to scrapers, but spend and token totals need SIGHT_METRICS_TOKEN.
         await update_queue_depth(request.app.state.sight, metrics)
-        return Response(
-            generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST
+        token = settings.metrics_token
+        full = metrics_token_matches(
+            request.headers.get("authorization"),
+            token.get_secret_value() if token else None,
         )
+        return Response(metrics.render(full=full), media_type=CONTENT_TYPE_LATEST)
 
     mount_spa(app, static_dir)
     return app

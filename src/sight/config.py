@@ -12,6 +12,7 @@ import functools
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,9 @@ _KNOWN_DEFAULT_PASSWORDS = frozenset(
     {"", "password", "postgres", "neo4j", "changeme", "sight", "admin", "secret"}
 )
 MIN_SECRET_KEY_LENGTH = 32
+# A random key of 32+ characters uses many different ones (hex: ~14 of 16); a
+# key with fewer was typed by hand ("aaaa…", "abcabc…") and is guessable.
+MIN_SECRET_KEY_DISTINCT = 10
 
 
 class Environment(StrEnum):
@@ -33,9 +37,16 @@ class Environment(StrEnum):
 class AuthSettings(BaseModel):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    # Per client IP and per account, across all API instances when Redis is set.
+    # Login attempts per (account, client address): an attacker elsewhere cannot
+    # lock the real user out. Shared by all API instances when Redis is set.
     login_rate_limit: str = "10/minute"
+    # Per client address over all accounts (password spraying from one address).
+    login_address_rate_limit: str = "60/minute"
+    # Over all accounts and addresses: the backstop against a distributed attack.
+    login_global_rate_limit: str = "1000/minute"
     register_rate_limit: str = "5/minute"
+    # The refresh cookie is `Secure` (browsers accept it on http://localhost too).
+    refresh_cookie_secure: bool = True
 
 
 class JobSettings(BaseModel):
@@ -146,6 +157,12 @@ class Settings(BaseSettings):
     embedding_dimensions: Annotated[int, Field(gt=0, le=4096)] = 512
 
     cors_origins: list[str] = Field(default_factory=list)
+    # Proxies whose X-Forwarded-For is believed: comma-separated addresses or
+    # networks (e.g. "10.0.0.0/8,172.16.0.0/12"), or "*" when the app can only be
+    # reached through one proxy (Cloud Run). Empty: the peer address is the client.
+    trusted_proxies: str = ""
+    # With a token, /metrics also shows LLM tokens and spend (Bearer <token>).
+    metrics_token: SecretStr | None = None
     sse_heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -166,10 +183,23 @@ class Settings(BaseSettings):
                 f"SECRET_KEY is {len(key)} characters; at least "
                 f"{MIN_SECRET_KEY_LENGTH} are required (openssl rand -hex 32)"
             )
+        elif len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+            problems.append(
+                f"SECRET_KEY uses only {len(set(key))} different characters; it "
+                "must be random (openssl rand -hex 32)"
+            )
         if self.database_url is None:
             problems.append(
                 "DATABASE_URL is not set (no embedded database in production)"
             )
+        if self.database_url is not None:
+            database = urlsplit(self.database_url.get_secret_value())
+            password = unquote(database.password) if database.password else None
+            if password is not None and (
+                password.lower() in _KNOWN_DEFAULT_PASSWORDS
+                or password == unquote(database.username or "")
+            ):
+                problems.append("DATABASE_URL contains a default password")
         for name, secret in (
             ("NEO4J_PASSWORD", self.neo4j_password if self.neo4j_uri else None),
             ("POSTGRES_PASSWORD", self.postgres_password),

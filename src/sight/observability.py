@@ -8,6 +8,7 @@ also returned in the `X-Request-ID` response header. Access logs carry an
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import sys
@@ -16,7 +17,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -118,6 +126,11 @@ class Metrics:
             registry=self.registry,
         )
 
+    def render(self, *, full: bool) -> bytes:
+        """The exposition text; without `full` only operational series (no
+        spend or token totals, which are business figures)."""
+        return generate_latest(self.registry if full else _OperationalView(self))
+
     def record_llm_call(
         self,
         *,
@@ -136,6 +149,34 @@ class Metrics:
         self.llm_cost.labels(provider, model).inc(cost)
         if cache_hit:
             self.llm_cache_hits.labels(flow).inc()
+
+
+# Shown on /metrics only with SIGHT_METRICS_TOKEN.
+PRIVATE_METRICS = frozenset({"sight_llm_cost_usd", "sight_llm_tokens"})
+
+
+class _OperationalView(CollectorRegistry):
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__(auto_describe=False)
+        self._source = metrics.registry
+
+    def collect(self) -> Any:
+        for family in self._source.collect():
+            if family.name not in PRIVATE_METRICS:
+                yield family
+
+    def register(self, collector: Collector) -> None:  # pragma: no cover
+        raise TypeError("a read-only view")
+
+
+def metrics_token_matches(authorization: str | None, token: str | None) -> bool:
+    """Whether `Authorization: Bearer <token>` names the metrics token."""
+    if not token or not authorization:
+        return False
+    scheme, _, value = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    )
 
 
 _access_log = logging.getLogger("sight.access")

@@ -55,7 +55,8 @@ async def test_weak_password_and_bad_email_are_rejected_with_field_paths(
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "ValidationError"
-    assert {item["field"] for item in body["detail"]} == {"email", "password"}
+    assert {item["field"] for item in body["errors"]} == {"email", "password"}
+    assert isinstance(body["detail"], str)
 
 
 async def test_refresh_rotates_and_reuse_ends_the_session(

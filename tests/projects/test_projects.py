@@ -66,7 +66,7 @@ async def test_invalid_targets_get_422_with_path_and_allowed(
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["error"] == "ValidationError"
-    problem = next(p for p in body["detail"] if p["field"] == field)
+    problem = next(p for p in body["errors"] if p["field"] == field)
     assert fragment in problem["msg"] + " ".join(problem["allowed"])
     listed = await client.get(
         "/api/v1/projects", headers={"Authorization": user["authorization"]}

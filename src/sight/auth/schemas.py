@@ -2,35 +2,46 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from sight.kit.schemas import InputSchema, Schema
+from sight.kit.schemas import InputSchema, Int, Line, Schema, Text
 
-Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+# Any printable text: a password may contain tabs or line breaks, not NUL.
+Password = Annotated[Text, StringConstraints(min_length=8, max_length=256)]
 
 
 class UserCreate(InputSchema):
     email: EmailStr
     password: Password
     full_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=200)
+        Line, StringConstraints(strip_whitespace=True, max_length=200)
     ] = ""
 
 
 class LoginRequest(InputSchema):
     email: EmailStr
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Annotated[Text, StringConstraints(min_length=1, max_length=256)]
+    refresh_in: Literal["body", "cookie"] = Field(
+        "body",
+        description=(
+            '"cookie" (the web app): the refresh token is set as an HttpOnly cookie'
+            " scoped to /api/v1/auth/refresh and left out of the body, out of reach"
+            ' of scripts. "body": returned in the body, for programs.'
+        ),
+    )
 
 
 class RefreshRequest(InputSchema):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    refresh_token: Annotated[Line, StringConstraints(min_length=1, max_length=512)]
 
 
 class TokenPair(Schema):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="null when the refresh token was set as a cookie"
+    )
     token_type: str = "bearer"  # noqa: S105 (a scheme name)
     expires_in: int
 
@@ -44,9 +55,9 @@ class UserRead(Schema):
 
 class ApiTokenCreate(InputSchema):
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+        Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
     ]
-    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    expires_in_days: Annotated[Int, Field(ge=1, le=3650)] | None = None
 
 
 class ApiTokenRead(Schema):

@@ -42,12 +42,14 @@ def burn_verification_time(password: str) -> None:
 
 
 def create_access_token(
-    user_id: uuid.UUID, secret: str, minutes: int
+    user_id: uuid.UUID, secret: str, minutes: int, family_id: uuid.UUID | None = None
 ) -> tuple[str, int]:
     now = datetime.now(UTC)
     claims = {
         "sub": str(user_id),
         "type": "access",
+        # The login (refresh-token family) this token belongs to: logout ends it.
+        "fid": str(family_id) if family_id else None,
         "iat": now,
         "exp": now + timedelta(minutes=minutes),
         "jti": uuid.uuid4().hex,
@@ -56,6 +58,18 @@ def create_access_token(
 
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID:
+    return _decode(token, secret)[0]
+
+
+def access_token_family(token: str, secret: str) -> uuid.UUID | None:
+    """The login an access token was issued for, or None (any problem)."""
+    try:
+        return _decode(token, secret)[1]
+    except Unauthorized:
+        return None
+
+
+def _decode(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID | None]:
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -67,8 +81,9 @@ def decode_access_token(token: str, secret: str) -> uuid.UUID:
     if claims.get("type") != "access":
         raise Unauthorized("invalid access token")
     try:
-        return uuid.UUID(str(claims["sub"]))
-    except ValueError:
+        family = claims.get("fid")
+        return uuid.UUID(str(claims["sub"])), uuid.UUID(family) if family else None
+    except (ValueError, TypeError, AttributeError):
         raise Unauthorized("invalid access token") from None
 
 

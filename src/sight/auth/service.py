@@ -22,7 +22,7 @@ from sight.auth.security import (
     verify_password,
 )
 from sight.config import Settings
-from sight.kit.errors import Conflict, NotFound, Unauthorized
+from sight.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 
 
 class EmailTaken(Conflict):
@@ -35,6 +35,11 @@ class InvalidCredentials(Unauthorized):
 
 class RefreshTokenReused(Unauthorized):
     keeps_changes = True
+
+
+class TokenMintingRefused(Forbidden):
+    """An API token may not create API tokens: a child could outlive its parent
+    (a later expiry, surviving revocation). Tokens are created after a login."""
 
 
 def _now() -> datetime:
@@ -85,6 +90,7 @@ async def _issue_pair(
         user_id,
         settings.secret_key.get_secret_value(),
         settings.auth.access_token_minutes,
+        family_id,
     )
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=expires_in)
 
@@ -109,12 +115,19 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> Toke
     return await _issue_pair(session, settings, stored.user_id, stored.family_id)
 
 
-async def logout(session: AsyncSession, token: str) -> None:
-    stored = await session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == token_digest(token))
-    )
-    if stored is not None:
-        await _revoke_family(session, stored.family_id)
+async def logout(
+    session: AsyncSession, token: str | None, family_id: uuid.UUID | None
+) -> None:
+    """End a login, named by its refresh token or by the family in an access
+    token (the web app, whose refresh cookie is not sent to this route)."""
+    if token is not None:
+        stored = await session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == token_digest(token))
+        )
+        if stored is not None:
+            await _revoke_family(session, stored.family_id)
+    if family_id is not None:
+        await _revoke_family(session, family_id)
 
 
 async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
@@ -146,8 +159,17 @@ async def authenticate(session: AsyncSession, settings: Settings, bearer: str) -
 
 
 async def create_api_token(
-    session: AsyncSession, user: User, name: str, expires_in_days: int | None
+    session: AsyncSession,
+    user: User,
+    name: str,
+    expires_in_days: int | None,
+    *,
+    caller_bearer: str,
 ) -> tuple[ApiToken, str]:
+    if caller_bearer.startswith(API_TOKEN_PREFIX):
+        raise TokenMintingRefused(
+            "an API token cannot create API tokens; log in to create one"
+        )
     token = new_opaque_token(API_TOKEN_PREFIX)
     api_token = ApiToken(
         user_id=user.id,

@@ -13,6 +13,7 @@ from sight.deps import CurrentUser, DbSession, State
 from sight.jobs import service
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.schemas import JobRead
+from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 
@@ -26,7 +27,7 @@ async def list_jobs(
     project_id: uuid.UUID | None = None,
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Page[JobRead]:
     """The current user's jobs, newest first."""
     rows, total = await service.list_jobs(

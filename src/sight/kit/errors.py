@@ -1,19 +1,39 @@
-"""Domain errors and the one JSON error shape: `{"error": "<Kind>", "detail": ...}`.
+"""Domain errors and the one JSON error shape, for every error the API returns:
 
-Services raise `SightError` subclasses; endpoints never build error bodies by hand.
-Internal errors are caught by `RequestContextMiddleware`, logged with their
-traceback and request id, and answered with a generic message, never the text.
+    {"error": "<Kind>", "detail": "<one sentence for a person>",
+     "errors": [{"loc": [...], "field": "...", "msg": "...", "type": "..."}],  # 422
+     "request_id": "..."}
+
+`detail` is always a string; field problems are listed in `errors`. Services raise
+`SightError` subclasses; endpoints never build error bodies by hand. Internal
+errors are caught by `RequestContextMiddleware`, logged with their traceback and
+request id, and answered with a generic message, never the text.
+
+The OpenAPI document describes this shape for every error status an operation can
+return (`document_errors`): 422 wherever there is input, 401 where a login is
+needed, 404 where the path names a resource, and what a route declares with
+`responses=error_responses(...)`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match, Route
+
+_log = logging.getLogger("sight.errors")
 
 
 class SightError(Exception):
@@ -24,8 +44,14 @@ class SightError(Exception):
     keeps_changes = False
 
     def __init__(self, detail: Any, status_code: int | None = None) -> None:
-        super().__init__(detail if isinstance(detail, str) else repr(detail))
-        self.detail = detail
+        # A list of field problems becomes `errors`; `detail` stays a sentence.
+        self.errors: list[dict[str, Any]] | None = None
+        if isinstance(detail, list):
+            self.errors = detail
+            detail = summarise(detail)
+        detail = str(detail)
+        super().__init__(detail)
+        self.detail: str = detail
         if status_code is not None:
             self.status_code = status_code
 
@@ -73,6 +99,7 @@ class ServiceUnavailable(SightError):
 _HTTP_KINDS = {
     400: "BadRequest",
     401: "Unauthorized",
+    402: "PaymentRequired",
     403: "Forbidden",
     404: "NotFound",
     405: "MethodNotAllowed",
@@ -81,11 +108,52 @@ _HTTP_KINDS = {
     415: "UnsupportedMediaType",
     422: "ValidationError",
     429: "RateLimited",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
 }
 
 
-def error_body(kind: str, detail: Any, request: Request) -> dict[str, Any]:
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description='Where: ["body", "name"], ["query", …]')
+    field: str = Field(description="The field's dotted name without the location")
+    msg: str = Field(description="What is wrong and what is allowed")
+    type: str = Field(description="A stable machine-readable code")
+    allowed: list[str] | None = Field(
+        default=None, description="The accepted values, when they are a short list"
+    )
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns has this shape."""
+
+    error: str = Field(description="The kind of error, e.g. NotFound, RateLimited")
+    detail: str = Field(description="One sentence for a person")
+    errors: list[FieldError] | None = Field(
+        default=None, description="422 only: one item per invalid field"
+    )
+    request_id: str | None = Field(
+        default=None, description="Quote it when reporting a problem"
+    )
+
+
+def summarise(problems: list[dict[str, Any]]) -> str:
+    parts = [
+        f"{p.get('field') or 'request'}: {p.get('msg', 'invalid')}" for p in problems
+    ]
+    shown = "; ".join(parts[:5])
+    more = f" (and {len(parts) - 5} more)" if len(parts) > 5 else ""
+    return f"invalid input: {shown}{more}"
+
+
+def error_body(
+    kind: str,
+    detail: str,
+    request: Request,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"error": kind, "detail": detail}
+    if errors is not None:
+        body["errors"] = jsonable_encoder(errors)
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
@@ -96,38 +164,96 @@ async def _sight_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, SightError):
         raise exc
     return JSONResponse(
-        error_body(exc.kind, exc.detail, request),
+        error_body(exc.kind, exc.detail, request, exc.errors),
         status_code=exc.status_code,
         headers=exc.headers,
     )
+
+
+def _leaf_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        # FastAPI keeps an included router whole; its routes carry full paths
+        # (every router here is built with its prefix, none added on include).
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _leaf_routes(included.routes)
+        else:
+            yield route
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods of the routes whose path matches this request (for 405)."""
+    methods: set[str] = set()
+    for route in _leaf_routes(request.app.router.routes):
+        # Catch-alls (the web app, unknown API paths) match everything.
+        if isinstance(route, Route) and route.methods and ":path}" not in route.path:
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL:
+                methods |= route.methods
+    return sorted(methods)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):
         raise exc
+    if exc.status_code == 404:
+        # A catch-all route answered, but the path exists for other methods.
+        allowed = _allowed_methods(request)
+        if allowed:
+            exc = StarletteHTTPException(
+                405,
+                f"{request.method} is not allowed on {request.url.path}; "
+                f"use {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
     kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
+    detail = exc.detail if isinstance(exc.detail, str) else kind
     return JSONResponse(
-        error_body(kind, exc.detail, request),
+        error_body(kind, detail, request),
         status_code=exc.status_code,
         headers=exc.headers,
     )
 
 
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    problems = []
+    for err in exc.errors():
+        loc = [p if isinstance(p, int) else str(p) for p in err.get("loc", ())]
+        msg = str(err.get("msg", "invalid value"))
+        # "Value error, contains a control character" -> the sentence itself.
+        msg = msg.removeprefix("Value error, ")
+        problems.append(
+            {
+                "loc": loc,
+                "field": ".".join(str(p) for p in loc[1:]),
+                "msg": msg,
+                "type": str(err.get("type", "value_error")),
+            }
+        )
+    return problems
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, RequestValidationError):
         raise exc
-    detail = [
-        {
-            "loc": list(err.get("loc", ())),
-            "field": ".".join(str(p) for p in err.get("loc", ())[1:]),
-            "msg": err.get("msg"),
-            "type": err.get("type"),
-        }
-        for err in exc.errors()
-    ]
+    problems = _field_errors(exc)
     return JSONResponse(
-        error_body("ValidationError", jsonable_encoder(detail), request),
+        error_body("ValidationError", summarise(problems), request, problems),
         status_code=422,
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """The last line of defence: a value the schema let through but the database
+    refused (out of range, a character it cannot store). The schemas should stop
+    these first; each one logged here is a missing bound."""
+    _log.warning("database refused a value: %s", type(exc).__name__, exc_info=exc)
+    detail = (
+        "a value in this request cannot be stored (out of range or containing "
+        "characters the database refuses)"
+    )
+    return JSONResponse(
+        error_body("ValidationError", detail, request, []), status_code=422
     )
 
 
@@ -135,3 +261,88 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SightError, _sight_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(psycopg.DataError, _data_error)
+    _install_openapi(app)
+
+
+# --- OpenAPI ---------------------------------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad request (e.g. no model provider configured)",
+    401: "Not logged in, or the token is invalid or expired",
+    402: "The monthly LLM budget would be exceeded",
+    403: "Not allowed",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with the current state",
+    413: "Too large",
+    415: "Unsupported file type",
+    422: "Invalid input; `errors` names each field and what is allowed",
+    429: "Too many requests; retry after `Retry-After` seconds",
+    502: "The model provider answered with an error",
+    503: "A service this needs is unavailable; retry later",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the error statuses it can return beyond the
+    ones documented for every route (401, 404, 422)."""
+    return {
+        code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]}
+        for code in codes
+    }
+
+
+_REF = "#/components/schemas/ErrorBody"
+_PATH_PARAM = re.compile(r"\{[^}]+\}")
+
+
+def _error_response(code: int) -> dict[str, Any]:
+    return {
+        "description": ERROR_DESCRIPTIONS[code],
+        "content": {"application/json": {"schema": {"$ref": _REF}}},
+    }
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe the real error bodies in an OpenAPI document (in place)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in (("ErrorBody", ErrorBody), ("FieldError", FieldError)):
+        model_schema = model.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        model_schema.pop("$defs", None)
+        components[name] = model_schema
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            if "422" in responses or operation.get("parameters"):
+                responses["422"] = _error_response(422)
+            if "requestBody" in operation:
+                responses["422"] = _error_response(422)
+            if operation.get("security"):
+                responses.setdefault("401", _error_response(401))
+            if _PATH_PARAM.search(path):
+                responses.setdefault("404", _error_response(404))
+            for code, response in responses.items():
+                if code.isdigit() and int(code) >= 400:
+                    response["content"] = {
+                        "application/json": {"schema": {"$ref": _REF}}
+                    }
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f'"#/components/schemas/{unused}"' not in json.dumps(schema):
+            components.pop(unused, None)
+    return schema
+
+
+def _install_openapi(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

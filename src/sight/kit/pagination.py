@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Query
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sight.kit.schemas import MAX_OFFSET
+
 T = TypeVar("T")
+
+# The `offset` query parameter of every list endpoint: bounded so a huge value is
+# a 422, not a bigint overflow in the database.
+OffsetQuery = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip (at most 1,000,000)")
+]
 
 
 async def paginate(

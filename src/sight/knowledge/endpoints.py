@@ -15,8 +15,9 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from fastapi.responses import JSONResponse
 
 from sight.deps import AppState, CurrentUser, DbSession, State
+from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
-from sight.kit.schemas import Page
+from sight.kit.schemas import MAX_OFFSET, FilterValue, Page
 from sight.knowledge import service
 from sight.knowledge.answer import answer_question
 from sight.knowledge.errors import DocumentTooLarge
@@ -115,8 +116,8 @@ async def list_documents(
     user: CurrentUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    status_filter: Annotated[str | None, Query(alias="status")] = None,
+    offset: OffsetQuery = 0,
+    status_filter: Annotated[FilterValue | None, Query(alias="status")] = None,
 ) -> Page[DocumentRead]:
     await authorize_project(session, user, project_id, "read")
     rows, total = await service.list_documents(
@@ -147,7 +148,7 @@ async def document_chunks(
     user: CurrentUser,
     state: State,
     session: DbSession,
-    around: Annotated[int, Query(ge=0, description="chunk ordinal")] = 0,
+    around: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="chunk ordinal")] = 0,
     window: Annotated[int, Query(ge=0, le=50)] = 10,
 ) -> list[ChunkRead]:
     """Chunks of a document in reading order, `window` either side of `around`."""

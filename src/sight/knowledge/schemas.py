@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from sight.kit.schemas import InputSchema, Schema
+from sight.kit.schemas import InputSchema, Int, Schema, Text
 
 Query = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
 ]
 
 
@@ -48,7 +48,7 @@ class UploadResult(Schema):
 
 class SearchRequest(InputSchema):
     query: Query
-    top_k: int = Field(5, ge=1, le=50)
+    top_k: Int = Field(5, ge=1, le=50)
     mode: Literal["hybrid", "vector", "keyword"] = "hybrid"
     graph_expansion: bool = False
 
@@ -82,7 +82,7 @@ class SearchResponse(Schema):
 
 class AskRequest(InputSchema):
     question: Query
-    top_k: int = Field(6, ge=1, le=20)
+    top_k: Int = Field(6, ge=1, le=20)
     mode: Literal["hybrid", "vector", "keyword"] = "hybrid"
     graph_expansion: bool = False
 

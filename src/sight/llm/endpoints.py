@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query
 from sight.deps import CurrentUser, DbSession, State
 from sight.kit.errors import SightError
 from sight.kit.routing import API_PREFIX
+from sight.kit.schemas import DateValue
 from sight.llm import service
 from sight.llm.config import routing_table
 from sight.llm.schemas import (
@@ -78,8 +78,8 @@ async def usage(
     group_by: Annotated[
         str, Query(description="flow | project | day | provider | model")
     ] = "flow",
-    start: date | None = None,
-    end: date | None = None,
+    start: DateValue | None = None,
+    end: DateValue | None = None,
     project_id: uuid.UUID | None = None,
 ) -> UsageReport:
     """LLM calls, tokens and cost of the current user (default: this month by flow)."""

@@ -6,22 +6,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, HttpUrl, StringConstraints
 
-from sight.kit.schemas import InputSchema, Schema
+from sight.kit.schemas import Float, InputSchema, Int, Line, Schema
 from sight.llm.types import Route
 
 ProviderChoice = Literal["gemini", "openai", "anthropic", "ollama", "offline"]
 KeyedProvider = Literal["gemini", "openai", "anthropic"]
 ApiKey = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)
+    Line, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)
 ]
 
 
 class FlowOverride(InputSchema):
     provider: ProviderChoice | None = None
-    model: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
-    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    max_tokens: Annotated[int, Field(ge=1, le=65536)] | None = None
-    timeout: Annotated[float, Field(gt=0, le=900)] | None = None
+    model: Annotated[Line, StringConstraints(min_length=1, max_length=120)] | None = (
+        None
+    )
+    temperature: Annotated[Float, Field(ge=0, le=2)] | None = None
+    max_tokens: Annotated[Int, Field(ge=1, le=65536)] | None = None
+    timeout: Annotated[Float, Field(gt=0, le=900)] | None = None
 
 
 class LLMSettingsUpdate(InputSchema):
@@ -30,7 +32,7 @@ class LLMSettingsUpdate(InputSchema):
     api_keys: dict[KeyedProvider, ApiKey | None] = Field(default_factory=dict)
     openai_base_url: HttpUrl | None = None
     overrides: dict[str, FlowOverride] | None = None
-    monthly_budget_usd: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    monthly_budget_usd: Annotated[Float, Field(ge=0, le=1_000_000)] | None = None
 
 
 class StoredKey(Schema):
@@ -52,11 +54,11 @@ class LLMSettingsRead(Schema):
 
 
 class EstimateRequest(InputSchema):
-    flow: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    calls: Annotated[int, Field(ge=1, le=1_000_000)]
+    flow: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
+    calls: Annotated[Int, Field(ge=1, le=1_000_000)]
     project_id: uuid.UUID | None = None
-    input_tokens_per_call: Annotated[int, Field(ge=0)] | None = None
-    output_tokens_per_call: Annotated[int, Field(ge=0)] | None = None
+    input_tokens_per_call: Annotated[Int, Field(ge=0, le=10_000_000)] | None = None
+    output_tokens_per_call: Annotated[Int, Field(ge=0, le=10_000_000)] | None = None
 
 
 class UsageRow(Schema):

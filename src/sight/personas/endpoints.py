@@ -5,8 +5,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from sight.deps import CurrentUser, DbSession, State
+from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
-from sight.kit.schemas import Page
+from sight.kit.schemas import FilterValue, Page
 from sight.llm.types import CallContext
 from sight.personas import service
 from sight.personas.dependencies import PersonaReader, PersonaWriter
@@ -43,7 +44,9 @@ async def generate(
     if estimate:
         response.status_code = status.HTTP_200_OK
         ctx = CallContext(user_id=user.id, project_id=project.id)
-        return await service.estimate_generation(state.llm, ctx, num)
+        return await service.estimate_generation(
+            state.llm, ctx, num, session=session, project=project, seed=data.seed
+        )
     job, cost = await service.start_generation(
         session, state.queue_app, state.llm, project, user.id, num, data.seed
     )
@@ -60,15 +63,15 @@ async def generate(
 async def list_personas(
     project: ProjectReader,
     session: DbSession,
-    age_group: str | None = None,
-    gender: str | None = None,
-    location: str | None = None,
-    urban_rural: str | None = None,
-    education: str | None = None,
-    income_band: str | None = None,
+    age_group: FilterValue | None = None,
+    gender: FilterValue | None = None,
+    location: FilterValue | None = None,
+    urban_rural: FilterValue | None = None,
+    education: FilterValue | None = None,
+    income_band: FilterValue | None = None,
     include_deleted: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Page[PersonaRead]:
     given = {
         "age_group": age_group,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from sight.kit.schemas import InputSchema, Schema
+from sight.kit.schemas import InputSchema, Int, Schema
 
 Score = Annotated[float, Field(ge=0, le=1)]
 ShortText = Annotated[str, StringConstraints(min_length=2, max_length=200)]
@@ -58,10 +58,10 @@ class SegmentBriefOutput(BaseModel):
 
 
 class GenerateRequest(InputSchema):
-    num_personas: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+    num_personas: Annotated[Int, Field(ge=1, le=1000)] | None = Field(
         None, description="Defaults to the project's target sample size."
     )
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+    seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] | None = Field(
         None, description="Same seed, same demographic plan; default: random."
     )
 

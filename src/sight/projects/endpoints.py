@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from sight.deps import CurrentUser, DbSession
+from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects import service
@@ -27,7 +28,7 @@ async def list_projects(
     user: CurrentUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Page[ProjectRead]:
     rows, total = await service.list_projects(session, user, limit, offset)
     return Page[ProjectRead](

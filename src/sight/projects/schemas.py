@@ -6,17 +6,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from sight.kit.schemas import InputSchema, Schema
+from sight.kit.schemas import Float, InputSchema, Int, Line, Schema, Text
 from sight.llm.schemas import FlowOverride
 
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
+LongText = Annotated[Text, StringConstraints(max_length=20_000)]
 Language = Literal["pl", "en"]
 CountryCode = Literal["pl", "us"]
-SampleSize = Annotated[int, Field(ge=1, le=5000)]
-Budget = Annotated[float, Field(ge=0, le=1_000_000)]
+SampleSize = Annotated[Int, Field(ge=1, le=5000)]
+Budget = Annotated[Float, Field(ge=0, le=1_000_000)]
 
 
 class ProjectCreate(InputSchema):
