@@ -63,6 +63,13 @@ DOMAINS: tuple[Domain, ...] = (
         offline="sight.personas.offline",
     ),
     Domain(
+        "surveys",
+        router="sight.surveys.endpoints:router",
+        models="sight.surveys.models",
+        tasks="sight.surveys.tasks",
+        offline="sight.surveys.offline",
+    ),
+    Domain(
         "focus_groups",
         router="sight.focus_groups.endpoints:router",
         models="sight.focus_groups.models",

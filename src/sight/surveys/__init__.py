@@ -1,0 +1,1 @@
+"""Surveys: questionnaires answered by personas, bias guards, statistics."""

@@ -1,0 +1,87 @@
+"""A survey's stream (`GET /surveys/{id}/events`): its declared events.
+
+- `started`          a run began: `job_id`, respondents `total`, `already_answered`
+- `progress`         respondents answered so far (stage `respondents`, monotonic)
+- `respondent`       one respondent answered (stored in the same transaction as
+                     the answers): who, which questions needed a repair, what
+                     could not be used
+- `respondent_failed` a respondent could not answer (the reason, in words)
+- `partial_results`  statistics of the answers so far (counts, shares, means)
+- `completed` | `failed` | `cancelled`   terminal; the stream ends after it
+- `heartbeat`, `error`  as on every stream
+
+A new run of the same survey starts the stream afresh (the previous run's
+events are dropped), so a client connecting without `Last-Event-ID` sees the
+current run from its start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from sight.streams import (
+    CancelledEvent,
+    CompletedEvent,
+    FailedEvent,
+    HeartbeatEvent,
+    ProgressEvent,
+    StreamErrorEvent,
+    StreamEventModel,
+    StreamKey,
+)
+
+STREAM_KIND = "survey"
+
+
+def survey_stream(survey_id: uuid.UUID) -> StreamKey:
+    return StreamKey(STREAM_KIND, survey_id)
+
+
+class RunStarted(StreamEventModel):
+    type: Literal["started"] = "started"
+    job_id: uuid.UUID
+    total: int
+    already_answered: int
+
+
+class RespondentAnswered(StreamEventModel):
+    type: Literal["respondent"] = "respondent"
+    persona_id: uuid.UUID
+    persona_name: str
+    done: int
+    total: int
+    repaired: list[str] = Field(default_factory=list)
+    unusable: list[str] = Field(default_factory=list)
+    generated_by: str
+
+
+class RespondentFailed(StreamEventModel):
+    type: Literal["respondent_failed"] = "respondent_failed"
+    persona_id: uuid.UUID
+    persona_name: str
+    reason: str
+
+
+class PartialResults(StreamEventModel):
+    type: Literal["partial_results"] = "partial_results"
+    answered: int
+    total: int
+    questions: list[dict[str, Any]]
+
+
+SurveyStreamEvent = Annotated[
+    RunStarted
+    | ProgressEvent
+    | RespondentAnswered
+    | RespondentFailed
+    | PartialResults
+    | CompletedEvent
+    | FailedEvent
+    | CancelledEvent
+    | HeartbeatEvent
+    | StreamErrorEvent,
+    Field(discriminator="type"),
+]

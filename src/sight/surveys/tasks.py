@@ -1,0 +1,357 @@
+"""The `surveys.run` job: every respondent answers the questionnaire in one
+structured call, concurrently within the provider's limits; each respondent's
+answers and its stream event are stored in one transaction; partial results
+are published as answers arrive; the final statistics are computed in a worker
+thread and stored with the survey.
+
+Resumable: the respondent list is a checkpoint, and a response is unique per
+(survey, persona), so a retried or re-queued attempt answers only for the
+personas that have no response yet, and never twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+
+from sight import streams
+from sight.demographics import load_census
+from sight.jobs.registry import job_handler
+from sight.jobs.runtime import JobCancelled, JobContext
+from sight.kit.errors import SightError
+from sight.llm.budget import BudgetExceeded
+from sight.personas.models import Persona
+from sight.postgres import session_scope
+from sight.projects.models import Project
+from sight.prompts import surveys as prompts
+from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, ProgressEvent
+from sight.surveys import offline as _offline  # noqa: F401 (registers composers)
+from sight.surveys import repository
+from sight.surveys.answering import RunSetup, answer_questionnaire, persona_facts
+from sight.surveys.events import (
+    PartialResults,
+    RespondentAnswered,
+    RespondentFailed,
+    survey_stream,
+)
+from sight.surveys.mapping import anchor_statements, flatten
+from sight.surveys.models import Survey, SurveyStatus
+from sight.surveys.repository import DEMOGRAPHIC_COLUMNS
+from sight.surveys.schemas import Question, Respondents
+from sight.surveys.service import compute_results_in_thread, partial_results_in_thread
+
+logger = logging.getLogger("sight.surveys")
+
+PARTIAL_EVERY_SECONDS = 1.0
+
+
+@dataclass
+class _Run:
+    ctx: JobContext
+    survey_id: uuid.UUID
+    setup: RunSetup
+    total: int
+    done: int
+    traits: dict[uuid.UUID, dict[str, Any]]
+    failures: list[dict[str, str]] = field(default_factory=list)
+    new_answers: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@job_handler("surveys.run")
+async def run_survey(ctx: JobContext) -> dict[str, Any]:
+    survey_id = uuid.UUID(ctx.params["survey_id"])
+    key = survey_stream(survey_id)
+    try:
+        return await _run(ctx, survey_id)
+    except JobCancelled:
+        await _finish(
+            ctx,
+            survey_id,
+            SurveyStatus.cancelled,
+            CancelledEvent(reason="cancelled by user; the answers so far are kept"),
+        )
+        raise
+    except asyncio.CancelledError:
+        raise  # the worker is stopping; the job is re-queued and resumes
+    except Exception as exc:
+        final = (
+            not (not isinstance(exc, SightError) or exc.status_code >= 500)
+            or ctx.attempt >= ctx.runtime.settings.jobs.max_attempts
+        )
+        if final:
+            message = (
+                str(exc.detail)
+                if isinstance(exc, SightError)
+                else "internal error; see the server log"
+            )
+            await _finish(
+                ctx, survey_id, SurveyStatus.failed, FailedEvent(error=message)
+            )
+        else:
+            logger.warning("survey run attempt failed; it will be retried: %s", key)
+        raise
+
+
+async def _finish(
+    ctx: JobContext, survey_id: uuid.UUID, status: str, event: Any
+) -> None:
+    async with session_scope(ctx.sessionmaker) as session:
+        await session.execute(
+            update(Survey).where(Survey.id == survey_id).values(status=status)
+        )
+        await streams.publish(session, survey_stream(survey_id), event)
+
+
+async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
+    async with ctx.sessionmaker() as session:
+        survey = await repository.get_survey(session, survey_id)
+        project = await session.get(Project, survey.project_id)
+        if project is None:
+            raise SightError("the project was deleted", status_code=404)
+        who = Respondents.model_validate(survey.respondents)
+        ids = ctx.checkpoint("respondents")
+        if ids is None:
+            ids = [
+                str(i)
+                for i in await repository.respondent_ids(session, project.id, who)
+            ]
+            await ctx.save_checkpoint("respondents", ids, session=session)
+            await session.commit()
+        answered = await repository.answered_persona_ids(session, survey_id)
+        remaining = [uuid.UUID(i) for i in ids if uuid.UUID(i) not in answered]
+        people = await repository.personas(session, remaining)
+        questions = [Question.model_validate(q) for q in survey.questions]
+        settings = dict(survey.settings)
+        title, description = survey.title, survey.description
+        country, language = project.country, project.language
+    setup = RunSetup(
+        questions=questions,
+        language=language,
+        title=title,
+        description=description,
+        shuffle=bool(settings.get("shuffle_options", True)),
+        rating_words=bool(ctx.params.get("rating_words")),
+        seed=int(settings.get("seed") or 0),
+    )
+    if setup.rating_words:
+        await _embed_anchors(ctx, setup)
+    run = _Run(
+        ctx,
+        survey_id,
+        setup,
+        total=len(ids),
+        done=len(answered),
+        traits=_traits(people, country),
+    )
+    await ctx.progress(run.done, run.total, "answering", stage="respondents")
+    publisher = asyncio.create_task(_publish_partials(run))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for persona in people:
+                group.create_task(_respondent(run, persona))
+    except* JobCancelled:
+        raise JobCancelled from None
+    except* BudgetExceeded as budget:
+        first = budget.exceptions[0]
+        detail = first.detail if isinstance(first, BudgetExceeded) else str(first)
+        raise BudgetExceeded(
+            f"{detail}; stopped after {run.done} of {run.total} respondents"
+        ) from None
+    finally:
+        publisher.cancel()
+    if run.done == 0 and run.failures:
+        raise SightError(
+            f"no respondent could answer: {run.failures[0]['reason']}",
+            status_code=502,
+        )
+    summary = await _store_results(run, settings)
+    return {
+        "respondents": run.total,
+        "answered": run.done,
+        "failed": run.failures,
+        "warnings": len(summary["guards"]["warnings"]),
+    }
+
+
+async def _embed_anchors(ctx: JobContext, setup: RunSetup) -> None:
+    for question in setup.questions:
+        if question.type != "rating-scale":
+            continue
+        texts, owners = flatten(anchor_statements(question, setup.language))
+        vectors = await ctx.llm.embed(
+            texts, ctx.call_context, flow="surveys.rating_map"
+        )
+        setup.anchors[question.id] = (vectors, owners)
+
+
+def _traits(people: list[Persona], country: str) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each persona's position (0..1) on the traits answers may depend on."""
+    census = load_census(country)
+
+    def rank(dimension: str, key: str) -> float:
+        keys = [c.key for c in census.dimensions[dimension].categories]
+        return keys.index(key) / max(1, len(keys) - 1) if key in keys else 0.5
+
+    return {
+        p.id: {
+            "age": min(1.0, max(0.0, (p.age - 18) / 62)),
+            "income": rank("income", p.income_band),
+            "education": rank("education", p.education),
+            "urban": 1.0 if p.urban_rural == "urban" else 0.0,
+            "female": 1.0 if p.gender == "female" else 0.0,
+            "big_five": (p.profile or {}).get("big_five", {}),
+        }
+        for p in people
+    }
+
+
+async def _respondent(run: _Run, persona: Persona) -> None:
+    ctx = run.ctx
+    await ctx.check_cancelled()
+    try:
+        answered = await answer_questionnaire(
+            ctx.llm,
+            ctx.call_context,
+            run.setup,
+            persona_facts(persona, run.traits[persona.id]),
+            str(persona.id),
+        )
+    except BudgetExceeded:
+        raise
+    except SightError as exc:
+        reason = str(exc.detail)
+        run.failures.append({"persona_id": str(persona.id), "reason": reason})
+        async with session_scope(ctx.sessionmaker) as session:
+            await streams.publish(
+                session,
+                survey_stream(run.survey_id),
+                RespondentFailed(
+                    persona_id=persona.id,
+                    persona_name=persona.full_name,
+                    reason=reason,
+                ),
+            )
+        return
+    demographics = {c: getattr(persona, c) for c in DEMOGRAPHIC_COLUMNS}
+    async with session_scope(ctx.sessionmaker) as session:
+        stored = await repository.insert_response(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "survey_id": run.survey_id,
+                "persona_id": persona.id,
+                "job_id": ctx.job_id,
+                "persona_name": persona.full_name,
+                "demographics": demographics,
+                "answers": answered.answers,
+                "details": answered.details,
+                "raw_output": answered.raw_output,
+                "generated_by": answered.generated_by,
+                "prompt_version": prompts.PROMPT_VERSION,
+            },
+        )
+        if not stored:
+            return  # answered by an earlier attempt that committed late
+        run.done += 1
+        key = survey_stream(run.survey_id)
+        await streams.publish(
+            session,
+            key,
+            RespondentAnswered(
+                persona_id=persona.id,
+                persona_name=persona.full_name,
+                done=run.done,
+                total=run.total,
+                repaired=answered.repaired,
+                unusable=answered.unusable,
+                generated_by=answered.generated_by,
+            ),
+        )
+        await streams.publish(
+            session,
+            key,
+            ProgressEvent(stage="respondents", done=run.done, total=run.total),
+        )
+    await ctx.progress(
+        run.done, run.total, f"{persona.full_name} answered", stage="respondents"
+    )
+    run.new_answers.set()
+
+
+async def _publish_partials(run: _Run) -> None:
+    """At most one partial-results event per second while answers arrive;
+    the statistics run in a worker thread."""
+    questions = run.setup.questions
+    while True:
+        await run.new_answers.wait()
+        run.new_answers.clear()
+        async with run.ctx.sessionmaker() as session:
+            records = await repository.respondent_records(session, run.survey_id)
+        stats = await asyncio.to_thread(partial_results_in_thread, questions, records)
+        async with session_scope(run.ctx.sessionmaker) as session:
+            await streams.publish(
+                session,
+                survey_stream(run.survey_id),
+                PartialResults(answered=len(records), total=run.total, questions=stats),
+            )
+        await asyncio.sleep(PARTIAL_EVERY_SECONDS)
+
+
+async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
+    ctx = run.ctx
+    async with ctx.sessionmaker() as session:
+        records = await repository.respondent_records(session, run.survey_id)
+    vectors: dict[str, list[list[float]] | None] = {}
+    for question in run.setup.questions:
+        if question.type != "open-text":
+            continue
+        texts = [
+            r["answers"][question.id]
+            for r in records
+            if r["answers"].get(question.id) is not None
+        ]
+        try:
+            vectors[question.id] = (
+                await ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
+                if texts
+                else None
+            )
+        except SightError:
+            vectors[question.id] = None  # themes fall back to shared keywords
+    results = await asyncio.to_thread(
+        compute_results_in_thread,
+        run.setup.questions,
+        records,
+        settings=settings,
+        rating_mode="two-pass" if run.setup.rating_words else "direct",
+        text_vectors=vectors,
+        seed=run.setup.seed,
+    )
+    async with session_scope(ctx.sessionmaker) as session:
+        await session.execute(
+            update(Survey)
+            .where(Survey.id == run.survey_id)
+            .values(
+                results=results,
+                results_answered=len(records),
+                status=SurveyStatus.completed,
+            )
+        )
+        await streams.publish(
+            session,
+            survey_stream(run.survey_id),
+            CompletedEvent(
+                result={
+                    "answered": len(records),
+                    "total": run.total,
+                    "failed": len(run.failures),
+                    "warnings": len(results["guards"]["warnings"]),
+                }
+            ),
+        )
+    return results
