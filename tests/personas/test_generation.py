@@ -187,7 +187,10 @@ async def test_estimate_only_runs_nothing(
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["calls"] == 200 + 36  # enrichment + at most one brief per segment
+    # enrichment + one brief per segment of the plan (2 ages x 2 sexes x 3
+    # education tiers at most) + one de-duplication embedding per story
+    assert body["segments"] <= 12
+    assert body["calls"] == 200 + body["segments"] + 200
     assert (
         await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
     ).json()["total"] == 0

@@ -9,6 +9,12 @@ from pydantic import BaseModel, Field, StringConstraints
 from sight.kit.schemas import InputSchema, Int, Schema
 
 Score = Annotated[float, Field(ge=0, le=1)]
+INCOME = (
+    "Poland: disposable income per person in the persona's household, PLN per "
+    "month (GUS household budget survey). United States: total money income of "
+    "the persona's household, USD per year (CPS ASEC)."
+)
+INCOME_BAND = f"Census band of `income`. {INCOME}"
 ShortText = Annotated[str, StringConstraints(min_length=2, max_length=200)]
 
 
@@ -84,9 +90,9 @@ class PersonaRead(Schema):
     location: str
     urban_rural: str
     education: str
-    income_band: str
-    income: int
-    income_currency: str
+    income_band: str = Field(description=INCOME_BAND)
+    income: int = Field(description=INCOME)
+    income_currency: str = Field(description="PLN (Poland) or USD (United States)")
     occupation: str
     profile: dict[str, Any]
     language: str
@@ -105,9 +111,38 @@ class DistributionRow(Schema):
     count: int
     share: float
     target_share: float
+    census_share: float = Field(description="The category's share in the census data")
+    census_verified: bool = Field(
+        description="Whether that census figure matched a published source; "
+        "false means a documented estimate"
+    )
+
+
+class CensusSource(Schema):
+    """Where a dimension's census figures come from and how many are verified."""
+
+    status: str = Field(description="published | recalled | derived")
+    verified: int = Field(description="How many of the figures are verified")
+    figures: int
+    universe: str
+    publisher: str
+    title: str
+    year: int
+    url: str | None
+
+
+class DimensionSummary(Schema):
+    label: str
+    target_origin: str = Field(
+        description="target (the researcher's shares) | census | census_conditional"
+    )
+    census: CensusSource
 
 
 class PersonaSummary(Schema):
     total: int
     distributions: dict[str, list[DistributionRow]]
+    dimensions: dict[str, DimensionSummary] = Field(default_factory=dict)
+    population: int | None = Field(None, description="Census population of the country")
+    population_verified: bool = False
     fit: dict[str, Any] | None

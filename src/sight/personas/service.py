@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -10,39 +11,150 @@ import procrastinate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.demographics import load_census
+from sight.demographics import Target, build_joint, load_census, quota_sample
 from sight.jobs.models import Job
 from sight.jobs.service import create_job
-from sight.kit.errors import NotFound
+from sight.kit.errors import NotFound, SightError
 from sight.kit.pagination import paginate
+from sight.knowledge.models import Document, DocumentStatus
+from sight.llm.config import price_table
 from sight.llm.gateway import LLMGateway
-from sight.llm.types import CallContext
+from sight.llm.types import CallContext, Estimate
+from sight.personas.briefs import segment_name, segment_of
 from sight.personas.models import Persona
-from sight.personas.schemas import DistributionRow, PersonaSummary
+from sight.personas.schemas import (
+    CensusSource,
+    DimensionSummary,
+    DistributionRow,
+    PersonaSummary,
+)
 from sight.personas.tasks import new_seed
 from sight.projects.models import Project
 
-FILTERS = ("age_group", "gender", "location", "urban_rural", "education", "income_band")
+# Query parameter -> census dimension
+FILTERS = {
+    "age_group": "age_group",
+    "gender": "gender",
+    "location": "location",
+    "urban_rural": "urban_rural",
+    "education": "education",
+    "income_band": "income",
+}
 # Segment briefs: at most one per segment (6 age groups x 2 sexes x 3 tiers).
 MAX_SEGMENTS = 36
+# A background story is about 1,000 characters: ~250 tokens to embed.
+STORY_TOKENS = 250
+# The plan of an estimate without a seed (segment counts hardly vary by seed).
+ESTIMATE_SEED = 1
+
+
+class InvalidFilter(SightError):
+    """422 in the shape of request validation errors, with the allowed values."""
+
+    status_code = 422
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__(problems)
+
+    @property
+    def kind(self) -> str:
+        return "ValidationError"
+
+
+def _segments(project: Project, num_personas: int, seed: int) -> int:
+    """Distinct segments (one brief each) in the plan the job will draw."""
+    target = Target.model_validate(project.target_distribution)
+    cells = quota_sample(build_joint(target), num_personas, seed)
+    return len({segment_name(segment_of(c.attributes)) for c in cells})
+
+
+async def _embedding_estimate(
+    gateway: LLMGateway, flow: str, calls: int, tokens: int
+) -> Estimate:
+    embedder = await gateway.embedder()
+    prices = price_table()
+    cost = prices.cost(embedder.name, embedder.model, tokens * calls, 0)
+    return Estimate(
+        flow=flow,
+        provider=embedder.name,
+        model=embedder.model,
+        calls=calls,
+        input_tokens=tokens * calls,
+        output_tokens=0,
+        usd=round(cost or 0.0, 6),
+        priced=cost is not None,
+        price_date=prices.as_of,
+    )
 
 
 async def estimate_generation(
-    gateway: LLMGateway, ctx: CallContext, num_personas: int
+    gateway: LLMGateway,
+    ctx: CallContext,
+    num_personas: int,
+    *,
+    session: AsyncSession | None = None,
+    project: Project | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
-    enrich = await gateway.estimate("personas.enrich", num_personas, ctx)
-    briefs = await gateway.estimate(
-        "personas.segment_brief", min(num_personas, MAX_SEGMENTS), ctx
-    )
+    """Every call the run will make when no persona needs a repair: one
+    enrichment per persona, one brief per segment of the plan (the job draws the
+    same plan from the same seed), one embedding per story for the duplicate
+    check, one for the stories already in the project, and one search per
+    segment when the project has documents."""
+    segments = min(num_personas, MAX_SEGMENTS)
+    existing = documents = 0
+    if project is not None:
+        segments = await asyncio.to_thread(
+            _segments, project, num_personas, ESTIMATE_SEED if seed is None else seed
+        )
+    if project is not None and session is not None:
+        existing = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Persona)
+                .where(Persona.project_id == project.id, Persona.deleted_at.is_(None))
+            )
+            or 0
+        )
+        documents = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Document)
+                .where(
+                    Document.project_id == project.id,
+                    Document.status == DocumentStatus.ready,
+                )
+            )
+            or 0
+        )
+    flows = [
+        await gateway.estimate("personas.enrich", num_personas, ctx),
+        await gateway.estimate("personas.segment_brief", segments, ctx),
+        await _embedding_estimate(
+            gateway,
+            "personas.dedupe",
+            num_personas + (1 if existing else 0),
+            STORY_TOKENS,
+        ),
+    ]
+    if documents:
+        flows.append(
+            await _embedding_estimate(gateway, "knowledge.embed", segments, 30)
+        )
     return {
-        "calls": enrich.calls + briefs.calls,
-        "input_tokens": enrich.input_tokens + briefs.input_tokens,
-        "output_tokens": enrich.output_tokens + briefs.output_tokens,
-        "usd": round(enrich.usd + briefs.usd, 6),
-        "priced": enrich.priced and briefs.priced,
-        "price_date": enrich.price_date,
-        "flows": [enrich.model_dump(), briefs.model_dump()],
-        "note": "upper bound for briefs; validation repairs may add calls",
+        "calls": sum(f.calls for f in flows),
+        "input_tokens": sum(f.input_tokens for f in flows),
+        "output_tokens": sum(f.output_tokens for f in flows),
+        "usd": round(sum(f.usd for f in flows), 6),
+        "priced": all(f.priced for f in flows[:2]),
+        "price_date": flows[0].price_date,
+        "flows": [f.model_dump() for f in flows],
+        "segments": segments,
+        "note": (
+            "counts every call of a run without repairs; a persona that fails "
+            "validation adds one enrichment and one embedding per repair (at most "
+            "two); briefs already cached are not called again"
+        ),
     }
 
 
@@ -56,7 +168,10 @@ async def start_generation(
     seed: int | None,
 ) -> tuple[Job, dict[str, Any]]:
     ctx = CallContext(user_id=user_id, project_id=project.id)
-    estimate = await estimate_generation(gateway, ctx, num_personas)
+    seed = seed if seed is not None else new_seed()  # the estimate sees the job's plan
+    estimate = await estimate_generation(
+        gateway, ctx, num_personas, session=session, project=project, seed=seed
+    )
     await gateway.ensure_budget(ctx, estimate["usd"])  # 402 before anything runs
     job = await create_job(
         session,
@@ -64,10 +179,7 @@ async def start_generation(
         user_id=user_id,
         kind="personas.generate",
         project_id=project.id,
-        params={
-            "num_personas": num_personas,
-            "seed": seed if seed is not None else new_seed(),
-        },
+        params={"num_personas": num_personas, "seed": seed},
     )
     return job, estimate
 
@@ -84,8 +196,10 @@ async def list_personas(
     conditions = [Persona.project_id == project_id]
     if not include_deleted:
         conditions.append(Persona.deleted_at.is_(None))
-    for name, value in filters.items():
-        conditions.append(getattr(Persona, name) == value)
+    project = await session.get(Project, project_id)
+    country = project.country if project is not None else "pl"
+    for name, key in resolve_filters(country, filters).items():
+        conditions.append(getattr(Persona, name) == key)
     return await paginate(
         session,
         Persona,
@@ -94,6 +208,32 @@ async def list_personas(
         limit=limit,
         offset=offset,
     )
+
+
+def resolve_filters(country: str, filters: dict[str, str]) -> dict[str, str]:
+    """Filter values as category keys; a label or alias in either language is
+    accepted ("Kobieta", "25-34"), anything else is a 422 listing what is allowed."""
+    census = load_census(country)
+    resolved: dict[str, str] = {}
+    problems: list[dict[str, Any]] = []
+    for name, value in filters.items():
+        dimension = census.dimensions[FILTERS[name]]
+        key = dimension.resolve(value)
+        if key is None:
+            problems.append(
+                {
+                    "loc": ["query", name],
+                    "field": name,
+                    "msg": f"unknown {name} {value!r}; use one of the allowed values",
+                    "type": "filter_value",
+                    "allowed": dimension.category_keys,
+                }
+            )
+        else:
+            resolved[name] = key
+    if problems:
+        raise InvalidFilter(problems)
+    return resolved
 
 
 async def get_persona(session: AsyncSession, persona_id: uuid.UUID) -> Persona:
@@ -133,12 +273,14 @@ async def summary(session: AsyncSession, project: Project) -> PersonaSummary:
         or 0
     )
     distributions: dict[str, list[DistributionRow]] = {}
+    dimensions: dict[str, DimensionSummary] = {}
     for dimension, column in columns.items():
         result = await session.execute(
             select(column, func.count()).where(*alive).group_by(column)
         )
         counts = {key: count for key, count in result.all()}
         shares = target.get(dimension, {}).get("shares", {})
+        data = census.dimensions[dimension]
         distributions[dimension] = [
             DistributionRow(
                 category=category.key,
@@ -146,9 +288,30 @@ async def summary(session: AsyncSession, project: Project) -> PersonaSummary:
                 count=counts.get(category.key, 0),
                 share=round(counts.get(category.key, 0) / total, 4) if total else 0.0,
                 target_share=round(float(shares.get(category.key, 0.0)), 4),
+                census_share=round(category.share, 4),
+                census_verified=category.verified,
             )
-            for category in census.dimensions[dimension].categories
+            for category in data.categories
         ]
+        dimensions[dimension] = DimensionSummary(
+            label=str(getattr(data.labels, project.language)),
+            target_origin=target.get(dimension, {}).get("origin", "census"),
+            census=CensusSource(
+                status=data.status,
+                verified=len(data.verified_keys),
+                figures=len(data.categories),
+                universe=data.universe,
+                publisher=data.source.publisher,
+                title=data.source.title,
+                year=data.source.year,
+                url=data.source.url,
+            ),
+        )
     return PersonaSummary(
-        total=total, distributions=distributions, fit=project.fit_report
+        total=total,
+        distributions=distributions,
+        dimensions=dimensions,
+        population=census.population,
+        population_verified=census.population_verified,
+        fit=project.fit_report,
     )
