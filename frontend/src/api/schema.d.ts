@@ -47,7 +47,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description 409 when the email is registered: account enumeration is accepted here for a clear sign-up, and bounded by a per-address rate limit (docs/security.md).
+         */
         post: operations["register_api_v1_auth_register_post"];
         delete?: never;
         options?: never;
@@ -81,7 +84,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
+        /**
+         * Refresh
+         * @description With a body: rotates that refresh token and returns the new one. Without: rotates the refresh cookie (needs the X-Requested-With header).
+         */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -98,7 +104,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Ends the login named by the refresh token in the body, or the one the bearer access token belongs to, and clears the refresh cookie.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -133,7 +142,10 @@ export interface paths {
         /** List Tokens */
         get: operations["list_tokens_api_v1_auth_tokens_get"];
         put?: never;
-        /** Create Token */
+        /**
+         * Create Token
+         * @description Only after a login: an API token cannot create API tokens (403).
+         */
         post: operations["create_token_api_v1_auth_tokens_post"];
         delete?: never;
         options?: never;
@@ -221,7 +233,7 @@ export interface paths {
         };
         /**
          * Job Events
-         * @description Live events of a job (see `sight.events` for the event types).
+         * @description Live events of a job (types: `sight.streams.JobStreamEvent`).
          *
          *     Reconnect with the `Last-Event-ID` header (browsers do this by themselves)
          *     or `?after=<id>` to receive exactly the events missed.
@@ -561,10 +573,609 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Surveys */
+        get: operations["list_surveys_api_v1_projects__project_id__surveys_get"];
+        put?: never;
+        /**
+         * Create Survey
+         * @description Define a survey. Invalid definitions get 422 with every problem's field
+         *     path and what is allowed.
+         */
+        post: operations["create_survey_api_v1_projects__project_id__surveys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/surveys/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Survey
+         * @description The builder's live validation: problems (never a 422), the number of
+         *     respondents the definition selects and the expected cost of a run.
+         */
+        post: operations["check_survey_api_v1_projects__project_id__surveys_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Survey */
+        get: operations["get_survey_api_v1_surveys__survey_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Survey */
+        delete: operations["delete_survey_api_v1_surveys__survey_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Survey
+         * @description Ask every respondent that has not answered yet (a job; follow it on
+         *     `events_url`). 409 while a run is going or when everyone has answered.
+         */
+        post: operations["run_survey_api_v1_surveys__survey_id__run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Events
+         * @description Live run of a survey (types: `SurveyStreamEvent`): respondents answering,
+         *     progress, partial results, then completed | failed | cancelled.
+         */
+        get: operations["survey_events_api_v1_surveys__survey_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Results
+         * @description Per question: counts and shares with 95 % Wilson intervals, mean / median
+         *     / mode / sd with intervals, distributions beside a uniform baseline,
+         *     rankings (mean rank, top-k), open-text themes with quotes, and the bias
+         *     guards (position effects, uniformity and demographic warnings).
+         */
+        get: operations["survey_results_api_v1_surveys__survey_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/crosstabs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Crosstab
+         * @description One question by one demographic field or a pair: counts, shares, cell
+         *     residuals, chi-square (statistic, df, p), Cramér's V, and Fisher's exact or
+         *     a permutation p-value where expected counts are small.
+         */
+        get: operations["survey_crosstab_api_v1_surveys__survey_id__crosstabs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Responses
+         * @description Each respondent's answers with the raw model output and, per question,
+         *     the option order shown, two-pass mappings and repairs.
+         */
+        get: operations["survey_responses_api_v1_surveys__survey_id__responses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Survey
+         * @description One row per respondent, one column per question, demographics included.
+         */
+        get: operations["export_survey_api_v1_surveys__survey_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/focus-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Focus Groups */
+        get: operations["list_focus_groups_api_v1_projects__project_id__focus_groups_get"];
+        put?: never;
+        /**
+         * Create Focus Group
+         * @description Set up a group: 2-100 of the project's personas, 1-20 questions.
+         */
+        post: operations["create_focus_group_api_v1_projects__project_id__focus_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Focus Group
+         * @description The group with its status, timings and every answer's latency.
+         */
+        get: operations["get_focus_group_api_v1_focus_groups__focus_group_id__get"];
+        /**
+         * Update Focus Group
+         * @description Edit a group that has never run (409 once it has).
+         */
+        put: operations["update_focus_group_api_v1_focus_groups__focus_group_id__put"];
+        post?: never;
+        /**
+         * Delete Focus Group
+         * @description Delete the group and its transcript (a running group is cancelled).
+         */
+        delete: operations["delete_focus_group_api_v1_focus_groups__focus_group_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Estimate Focus Group
+         * @description Expected model calls, tokens and USD of running the group.
+         */
+        get: operations["estimate_focus_group_api_v1_focus_groups__focus_group_id__estimate_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Focus Group
+         * @description Start the discussion (a job). Follow it live at `events_url`; 402 when
+         *     the estimate would cross a budget, 409 when it is running or has run.
+         */
+        post: operations["run_focus_group_api_v1_focus_groups__focus_group_id__run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Focus Group
+         * @description Stop the run; what was said is kept.
+         */
+        post: operations["cancel_focus_group_api_v1_focus_groups__focus_group_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Focus Group Responses
+         * @description The transcript grouped by question, in speaking order.
+         */
+        get: operations["focus_group_responses_api_v1_focus_groups__focus_group_id__responses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Focus Group Events
+         * @description The live room: who speaks, their words as they come, probes, progress.
+         *
+         *     Reconnect with `Last-Event-ID` (or `?after=`) to get exactly what was missed.
+         */
+        get: operations["focus_group_events_api_v1_focus_groups__focus_group_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/personas/{persona_id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chat History
+         * @description Your conversation with this persona, oldest first.
+         */
+        get: operations["chat_history_api_v1_personas__persona_id__chat_get"];
+        put?: never;
+        /**
+         * Chat With Persona
+         * @description Interview a participant: its answer streams, consistent with what it
+         *     said in the project's focus groups; both messages are stored.
+         */
+        post: operations["chat_with_persona_api_v1_personas__persona_id__chat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/ai-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Summary */
+        get: operations["get_summary_api_v1_focus_groups__focus_group_id__ai_summary_get"];
+        put?: never;
+        /**
+         * Start Summary
+         * @description Analyse the group and write its AI summary (a job; follow `events_url`).
+         *     Sentiment, themes and the concept graph are computed on the way.
+         */
+        post: operations["start_summary_api_v1_focus_groups__focus_group_id__ai_summary_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analysis Status
+         * @description What is computed for the group, and the latest analysis job.
+         */
+        get: operations["analysis_status_api_v1_focus_groups__focus_group_id__analysis_get"];
+        put?: never;
+        /**
+         * Start Analysis
+         * @description Sentiment, themes and the concept graph only (no summary call).
+         */
+        post: operations["start_analysis_api_v1_focus_groups__focus_group_id__analysis_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/sentiment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Sentiment
+         * @description Per answer, per question and per segment, with the method that made it.
+         */
+        get: operations["get_sentiment_api_v1_focus_groups__focus_group_id__sentiment_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/themes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Themes */
+        get: operations["get_themes_api_v1_focus_groups__focus_group_id__themes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/concept-graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Concept Graph */
+        get: operations["get_concept_graph_api_v1_focus_groups__focus_group_id__concept_graph_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AISummary */
+        AISummary: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Executive Summary */
+            executive_summary: string;
+            /** Key Insights */
+            key_insights: components["schemas"]["KeyInsight"][];
+            /** Surprising Findings */
+            surprising_findings: string[];
+            segment_analysis: components["schemas"]["SegmentAnalysis"];
+            /** Recommendations */
+            recommendations: string[];
+            /** Sentiment Narrative */
+            sentiment_narrative: string;
+            metadata: components["schemas"]["SummaryMetadata"];
+        };
+        /** AnalysisAccepted */
+        AnalysisAccepted: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /** Status Url */
+            status_url: string;
+            /** Events Url */
+            events_url: string;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+        };
+        /** AnalysisStatusRead */
+        AnalysisStatusRead: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Status */
+            status: ("queued" | "running" | "succeeded" | "failed" | "cancelled") | null;
+            /** Error */
+            error: string | null;
+            /** Has Summary */
+            has_summary: boolean;
+            /** Has Sentiment */
+            has_sentiment: boolean;
+            /** Has Concept Graph */
+            has_concept_graph: boolean;
+        };
+        /** AnswerRead */
+        AnswerRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Demographics */
+            demographics: {
+                [key: string]: unknown;
+            };
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Raw Output */
+            raw_output: string;
+            /** Generated By */
+            generated_by: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** AnswerTiming */
+        AnswerTiming: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Persona Id */
+            persona_id: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "persona" | "moderator";
+            /** Question Index */
+            question_index: number;
+            /** Round */
+            round: number;
+            /** Wave */
+            wave: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "failed";
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** First Token Ms */
+            first_token_ms: number | null;
+            /** Attempts */
+            attempts: number;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Name */
@@ -664,6 +1275,80 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * CensusSource
+         * @description Where a dimension's census figures come from and how many are verified.
+         */
+        CensusSource: {
+            /**
+             * Status
+             * @description published | recalled | derived
+             */
+            status: string;
+            /**
+             * Verified
+             * @description How many of the figures are verified
+             */
+            verified: number;
+            /** Figures */
+            figures: number;
+            /** Universe */
+            universe: string;
+            /** Publisher */
+            publisher: string;
+            /** Title */
+            title: string;
+            /** Year */
+            year: number;
+            /** Url */
+            url: string | null;
+        };
+        /** ChatHistory */
+        ChatHistory: {
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Messages */
+            messages: components["schemas"]["ChatMessageRead"][];
+        };
+        /** ChatMessageRead */
+        ChatMessageRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "persona";
+            /** Content */
+            content: string;
+            /** Generated By */
+            generated_by: string | null;
+            /** Prompt Version */
+            prompt_version: string | null;
+            /** Memory */
+            memory: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ChatRequest */
+        ChatRequest: {
+            /** Message */
+            message: string;
+        };
         /** ChunkRead */
         ChunkRead: {
             /**
@@ -707,6 +1392,97 @@ export interface components {
             /** Snippet */
             snippet: string;
         };
+        /** ConceptEdge */
+        ConceptEdge: {
+            /** Source */
+            source: string;
+            /** Target */
+            target: string;
+            /** Weight */
+            weight: number;
+        };
+        /** ConceptGraphRead */
+        ConceptGraphRead: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Method */
+            method: string;
+            /**
+             * Engine
+             * @description gds | in-process: who computed centrality.
+             */
+            engine: string;
+            /**
+             * Store
+             * @description postgres | neo4j: the configured store.
+             */
+            store: string;
+            /** Nodes */
+            nodes: components["schemas"]["ConceptNode"][];
+            /** Edges */
+            edges: components["schemas"]["ConceptEdge"][];
+            /** Mentions */
+            mentions: components["schemas"]["PersonaMention"][];
+            /** Influential Personas */
+            influential_personas: components["schemas"]["PersonaInfluence"][];
+            /** Contested Concepts */
+            contested_concepts: string[];
+            /** Modularity */
+            modularity: number;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+        };
+        /** ConceptNode */
+        ConceptNode: {
+            /** Concept */
+            concept: string;
+            /** Mentions */
+            mentions: number;
+            /** Personas */
+            personas: number;
+            /** Positive */
+            positive: number;
+            /** Neutral */
+            neutral: number;
+            /** Negative */
+            negative: number;
+            /** Contested */
+            contested: number;
+            /** Pagerank */
+            pagerank: number;
+            /** Betweenness */
+            betweenness: number;
+            /** Degree */
+            degree: number;
+            /** Community */
+            community: number;
+        };
+        /** DimensionBreakdown */
+        DimensionBreakdown: {
+            /** Dimension */
+            dimension: string;
+            /** Spread */
+            spread: number;
+            /** Segments */
+            segments: components["schemas"]["SegmentStats"][];
+        };
+        /** DimensionSummary */
+        DimensionSummary: {
+            /** Label */
+            label: string;
+            /**
+             * Target Origin
+             * @description target (the researcher's shares) | census | census_conditional
+             */
+            target_origin: string;
+            census: components["schemas"]["CensusSource"];
+        };
         /** DistributionRow */
         DistributionRow: {
             /** Category */
@@ -719,6 +1495,16 @@ export interface components {
             share: number;
             /** Target Share */
             target_share: number;
+            /**
+             * Census Share
+             * @description The category's share in the census data
+             */
+            census_share: number;
+            /**
+             * Census Verified
+             * @description Whether that census figure matched a published source; false means a documented estimate
+             */
+            census_verified: boolean;
         };
         /** DocumentRead */
         DocumentRead: {
@@ -799,6 +1585,34 @@ export interface components {
             /** Documents */
             documents: number;
         };
+        /**
+         * ErrorBody
+         * @description Every error the API returns has this shape.
+         */
+        ErrorBody: {
+            /**
+             * Error
+             * @description The kind of error, e.g. NotFound, RateLimited
+             */
+            error: string;
+            /**
+             * Detail
+             * @description One sentence for a person
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description 422 only: one item per invalid field
+             * @default null
+             */
+            errors: components["schemas"]["FieldError"][] | null;
+            /**
+             * Request Id
+             * @description Quote it when reporting a problem
+             * @default null
+             */
+            request_id: string | null;
+        };
         /** Estimate */
         Estimate: {
             /** Flow */
@@ -833,6 +1647,64 @@ export interface components {
             /** Output Tokens Per Call */
             output_tokens_per_call?: number | null;
         };
+        /** Evidence */
+        Evidence: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Question Index */
+            question_index: number;
+            /**
+             * Quote
+             * @description Found verbatim in the response text.
+             */
+            quote: string;
+            /**
+             * Start
+             * @description Character offset of the quote in the response.
+             */
+            start: number;
+            /** End */
+            end: number;
+        };
+        /** FieldError */
+        FieldError: {
+            /**
+             * Loc
+             * @description Where: ["body", "name"], ["query", …]
+             */
+            loc: (string | number)[];
+            /**
+             * Field
+             * @description The field's dotted name without the location
+             */
+            field: string;
+            /**
+             * Msg
+             * @description What is wrong and what is allowed
+             */
+            msg: string;
+            /**
+             * Type
+             * @description A stable machine-readable code
+             */
+            type: string;
+            /**
+             * Allowed
+             * @description The accepted values, when they are a short list
+             * @default null
+             */
+            allowed: string[] | null;
+        };
         /** FlowOverride */
         FlowOverride: {
             /** Provider */
@@ -845,6 +1717,209 @@ export interface components {
             max_tokens?: number | null;
             /** Timeout */
             timeout?: number | null;
+        };
+        /** FocusGroupCreate */
+        FocusGroupCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Project Context
+             * @default
+             */
+            project_context: string;
+            /** Persona Ids */
+            persona_ids: string[];
+            /**
+             * Questions
+             * @description Plain strings or {text, follow_up: auto|always|never}.
+             */
+            questions: components["schemas"]["QuestionSpec"][];
+            stimulus?: components["schemas"]["Stimulus"] | null;
+            /**
+             * Language
+             * @description Defaults to the project's language.
+             */
+            language?: ("pl" | "en") | null;
+            /**
+             * Mode
+             * @default normal
+             * @enum {string}
+             */
+            mode: "normal" | "discussion" | "adversarial";
+            /**
+             * Wave Size
+             * @description Speakers per wave in discussion modes; default chosen from the group size so a discussion takes a few model latencies per question.
+             */
+            wave_size?: number | null;
+            /**
+             * Turn Words
+             * @description Target median words per turn (human groups: about 50).
+             * @default 50
+             */
+            turn_words: number;
+        };
+        /** FocusGroupDetail */
+        FocusGroupDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Project Context */
+            project_context: string;
+            /** Persona Ids */
+            persona_ids: string[];
+            /** Questions */
+            questions: components["schemas"]["QuestionRead"][];
+            stimulus: components["schemas"]["StimulusRead"] | null;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "pl" | "en";
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "normal" | "discussion" | "adversarial";
+            /** Wave Size */
+            wave_size: number;
+            /** Turn Words */
+            turn_words: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Job Id */
+            job_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Total Execution Time Ms */
+            total_execution_time_ms: number | null;
+            /** Avg Response Time Ms */
+            avg_response_time_ms: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Events Url */
+            events_url: string;
+            timings: components["schemas"]["Timings"];
+        };
+        /** FocusGroupRead */
+        FocusGroupRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Project Context */
+            project_context: string;
+            /** Persona Ids */
+            persona_ids: string[];
+            /** Questions */
+            questions: components["schemas"]["QuestionRead"][];
+            stimulus: components["schemas"]["StimulusRead"] | null;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "pl" | "en";
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "normal" | "discussion" | "adversarial";
+            /** Wave Size */
+            wave_size: number;
+            /** Turn Words */
+            turn_words: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Job Id */
+            job_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Total Execution Time Ms */
+            total_execution_time_ms: number | null;
+            /** Avg Response Time Ms */
+            avg_response_time_ms: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * FocusGroupUpdate
+         * @description Every field optional; allowed only while the group has never run.
+         */
+        FocusGroupUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Project Context */
+            project_context?: string | null;
+            /** Persona Ids */
+            persona_ids?: string[] | null;
+            /** Questions */
+            questions?: components["schemas"]["QuestionSpec"][] | null;
+            stimulus?: components["schemas"]["Stimulus"] | null;
+            /** Language */
+            language?: ("pl" | "en") | null;
+            /** Mode */
+            mode?: ("normal" | "discussion" | "adversarial") | null;
+            /** Wave Size */
+            wave_size?: number | null;
+            /** Turn Words */
+            turn_words?: number | null;
         };
         /** GenerateAccepted */
         GenerateAccepted: {
@@ -883,11 +1958,6 @@ export interface components {
             entities: components["schemas"]["EntityRead"][];
             /** Relations */
             relations: components["schemas"]["RelationRead"][];
-        };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /** JobRead */
         JobRead: {
@@ -940,6 +2010,22 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /** KeyInsight */
+        KeyInsight: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "opportunity" | "risk" | "trend" | "pattern";
+            /** Title */
+            title: string;
+            /** Insight */
+            insight: string;
+            /** Confidence */
+            confidence: number;
+            /** Evidence */
+            evidence: components["schemas"]["Evidence"][];
+        };
         /** LLMSettingsRead */
         LLMSettingsRead: {
             /** Provider */
@@ -958,6 +2044,8 @@ export interface components {
             };
             /** Monthly Budget Usd */
             monthly_budget_usd: number;
+            /** Deployment Ceiling Usd */
+            deployment_ceiling_usd: number;
             /** Routes */
             routes: components["schemas"]["Route"][];
         };
@@ -987,11 +2075,40 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+            /**
+             * Refresh In
+             * @description "cookie" (the web app): the refresh token is set as an HttpOnly cookie scoped to /api/v1/auth/refresh and left out of the body, out of reach of scripts. "body": returned in the body, for programs.
+             * @default body
+             * @enum {string}
+             */
+            refresh_in: "body" | "cookie";
+        };
+        /** Page[AnswerRead] */
+        Page_AnswerRead_: {
+            /** Items */
+            items: components["schemas"]["AnswerRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** Page[DocumentRead] */
         Page_DocumentRead_: {
             /** Items */
             items: components["schemas"]["DocumentRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[FocusGroupRead] */
+        Page_FocusGroupRead_: {
+            /** Items */
+            items: components["schemas"]["FocusGroupRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -1032,6 +2149,53 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[SurveyRead] */
+        Page_SurveyRead_: {
+            /** Items */
+            items: components["schemas"]["SurveyRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** PersonaInfluence */
+        PersonaInfluence: {
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Segment */
+            segment: string;
+            /** Influence */
+            influence: number;
+            /** Concepts */
+            concepts: number;
+            /** Replies Received */
+            replies_received: number;
+        };
+        /** PersonaMention */
+        PersonaMention: {
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Segment */
+            segment: string;
+            /** Concept */
+            concept: string;
+            /** Mentions */
+            mentions: number;
+            /** Mean Score */
+            mean_score: number;
+        };
         /** PersonaRead */
         PersonaRead: {
             /**
@@ -1058,11 +2222,20 @@ export interface components {
             urban_rural: string;
             /** Education */
             education: string;
-            /** Income Band */
+            /**
+             * Income Band
+             * @description Census band of `income`. Poland: disposable income per person in the persona's household, PLN per month (GUS household budget survey). United States: total money income of the persona's household, USD per year (CPS ASEC).
+             */
             income_band: string;
-            /** Income */
+            /**
+             * Income
+             * @description Poland: disposable income per person in the persona's household, PLN per month (GUS household budget survey). United States: total money income of the persona's household, USD per year (CPS ASEC).
+             */
             income: number;
-            /** Income Currency */
+            /**
+             * Income Currency
+             * @description PLN (Poland) or USD (United States)
+             */
             income_currency: string;
             /** Occupation */
             occupation: string;
@@ -1102,10 +2275,38 @@ export interface components {
             distributions: {
                 [key: string]: components["schemas"]["DistributionRow"][];
             };
+            /** Dimensions */
+            dimensions?: {
+                [key: string]: components["schemas"]["DimensionSummary"];
+            };
+            /**
+             * Population
+             * @description Census population of the country
+             */
+            population?: number | null;
+            /**
+             * Population Verified
+             * @default false
+             */
+            population_verified: boolean;
             /** Fit */
             fit: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * Problem
+         * @description One thing wrong with a definition, in the API's 422 detail shape.
+         */
+        Problem: {
+            /** Loc */
+            loc: (string | number)[];
+            /** Field */
+            field: string;
+            /** Msg */
+            msg: string;
+            /** Type */
+            type: string;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1231,6 +2432,122 @@ export interface components {
             budget_usd?: number | null;
             llm_overrides?: components["schemas"]["ProjectLLMOverrides"] | null;
         };
+        /** QuestionIn */
+        QuestionIn: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "single-choice" | "multiple-choice" | "rating-scale" | "open-text" | "numeric" | "ranking";
+            /**
+             * Title
+             * @description The question text
+             */
+            title: string;
+            /** Description */
+            description?: string | null;
+            /** Options */
+            options?: string[] | null;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /** Scalemin */
+            scaleMin?: number | null;
+            /** Scalemax */
+            scaleMax?: number | null;
+            /** Scaleminlabel */
+            scaleMinLabel?: string | null;
+            /** Scalemaxlabel */
+            scaleMaxLabel?: string | null;
+            /**
+             * Min
+             * @description numeric: smallest allowed
+             */
+            min?: number | null;
+            /**
+             * Max
+             * @description numeric: largest allowed
+             */
+            max?: number | null;
+            /** Unit */
+            unit?: string | null;
+            /**
+             * Maxchoices
+             * @description multiple-choice: at most
+             */
+            maxChoices?: number | null;
+            showIf?: components["schemas"]["ShowIf"] | null;
+        };
+        /** QuestionRead */
+        QuestionRead: {
+            /** Text */
+            text: string;
+            /**
+             * Follow Up
+             * @enum {string}
+             */
+            follow_up: "auto" | "always" | "never";
+        };
+        /** QuestionSentiment */
+        QuestionSentiment: {
+            /**
+             * Positive
+             * @default 0
+             */
+            positive: number;
+            /**
+             * Neutral
+             * @default 0
+             */
+            neutral: number;
+            /**
+             * Negative
+             * @default 0
+             */
+            negative: number;
+            /**
+             * Mean Score
+             * @default 0
+             */
+            mean_score: number;
+            /** Question Index */
+            question_index: number;
+            /** Question */
+            question: string;
+            /** Responses */
+            responses: number;
+            /** Top Themes */
+            top_themes: string[];
+        };
+        /** QuestionSpec */
+        QuestionSpec: {
+            /** Text */
+            text: string;
+            /**
+             * Follow Up
+             * @default auto
+             * @enum {string}
+             */
+            follow_up: "auto" | "always" | "never";
+        };
+        /** QuestionTranscript */
+        QuestionTranscript: {
+            /** Question Index */
+            question_index: number;
+            /** Question */
+            question: string;
+            /**
+             * Follow Up
+             * @enum {string}
+             */
+            follow_up: "auto" | "always" | "never";
+            /** Responses */
+            responses: components["schemas"]["ResponseRead"][];
+        };
         /** ReembedRequest */
         ReembedRequest: {
             /**
@@ -1274,6 +2591,117 @@ export interface components {
              * Format: uuid
              */
             chunk_id: string;
+        };
+        /** Respondents */
+        Respondents: {
+            /**
+             * Mode
+             * @default all
+             * @enum {string}
+             */
+            mode: "all" | "personas" | "segments";
+            /** Persona Ids */
+            persona_ids?: string[] | null;
+            /** Segments */
+            segments?: components["schemas"]["Segment"][] | null;
+        };
+        /** ResponseRead */
+        ResponseRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Persona Id */
+            persona_id: string | null;
+            /** Persona Name */
+            persona_name: string | null;
+            /** Segment */
+            segment: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "persona" | "moderator";
+            /** Question Index */
+            question_index: number;
+            /** Question */
+            question: string;
+            /**
+             * Round
+             * @description 0: answer to the question; 1: to the probe.
+             */
+            round: number;
+            /** Wave */
+            wave: number;
+            /**
+             * Position
+             * @description Speaking order within the question.
+             */
+            position: number;
+            /** Reply To Id */
+            reply_to_id: string | null;
+            /** Response */
+            response: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "failed";
+            /** Error */
+            error: string | null;
+            /** Word Count */
+            word_count: number;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** First Token Ms */
+            first_token_ms: number | null;
+            /** Generated By */
+            generated_by: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ResponseSentiment */
+        ResponseSentiment: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Question Index */
+            question_index: number;
+            /**
+             * Sentiment
+             * @enum {string}
+             */
+            sentiment: "positive" | "neutral" | "negative";
+            /** Score */
+            score: number;
+            /** Confidence */
+            confidence: number;
+            /** Themes */
+            themes: string[];
+            /** Method */
+            method: string;
         };
         /** Route */
         Route: {
@@ -1382,6 +2810,154 @@ export interface components {
             /** Linked Entities */
             linked_entities: string[];
         };
+        /**
+         * Segment
+         * @description Personas matching every listed field (any of the values per field).
+         */
+        Segment: {
+            /** Filters */
+            filters: {
+                [key: string]: string[];
+            };
+            /** Name */
+            name?: string | null;
+        };
+        /** SegmentAnalysis */
+        SegmentAnalysis: {
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionBreakdown"][];
+        };
+        /** SegmentStats */
+        SegmentStats: {
+            /**
+             * Positive
+             * @default 0
+             */
+            positive: number;
+            /**
+             * Neutral
+             * @default 0
+             */
+            neutral: number;
+            /**
+             * Negative
+             * @default 0
+             */
+            negative: number;
+            /**
+             * Mean Score
+             * @default 0
+             */
+            mean_score: number;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Personas */
+            personas: number;
+            /** Responses */
+            responses: number;
+            /** Top Themes */
+            top_themes: string[];
+            /** Finding */
+            finding?: string | null;
+        };
+        /** SentimentCounts */
+        SentimentCounts: {
+            /**
+             * Positive
+             * @default 0
+             */
+            positive: number;
+            /**
+             * Neutral
+             * @default 0
+             */
+            neutral: number;
+            /**
+             * Negative
+             * @default 0
+             */
+            negative: number;
+            /**
+             * Mean Score
+             * @default 0
+             */
+            mean_score: number;
+        };
+        /** SentimentReport */
+        SentimentReport: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Method */
+            method: string;
+            /** Generated By */
+            generated_by: string;
+            overall: components["schemas"]["SentimentCounts"];
+            /** Per Question */
+            per_question: components["schemas"]["QuestionSentiment"][];
+            per_segment: components["schemas"]["SegmentAnalysis"];
+            /** Responses */
+            responses: components["schemas"]["ResponseSentiment"][];
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+        };
+        /**
+         * ShowIf
+         * @description Skip logic: show the question only when an earlier answer matches.
+         *
+         *     `anyOf` matches a choice (or any selected option of a multiple choice, or
+         *     the top-ranked option); `min`/`max` match a rating or number in range.
+         */
+        ShowIf: {
+            /** Questionid */
+            questionId: string;
+            /** Anyof */
+            anyOf?: (string | number)[] | null;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
+        };
+        /**
+         * Stimulus
+         * @description What the group reacts to. Images are not accepted yet: not every
+         *     provider reads them and the offline engine cannot, so a group would behave
+         *     differently per provider; describe the image in `content` instead.
+         */
+        Stimulus: {
+            /**
+             * Kind
+             * @default concept
+             * @enum {string}
+             */
+            kind: "concept" | "ad_copy" | "price_point" | "other";
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Content */
+            content: string;
+        };
+        /** StimulusRead */
+        StimulusRead: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "concept" | "ad_copy" | "price_point" | "other";
+            /** Title */
+            title: string;
+            /** Content */
+            content: string;
+        };
         /** StoredKey */
         StoredKey: {
             /** Provider */
@@ -1391,12 +2967,207 @@ export interface components {
             /** Readable */
             readable: boolean;
         };
+        /** SummaryMetadata */
+        SummaryMetadata: {
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Generated By */
+            generated_by: string;
+            /** Language */
+            language: string;
+            /** Use Pro Model */
+            use_pro_model: boolean;
+            /** Include Recommendations */
+            include_recommendations: boolean;
+            /** Sentiment Method */
+            sentiment_method: string;
+            /** Responses Analyzed */
+            responses_analyzed: number;
+            /** Quotes Checked */
+            quotes_checked: number;
+            /** Quotes Repaired */
+            quotes_repaired: number;
+            /** Quotes Dropped */
+            quotes_dropped: number;
+            /** Insights Dropped */
+            insights_dropped: number;
+            /** Insights Added */
+            insights_added: number;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+        };
+        /**
+         * SurveyCheck
+         * @description What the builder shows while editing: problems, sample, expected cost.
+         */
+        SurveyCheck: {
+            /** Valid */
+            valid: boolean;
+            /** Problems */
+            problems: components["schemas"]["Problem"][];
+            /** Respondents */
+            respondents: number;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** SurveyCreate */
+        SurveyCreate: {
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            respondents?: components["schemas"]["Respondents"];
+            settings?: components["schemas"]["SurveySettings"];
+        };
+        /** SurveyRead */
+        SurveyRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Questions */
+            questions: {
+                [key: string]: unknown;
+            }[];
+            /** Respondents */
+            respondents: {
+                [key: string]: unknown;
+            };
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Answered */
+            answered: number;
+            /** Target */
+            target: number;
+            /** Prompt Version */
+            prompt_version: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * SurveySettings
+         * @description Bias guards, on by default (each is reported with the results).
+         */
+        SurveySettings: {
+            /**
+             * Shuffle Options
+             * @default true
+             */
+            shuffle_options: boolean;
+            /**
+             * Rating Mode
+             * @default auto
+             * @enum {string}
+             */
+            rating_mode: "auto" | "direct" | "two-pass";
+            /** Seed */
+            seed?: number | null;
+        };
+        /** ThemeCount */
+        ThemeCount: {
+            /** Theme */
+            theme: string;
+            /** Responses */
+            responses: number;
+            /** Personas */
+            personas: number;
+            /** Positive */
+            positive: number;
+            /** Neutral */
+            neutral: number;
+            /** Negative */
+            negative: number;
+            /** Questions */
+            questions: number[];
+        };
+        /** ThemeReport */
+        ThemeReport: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Method */
+            method: string;
+            /** Generated By */
+            generated_by: string;
+            /** Themes */
+            themes: components["schemas"]["ThemeCount"][];
+            /** Per Question */
+            per_question: components["schemas"]["QuestionSentiment"][];
+        };
+        /** Timings */
+        Timings: {
+            /**
+             * Answers Expected
+             * @description Persona answers to the questions (probes come on top).
+             */
+            answers_expected: number;
+            /** Answers Done */
+            answers_done: number;
+            /** Answers Failed */
+            answers_failed: number;
+            /**
+             * Probe Answers
+             * @description Answers to the moderator's probes.
+             */
+            probe_answers: number;
+            /** Median Latency Ms */
+            median_latency_ms: number | null;
+            /** P95 Latency Ms */
+            p95_latency_ms: number | null;
+            /** Median First Token Ms */
+            median_first_token_ms: number | null;
+            /** Per Answer */
+            per_answer: components["schemas"]["AnswerTiming"][];
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
             access_token: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description null when the refresh token was set as a cookie
+             */
+            refresh_token: string | null;
             /**
              * Token Type
              * @default bearer
@@ -1404,6 +3175,23 @@ export interface components {
             token_type: string;
             /** Expires In */
             expires_in: number;
+        };
+        /** Transcript */
+        Transcript: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Total Responses */
+            total_responses: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionTranscript"][];
         };
         /** UploadResult */
         UploadResult: {
@@ -1492,18 +3280,520 @@ export interface components {
              */
             created_at: string;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
+        /** RunAccepted */
+        sight__focus_groups__schemas__RunAccepted: {
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Wave Size */
+            wave_size: number;
+            /** Status Url */
+            status_url: string;
+            /**
+             * Events Url
+             * @description The group's live stream (SSE).
+             */
+            events_url: string;
+            /** Job Events Url */
+            job_events_url: string;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+        };
+        /** RunAccepted */
+        sight__surveys__schemas__RunAccepted: {
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /** Status Url */
+            status_url: string;
+            /** Events Url */
+            events_url: string;
+            /** Respondents */
+            respondents: number;
+            /** Already Answered */
+            already_answered: number;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * CancelledEvent
+         * @description Terminal: the work was cancelled; what was done is kept.
+         */
+        CancelledEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cancelled";
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CompletedEvent
+         * @description Terminal: the work ended well; the stream closes after it.
+         */
+        CompletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "completed";
+            /**
+             * Result
+             * @default null
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * FailedEvent
+         * @description Terminal: the work failed; `error` says why in words for the user.
+         */
+        FailedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "failed";
+            /**
+             * Error
+             * @default
+             */
+            error: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * HeartbeatEvent
+         * @description Nothing new; the connection is alive. Not stored, has no id.
+         */
+        HeartbeatEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heartbeat";
+            /** At */
+            at: string;
+        };
+        /**
+         * ItemEvent
+         * @description A job produced, or failed to produce, one item (a persona, a document).
+         *
+         *     `stage` says what happened to it; the remaining fields depend on the job
+         *     kind (documented with the kind) and are passed through as they are.
+         */
+        ItemEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "item";
+            /** Stage */
+            stage: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * LogEvent
+         * @description A human-readable line.
+         */
+        LogEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "log";
             /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
+            message: string;
+        };
+        /**
+         * ProgressEvent
+         * @description How far a stage got. `done` never decreases within a stream and stage
+         *     (the store clamps late, out-of-order reports), and ends at `total`.
+         */
+        ProgressEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "progress";
+            /**
+             * Stage
+             * @description What is being counted, e.g. 'briefs' or 'personas'
+             * @default
+             */
+            stage: string;
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+            /**
+             * Fraction
+             * @default 0
+             */
+            fraction: number;
+            /**
+             * Message
+             * @default null
+             */
+            message: string | null;
+        };
+        /**
+         * StatusEvent
+         * @description A job's status changed.
+         */
+        StatusEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status";
+            /** Status */
+            status: string;
+            /**
+             * Attempt
+             * @default 0
+             */
+            attempt: number;
+            /**
+             * Retry In Seconds
+             * @default null
+             */
+            retry_in_seconds: number | null;
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
+        };
+        /**
+         * StreamErrorEvent
+         * @description The stream itself failed (not the work). Not stored, has no id.
+         */
+        StreamErrorEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "error";
+            /** Detail */
+            detail: string;
+        };
+        /** PartialResults */
+        PartialResults: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "partial_results";
+            /** Answered */
+            answered: number;
+            /** Total */
+            total: number;
+            /** Questions */
+            questions: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** RespondentAnswered */
+        RespondentAnswered: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "respondent";
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+            /** Repaired */
+            repaired?: string[];
+            /** Unusable */
+            unusable?: string[];
+            /** Generated By */
+            generated_by: string;
+        };
+        /** RespondentFailed */
+        RespondentFailed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "respondent_failed";
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+            /** Reason */
+            reason: string;
+        };
+        /** RunStarted */
+        RunStarted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "started";
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Total */
+            total: number;
+            /** Already Answered */
+            already_answered: number;
+        };
+        /** AnswerDone */
+        AnswerDone: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "answer_done";
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Question Index */
+            question_index: number;
+            /** Round */
+            round: number;
+            /** Wave */
+            wave: number;
+            /** Position */
+            position: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "persona" | "moderator";
+            /** Persona Id */
+            persona_id: string | null;
+            /** Reply To Id */
+            reply_to_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "failed";
+            /** Text */
+            text: string;
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
+            /** Word Count */
+            word_count: number;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** First Token Ms */
+            first_token_ms: number | null;
+            /** Generated By */
+            generated_by: string;
+        };
+        /** Probe */
+        Probe: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "probe";
+            /** Question Index */
+            question_index: number;
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "divergent" | "vague" | "always";
+            /** Addressed To */
+            addressed_to: string[];
+        };
+        /** QuestionDone */
+        QuestionDone: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "question_done";
+            /** Question Index */
+            question_index: number;
+            /** Answered */
+            answered: number;
+            /** Failed */
+            failed: number;
+            /** Probed */
+            probed: boolean;
+            /**
+             * Result
+             * @default null
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** QuestionStarted */
+        QuestionStarted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "question_started";
+            /** Question Index */
+            question_index: number;
+            /**
+             * Round
+             * @default 0
+             */
+            round: number;
+            /** Text */
+            text: string;
+            /**
+             * Speakers
+             * @description Turns planned in this round.
+             */
+            speakers: number;
+            /** Waves */
+            waves: number;
+        };
+        /** SpeakerStarted */
+        SpeakerStarted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "speaker_started";
+            /** Question Index */
+            question_index: number;
+            /** Round */
+            round: number;
+            /** Wave */
+            wave: number;
+            /** Position */
+            position: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "persona" | "moderator";
+            /** Persona Id */
+            persona_id: string | null;
+            /** Persona Name */
+            persona_name: string | null;
+            /** Segment */
+            segment: string | null;
+            /** Reply To Id */
+            reply_to_id: string | null;
+            /**
+             * Attempt
+             * @description A retried turn starts again; drop the earlier attempt's text.
+             * @default 1
+             */
+            attempt: number;
+        };
+        /** TextDelta */
+        TextDelta: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text_delta";
+            /** Question Index */
+            question_index: number;
+            /** Round */
+            round: number;
+            /**
+             * Persona Id
+             * @description None: the moderator.
+             */
+            persona_id: string | null;
+            /** Text */
+            text: string;
+        };
+        /** InterviewDelta */
+        InterviewDelta: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text_delta";
+            /** Text */
+            text: string;
+        };
+        /**
+         * InterviewDone
+         * @description The persona's reply, stored; the stream ends after it.
+         */
+        InterviewDone: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "answer_done";
+            message: components["schemas"]["ChatMessageRead"];
+        };
+        /**
+         * InterviewMessage
+         * @description The researcher's message, stored before the persona answers.
+         */
+        InterviewMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message";
+            message: components["schemas"]["ChatMessageRead"];
         };
     };
     responses: never;
@@ -1576,13 +3866,31 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1609,13 +3917,31 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1623,13 +3949,17 @@ export interface operations {
     refresh_api_v1_auth_refresh_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "X-Requested-With"?: string | null;
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                sight_refresh?: string | null;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -1642,13 +3972,31 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1660,9 +4008,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -1673,13 +4021,22 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1702,6 +4059,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_tokens_api_v1_auth_tokens_get: {
@@ -1720,6 +4086,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenRead"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1746,13 +4121,31 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenCreated"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1775,13 +4168,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1792,6 +4203,7 @@ export interface operations {
                 project_id?: string | null;
                 status?: components["schemas"]["JobStatus"] | null;
                 limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
                 offset?: number;
             };
             header?: never;
@@ -1809,13 +4221,22 @@ export interface operations {
                     "application/json": components["schemas"]["Page_JobRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1840,13 +4261,31 @@ export interface operations {
                     "application/json": components["schemas"]["JobRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1871,13 +4310,31 @@ export interface operations {
                     "application/json": components["schemas"]["JobRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1898,22 +4355,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Server-sent events; each `data` is one of the declared job events */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["StatusEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["ItemEvent"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1922,6 +4397,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
                 offset?: number;
             };
             header?: never;
@@ -1939,13 +4415,22 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProjectRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1972,13 +4457,22 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2003,13 +4497,31 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2032,13 +4544,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2067,13 +4597,31 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2094,6 +4642,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LLMSettingsRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2120,13 +4677,22 @@ export interface operations {
                     "application/json": components["schemas"]["LLMSettingsRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2153,13 +4719,22 @@ export interface operations {
                     "application/json": components["schemas"]["Estimate"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2188,13 +4763,22 @@ export interface operations {
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2203,6 +4787,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
                 offset?: number;
                 status?: string | null;
             };
@@ -2223,13 +4808,31 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DocumentRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2265,13 +4868,31 @@ export interface operations {
                     "application/json": components["schemas"]["UploadResult"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2297,13 +4918,31 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2327,13 +4966,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2363,13 +5020,31 @@ export interface operations {
                     "application/json": components["schemas"]["ChunkRead"][];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2398,13 +5073,31 @@ export interface operations {
                     "application/json": components["schemas"]["ReembedResult"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2433,13 +5126,31 @@ export interface operations {
                     "application/json": components["schemas"]["SearchResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2468,13 +5179,31 @@ export interface operations {
                     "application/json": components["schemas"]["AskResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2501,13 +5230,31 @@ export interface operations {
                     "application/json": components["schemas"]["GraphRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2541,13 +5288,31 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2563,6 +5328,7 @@ export interface operations {
                 income_band?: string | null;
                 include_deleted?: boolean;
                 limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
                 offset?: number;
             };
             header?: never;
@@ -2582,13 +5348,31 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PersonaRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2613,13 +5397,31 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaSummary"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2644,13 +5446,31 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2675,13 +5495,31 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2706,13 +5544,1556 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_surveys_api_v1_projects__project_id__surveys_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SurveyRead_"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_survey_api_v1_projects__project_id__surveys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_survey_api_v1_projects__project_id__surveys_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyCheck"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_survey_api_v1_surveys__survey_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_survey_api_v1_surveys__survey_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    run_survey_api_v1_surveys__survey_id__run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sight__surveys__schemas__RunAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    survey_events_api_v1_surveys__survey_id__events_get: {
+        parameters: {
+            query?: {
+                /** @description Replay events after this id */
+                after?: number | null;
+            };
+            header?: {
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events; each `data` is one of the declared survey events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["RunStarted"] | components["schemas"]["ProgressEvent"] | components["schemas"]["RespondentAnswered"] | components["schemas"]["RespondentFailed"] | components["schemas"]["PartialResults"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    survey_results_api_v1_surveys__survey_id__results_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    survey_crosstab_api_v1_surveys__survey_id__crosstabs_get: {
+        parameters: {
+            query: {
+                question: string;
+                by: ("age_group" | "gender" | "location" | "urban_rural" | "education" | "income_band" | "segment")[];
+            };
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    survey_responses_api_v1_surveys__survey_id__responses_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AnswerRead_"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_survey_api_v1_surveys__survey_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx" | "json";
+            };
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_focus_groups_api_v1_projects__project_id__focus_groups_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FocusGroupRead_"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_focus_group_api_v1_projects__project_id__focus_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocusGroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusGroupRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_focus_group_api_v1_focus_groups__focus_group_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusGroupDetail"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_focus_group_api_v1_focus_groups__focus_group_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocusGroupUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusGroupRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_focus_group_api_v1_focus_groups__focus_group_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    estimate_focus_group_api_v1_focus_groups__focus_group_id__estimate_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    run_focus_group_api_v1_focus_groups__focus_group_id__run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sight__focus_groups__schemas__RunAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_focus_group_api_v1_focus_groups__focus_group_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusGroupRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    focus_group_responses_api_v1_focus_groups__focus_group_id__responses_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    focus_group_events_api_v1_focus_groups__focus_group_id__events_get: {
+        parameters: {
+            query?: {
+                /** @description Replay events after this id */
+                after?: number | null;
+            };
+            header?: {
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events; each `data` is one of the declared focus group events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["QuestionStarted"] | components["schemas"]["SpeakerStarted"] | components["schemas"]["TextDelta"] | components["schemas"]["AnswerDone"] | components["schemas"]["Probe"] | components["schemas"]["QuestionDone"] | components["schemas"]["ProgressEvent"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    chat_history_api_v1_personas__persona_id__chat_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatHistory"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    chat_with_persona_api_v1_personas__persona_id__chat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Server-sent events: the stored message, the reply word by word, the stored reply */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["InterviewMessage"] | components["schemas"]["InterviewDelta"] | components["schemas"]["InterviewDone"] | components["schemas"]["StreamErrorEvent"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_summary_api_v1_focus_groups__focus_group_id__ai_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AISummary"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_summary_api_v1_focus_groups__focus_group_id__ai_summary_post: {
+        parameters: {
+            query?: {
+                /** @description The strong model tier (else the fast one). */
+                use_pro_model?: boolean;
+                /** @description Write recommendations (else left empty). */
+                include_recommendations?: boolean;
+            };
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_status_api_v1_focus_groups__focus_group_id__analysis_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisStatusRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_analysis_api_v1_focus_groups__focus_group_id__analysis_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_sentiment_api_v1_focus_groups__focus_group_id__sentiment_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentimentReport"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_themes_api_v1_focus_groups__focus_group_id__themes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeReport"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_concept_graph_api_v1_focus_groups__focus_group_id__concept_graph_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConceptGraphRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
