@@ -22,9 +22,10 @@ async def test_setup_validation_access_edit_and_delete(
     async def rejected(body: dict[str, object], field: str) -> str:
         response = await client.post(url, json=body, headers=auth)
         assert response.status_code == 422, response.text
-        detail = response.json()["detail"]
-        assert any(d["field"].startswith(field) for d in detail), detail
-        return str(detail)
+        body = response.json()
+        assert body["error"] == "ValidationError" or body["error"].startswith("Invalid")
+        assert any(e["field"].startswith(field) for e in body["errors"]), body
+        return str(body)
 
     base = {"name": "G", "persona_ids": ids, "questions": ["Jak wam się podoba?"]}
     message = await rejected({**base, "mode": "debate"}, "mode")
