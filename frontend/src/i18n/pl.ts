@@ -143,7 +143,7 @@ export const pl: Catalogue = {
   "summary.fit": "Zgodność: {verdict}",
   "summary.column.category": "Kategoria",
   "summary.column.count": "Liczba",
-  "summary.column.share": "Wygenerowano",
+  "summary.column.share": "Próba",
   "summary.column.target": "Cel",
   "summary.dimension.age_group": "Grupa wiekowa",
   "summary.dimension.gender": "Płeć",

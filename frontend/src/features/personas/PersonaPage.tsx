@@ -6,8 +6,10 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n";
-import { labeller, personasKey, summaryKey, usePersonaSummary } from "./labels";
+import { categoryLabel, traitLabel } from "../../components/demographicLabels";
+import { personasKey, summaryKey } from "./labels";
 import { OfflineBadge } from "./PersonasTable";
+import { InterviewPanel } from "../focus_groups/InterviewPanel";
 
 const LISTS = [
   ["values", "persona.values"],
@@ -27,11 +29,8 @@ function scores(value: unknown): [string, number][] {
   return Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === "number");
 }
 
-/** "long_term_orientation" → "long term orientation": trait names as the model wrote them. */
-const humanize = (name: string) => name.replace(/_/g, " ");
-
 function Scores({ title, values }: { title: string; values: [string, number][] }) {
-  const { formatNumber } = useI18n();
+  const { t, formatNumber } = useI18n();
   if (values.length === 0) return null;
   return (
     <section className="panel">
@@ -39,7 +38,7 @@ function Scores({ title, values }: { title: string; values: [string, number][] }
       <dl className="scores">
         {values.map(([name, score]) => (
           <div key={name} className="score">
-            <dt>{humanize(name)}</dt>
+            <dt>{traitLabel(t, name)}</dt>
             <dd>
               <span className="bars" aria-hidden="true">
                 <span className="bar bar-share" style={{ width: `${Math.round(Math.min(1, Math.max(0, score)) * 100)}%` }} />
@@ -83,13 +82,11 @@ function Citations({ persona }: { persona: Persona }) {
 export function PersonaPage() {
   const { personaId = "" } = useParams();
   const api = useApi();
-  const { t, formatNumber } = useI18n();
+  const { t, locale } = useI18n();
   const queryClient = useQueryClient();
   const key = ["personas", personaId] as const;
   const persona = useQuery({ queryKey: key, queryFn: () => api.getPersona(personaId) });
-  const projectId = persona.data?.project_id ?? "";
-  const summary = usePersonaSummary(projectId);
-  const label = labeller(projectId === "" ? undefined : summary.data);
+  const label = (dimension: string, key: string) => categoryLabel(t, locale, dimension, key);
 
   const change = useMutation({
     mutationFn: (action: "delete" | "restore") =>
@@ -114,7 +111,10 @@ export function PersonaPage() {
     ["persona.location", label("location", data.location)],
     ["persona.urbanRural", label("urban_rural", data.urban_rural)],
     ["persona.education", label("education", data.education)],
-    ["persona.income", `${formatNumber(data.income)} ${data.income_currency} (${label("income", data.income_band)})`],
+    [
+      data.income_currency === "PLN" ? "dem.dimension.income.pl" : data.income_currency === "USD" ? "dem.dimension.income.us" : "persona.income",
+      `${new Intl.NumberFormat(locale, { style: "currency", currency: data.income_currency, maximumFractionDigits: 0 }).format(data.income)} (${label("income", data.income_band)})`,
+    ],
     ["persona.occupation", data.occupation],
     ["persona.segment", data.segment],
   ];
@@ -185,6 +185,7 @@ export function PersonaPage() {
         <Scores title={t("persona.hofstede")} values={scores(profile["hofstede"])} />
       </div>
       <Citations persona={data} />
+      {!deleted && <InterviewPanel personaId={data.id} personaName={data.full_name} />}
     </article>
   );
 }

@@ -1,14 +1,25 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useNavigate, useSearchParams } from "react-router";
-import { useApi } from "../../api";
-import type { PersonaQuery } from "../../api";
+import { ApiError, fieldName } from "../../api";
+import { categoryLabel, dimensionLabel } from "../../components/demographicLabels";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
-import { labeller, personasKey, usePersonaSummary } from "./labels";
+import { FILTERS, usePersonasApi } from "./api";
+import type { Filter, PersonaFilters } from "./api";
+import { personasKey, usePersonaSummary } from "./labels";
 
 export const PAGE_SIZE = 50;
-const GENDERS = ["male", "female"] as const;
+
+/** The summary's dimension for a filter (income is filtered by its band). */
+const DIMENSION_OF: Record<Filter, string> = {
+  age_group: "age_group",
+  gender: "gender",
+  location: "location",
+  urban_rural: "urban_rural",
+  education: "education",
+  income_band: "income",
+};
 
 export function OfflineBadge({ generatedBy }: { generatedBy: string }) {
   const { t } = useI18n();
@@ -20,35 +31,78 @@ export function OfflineBadge({ generatedBy }: { generatedBy: string }) {
   );
 }
 
-export function PersonasTable({ projectId }: { projectId: string }) {
-  const { t } = useI18n();
-  const api = useApi();
+/** A 422 for a filter value the project does not have: which filter, what it accepts. */
+function FilterError({ error, onClear }: { error: unknown; onClear: () => void }) {
+  const { t, locale } = useI18n();
+  if (!(error instanceof ApiError) || error.status !== 422 || typeof error.detail === "string") {
+    return <ErrorMessage error={error} />;
+  }
+  return (
+    <div className="error" role="alert" data-testid="filter-error">
+      <p>{t("personas.filter.invalid")}</p>
+      <ul>
+        {error.detail.map((issue, index) => {
+          const filter = fieldName(issue);
+          const dimension = (FILTERS as readonly string[]).includes(filter) ? DIMENSION_OF[filter as Filter] : filter;
+          return (
+            <li key={index}>
+              <strong>{dimensionLabel(t, dimension)}</strong>: {issue.msg}
+              {issue.allowed !== undefined && issue.allowed.length > 0 && (
+                <>
+                  {" "}
+                  {t("personas.filter.allowedValues", {
+                    values: issue.allowed.map((value) => categoryLabel(t, locale, dimension, value)).join(", "),
+                  })}
+                </>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" className="secondary" onClick={onClear}>
+        {t("personas.filter.clear")}
+      </button>
+    </div>
+  );
+}
+
+export function PersonasTable({ projectId, country }: { projectId: string; country?: string }) {
+  const { t, locale, formatNumber } = useI18n();
+  const personasApi = usePersonasApi();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const offset = Math.max(0, Number(params.get("offset") ?? "0") || 0);
-  const gender = params.get("gender") ?? "";
-  const query: PersonaQuery = { limit: PAGE_SIZE, offset };
-  if (gender !== "") query.gender = gender;
+  const filters: PersonaFilters = {};
+  for (const filter of FILTERS) {
+    const value = params.get(filter);
+    if (value !== null && value !== "") filters[filter] = value;
+  }
   const personas = useQuery({
-    queryKey: [...personasKey(projectId), query],
-    queryFn: () => api.listPersonas(projectId, query),
+    queryKey: [...personasKey(projectId), filters, offset],
+    queryFn: () => personasApi.list(projectId, filters, PAGE_SIZE, offset),
     placeholderData: keepPreviousData,
+    retry: false,
   });
-  const label = labeller(usePersonaSummary(projectId).data);
+  const summary = usePersonaSummary(projectId).data;
+  const label = (dimension: string, key: string) => categoryLabel(t, locale, dimension, key);
 
-  const update = (next: { offset?: number; gender?: string }) => {
+  const update = (next: { offset?: number; filter?: [Filter, string]; clear?: boolean }) => {
     const search = new URLSearchParams(params);
-    const nextGender = next.gender ?? gender;
+    if (next.clear === true) for (const filter of FILTERS) search.delete(filter);
+    if (next.filter !== undefined) {
+      const [name, value] = next.filter;
+      if (value === "") search.delete(name);
+      else search.set(name, value);
+    }
     const nextOffset = next.offset ?? offset;
-    if (nextGender === "") search.delete("gender");
-    else search.set("gender", nextGender);
     if (nextOffset === 0) search.delete("offset");
     else search.set("offset", String(nextOffset));
     setParams(search, { replace: true, preventScrollReset: true });
   };
 
-  const page = personas.data;
+  const page = personas.isError ? undefined : personas.data;
   const open = (id: string) => void navigate(`/personas/${id}`);
+  const filtered = Object.keys(filters).length > 0;
 
   return (
     <section className="panel" aria-labelledby="personas-title">
@@ -56,22 +110,41 @@ export function PersonasTable({ projectId }: { projectId: string }) {
         <h2 id="personas-title">{t("personas.title")}</h2>
         {page !== undefined && <span className="muted">{t("personas.count", { count: page.total })}</span>}
       </header>
-      <div className="row">
-        <label>
-          <span>{t("personas.filter.gender")}</span>
-          <select value={gender} onChange={(event) => update({ gender: event.target.value, offset: 0 })}>
-            <option value="">{t("personas.filter.all")}</option>
-            {GENDERS.map((value) => (
-              <option key={value} value={value}>
-                {t(`personas.gender.${value}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <fieldset className="filters">
+        <legend>{t("personas.filter.title")}</legend>
+        {FILTERS.map((filter) => {
+          const dimension = DIMENSION_OF[filter];
+          const options = summary?.distributions[dimension]?.map((row) => row.category) ?? [];
+          const current = filters[filter] ?? "";
+          const known = current === "" || options.includes(current);
+          return (
+            <label key={filter}>
+              <span>{dimensionLabel(t, dimension, filter === "income_band" ? country : undefined)}</span>
+              <select
+                name={filter}
+                value={current}
+                onChange={(event) => update({ filter: [filter, event.target.value], offset: 0 })}
+              >
+                <option value="">{t("personas.filter.all")}</option>
+                {!known && <option value={current}>{current}</option>}
+                {options.map((value) => (
+                  <option key={value} value={value}>
+                    {label(dimension, value)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        })}
+        {filtered && (
+          <button type="button" className="secondary" onClick={() => update({ clear: true, offset: 0 })}>
+            {t("personas.filter.clear")}
+          </button>
+        )}
+      </fieldset>
       {personas.isPending && <Loading />}
-      {personas.isError && <ErrorMessage error={personas.error} onRetry={() => void personas.refetch()} />}
-      {page?.total === 0 && <p className="muted">{t("personas.empty")}</p>}
+      {personas.isError && <FilterError error={personas.error} onClear={() => update({ clear: true, offset: 0 })} />}
+      {page?.total === 0 && <p className="muted">{t(filtered ? "personas.filter.none" : "personas.empty")}</p>}
       {page !== undefined && page.items.length > 0 && (
         <>
           <div className="table-scroll">
@@ -84,6 +157,9 @@ export function PersonasTable({ projectId }: { projectId: string }) {
                   <th scope="col">{t("personas.column.occupation")}</th>
                   <th scope="col">{t("personas.column.location")}</th>
                   <th scope="col">{t("personas.column.education")}</th>
+                  <th scope="col">
+                    {country === "pl" ? t("dem.income.short.pl") : country === "us" ? t("dem.income.short.us") : t("personas.column.income")}
+                  </th>
                   <th scope="col">{t("personas.column.generatedBy")}</th>
                 </tr>
               </thead>
@@ -105,8 +181,18 @@ export function PersonasTable({ projectId }: { projectId: string }) {
                     <td className="num">{persona.age}</td>
                     <td>{label("gender", persona.gender)}</td>
                     <td>{persona.occupation}</td>
-                    <td>{label("location", persona.location)}</td>
+                    <td>
+                      {label("location", persona.location)}
+                      <span className="muted"> · {label("urban_rural", persona.urban_rural)}</span>
+                    </td>
                     <td>{label("education", persona.education)}</td>
+                    <td className="num">
+                      {new Intl.NumberFormat(locale, {
+                        style: "currency",
+                        currency: persona.income_currency,
+                        maximumFractionDigits: 0,
+                      }).format(persona.income)}
+                    </td>
                     <td>
                       <OfflineBadge generatedBy={persona.generated_by} />
                     </td>
@@ -118,9 +204,9 @@ export function PersonasTable({ projectId }: { projectId: string }) {
           <footer className="panel-footer">
             <span className="muted">
               {t("personas.page.range", {
-                from: page.offset + 1,
-                to: page.offset + page.items.length,
-                total: page.total,
+                from: formatNumber(page.offset + 1),
+                to: formatNumber(page.offset + page.items.length),
+                total: formatNumber(page.total),
               })}
             </span>
             <button

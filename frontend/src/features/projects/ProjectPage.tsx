@@ -6,6 +6,7 @@ import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import { KnowledgeProjectPanel } from "../knowledge/KnowledgePage";
 import { GeneratePanel } from "./GeneratePanel";
+import { ProjectEditPanel } from "./ProjectEditPanel";
 import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
 
@@ -28,16 +29,18 @@ export function ProjectPage() {
       </p>
       <h1>{data.name}</h1>
       <p className="muted">{t("project.meta", { language, country, date: formatDate(data.created_at) })}</p>
+      {data.description !== "" && <p className="project-description">{data.description}</p>}
       {data.research_goal !== "" && (
         <p>
           <strong>{t("project.researchGoal")}:</strong> {data.research_goal}
         </p>
       )}
       <div className="stack">
+        <ProjectEditPanel project={data} />
         <KnowledgeProjectPanel projectId={data.id} />
         <GeneratePanel key={data.id} project={data} />
-        <PersonasTable projectId={data.id} />
-        <SummaryPanel projectId={data.id} />
+        <PersonasTable projectId={data.id} country={data.country} />
+        <SummaryPanel projectId={data.id} country={data.country} />
       </div>
     </div>
   );
