@@ -76,6 +76,13 @@ DOMAINS: tuple[Domain, ...] = (
         tasks="sight.focus_groups.tasks",
         offline="sight.focus_groups.offline",
     ),
+    Domain(
+        "analysis",
+        router="sight.analysis.endpoints:router",
+        models="sight.analysis.models",
+        tasks="sight.analysis.tasks",
+        offline="sight.analysis.offline",
+    ),
 )
 
 

@@ -19,7 +19,7 @@ from sight.kit.schemas import Schema
 
 InsightType = Literal["opportunity", "risk", "trend", "pattern"]
 SentimentLabel = Literal["positive", "neutral", "negative"]
-AnalysisStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+AnalysisStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 MIN_INSIGHTS, MAX_INSIGHTS = 3, 7
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -25,6 +27,9 @@ from sight.prompts import personas as prompts
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+logger = logging.getLogger("sight.personas")
+_REDIS_DOWN = "brief cache: Redis unavailable (%s); using PostgreSQL"
 
 BRIEF_TTL = timedelta(days=7)
 _TIERS = {
@@ -74,14 +79,25 @@ class Brief:
 
 
 class BriefCache:
+    """Segment briefs for 7 days: in Redis when configured, else PostgreSQL.
+
+    A cache never fails a job: while Redis does not answer, PostgreSQL serves.
+    """
+
     def __init__(self, sessionmaker: SessionMaker, redis: Redis | None) -> None:
         self._sessionmaker = sessionmaker
         self._redis = redis
 
     async def get(self, key: str) -> Brief | None:
         if self._redis is not None:
-            raw = await self._redis.get(f"sight:brief:{key}")
-            return Brief(**json.loads(raw)) if raw else None
+            try:
+                raw = await self._redis.get(f"sight:brief:{key}")
+            except (RedisError, OSError) as exc:
+                logger.warning(
+                    "brief cache: Redis unavailable (%s)", type(exc).__name__
+                )
+            else:
+                return Brief(**json.loads(raw)) if raw else None
         async with self._sessionmaker() as session:
             row = await session.scalar(
                 select(SegmentBrief).where(
@@ -93,12 +109,18 @@ class BriefCache:
     async def put(self, key: str, project_id: uuid.UUID, brief: Brief) -> None:
         payload = brief.__dict__
         if self._redis is not None:
-            await self._redis.set(
-                f"sight:brief:{key}",
-                json.dumps(payload, ensure_ascii=False),
-                ex=int(BRIEF_TTL.total_seconds()),
-            )
-            return
+            try:
+                await self._redis.set(
+                    f"sight:brief:{key}",
+                    json.dumps(payload, ensure_ascii=False),
+                    ex=int(BRIEF_TTL.total_seconds()),
+                )
+            except (RedisError, OSError) as exc:
+                logger.warning(
+                    "brief cache: Redis unavailable (%s)", type(exc).__name__
+                )
+            else:
+                return
         async with session_scope(self._sessionmaker) as session:
             await session.execute(
                 delete(SegmentBrief).where(SegmentBrief.expires_at <= datetime.now(UTC))
