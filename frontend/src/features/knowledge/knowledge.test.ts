@@ -1,6 +1,7 @@
 import { splitAnswer } from "./AskPanel";
 import { parseSnippet } from "./snippet";
 import { applyUploadEvent, newUpload } from "./uploads";
+import type { UploadItem } from "./uploads";
 
 describe("knowledge helpers", () => {
   it("renders only <mark> from a snippet; the rest stays text", () => {
@@ -19,7 +20,7 @@ describe("knowledge helpers", () => {
   });
 
   it("follows an ingestion job: progress never goes back, completed is ready", () => {
-    let item = { ...newUpload("1", { name: "GPL-3", size: 35149 }), phase: "queued" as const };
+    let item: UploadItem = { ...newUpload("1", { name: "GPL-3", size: 35149 }), phase: "queued" };
     const at = (event: string, data: object) => ({ id: null, event, data: JSON.stringify(data) });
     let next = applyUploadEvent(item, at("status", { status: "running" }));
     expect(next.phase).toBe("processing");

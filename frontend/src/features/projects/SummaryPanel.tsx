@@ -63,6 +63,8 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
   const fit = readFit(summary.data?.fit);
   const sentence = fitSentence(t, locale, country, fit);
   const statusOf = (dimension: string) => census.data?.dimensions.find((d) => d.key === dimension)?.status ?? null;
+  const sourceOf = (dimension: string) => summary.data?.dimensions?.[dimension]?.census ?? null;
+  const anyUnverified = Object.values(summary.data?.distributions ?? {}).some((rows) => rows.some((row) => row.census_verified === false));
 
   return (
     <section className="panel" aria-labelledby="summary-title">
@@ -94,7 +96,8 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
           </div>
           <div className="summary-grid">
             {Object.entries(summary.data.distributions).map(([dimension, rows]) => {
-              const status = statusOf(dimension);
+              const source = sourceOf(dimension);
+              const status = source === null ? statusOf(dimension) : null;
               const verdict = fit.dimensions.find((d) => d.dimension === dimension)?.verdict;
               return (
                 <div key={dimension} className="summary-card">
@@ -104,6 +107,11 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
                       {verdict !== undefined && (
                         <span className={`badge small ${verdict === "pass" ? "ok" : verdict === "fail" ? "failed" : "not_configured"}`}>
                           {t(`summary.verdict.${verdict}`)}
+                        </span>
+                      )}
+                      {source !== null && source.figures > 0 && (
+                        <span className="caption-note muted">
+                          {t("summary.source.count", { verified: source.verified, figures: source.figures, publisher: source.publisher })}
                         </span>
                       )}
                       {status === "recalled" && <span className="caption-note muted">{t("summary.source.recalled")}</span>}
@@ -131,7 +139,14 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
                             <Bars row={row} />
                           </th>
                           <td className="num">{percent.format(row.share)}</td>
-                          <td className="num muted">{percent.format(row.target_share)}</td>
+                          <td className="num muted">
+                            {percent.format(row.target_share)}
+                            {row.census_verified === false && (
+                              <abbr className="unverified" title={t("summary.source.estimate")}>
+                                *
+                              </abbr>
+                            )}
+                          </td>
                           <td className="num">{row.count}</td>
                         </tr>
                       ))}
@@ -141,6 +156,7 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
               );
             })}
           </div>
+          {anyUnverified && <p className="muted small">{t("summary.source.marker")}</p>}
         </>
       )}
     </section>

@@ -86,6 +86,9 @@ export const demographicsEn = {
   "summary.fit.tooFew": "Too few personas to judge: {dimensions}.",
   "summary.source.verified": "census figures checked against published sources",
   "summary.source.recalled": "census figures not yet checked against published sources",
+  "summary.source.count": "{verified} of {figures} census figures checked against published sources ({publisher})",
+  "summary.source.estimate": "estimate: not yet checked against a published source",
+  "summary.source.marker": "* census figure not yet checked against a published source",
 
   "target.title": "Target audience",
   "target.hint": "Each dimension follows the country's census unless you set your own shares. Shares always add up to 100 %.",

@@ -88,6 +88,9 @@ export const demographicsPl: CatalogueOf<typeof demographicsEn> = {
   "summary.fit.tooFew": "Za mało person, by ocenić: {dimensions}.",
   "summary.source.verified": "dane spisowe sprawdzone w opublikowanych źródłach",
   "summary.source.recalled": "dane spisowe jeszcze niesprawdzone w opublikowanych źródłach",
+  "summary.source.count": "Sprawdzone w opublikowanych źródłach: {verified} z {figures} danych spisowych ({publisher})",
+  "summary.source.estimate": "szacunek: jeszcze niesprawdzony w opublikowanym źródle",
+  "summary.source.marker": "* dana spisowa jeszcze niesprawdzona w opublikowanym źródle",
 
   "target.title": "Grupa docelowa",
   "target.hint": "Każdy wymiar odpowiada spisowi powszechnemu kraju, chyba że ustawisz własne udziały. Udziały zawsze sumują się do 100 %.",
