@@ -168,7 +168,11 @@ _CONDITIONS: dict[str, dict[str, list[str]]] = {
         "quality": ["Quality comes first for me."],
         "tradition": ["I trust local, proven products."],
         "new": ["I would try it once and see."],
-        "general": ["I would need to see it in practice."],
+        "general": [
+            "I would need to see it in practice.",
+            "A recommendation from someone I trust would help.",
+            "Much depends on the details.",
+        ],
     },
     "pl": {
         "price": ["Przekonałaby mnie niższa cena albo okres próbny."],
@@ -179,7 +183,11 @@ _CONDITIONS: dict[str, dict[str, list[str]]] = {
         "quality": ["Dla mnie najważniejsza jest jakość."],
         "tradition": ["Ufam lokalnym, sprawdzonym produktom."],
         "new": ["Spróbowałbym raz i zobaczył."],
-        "general": ["Musiałbym zobaczyć, jak to działa w praktyce."],
+        "general": [
+            "Musiałbym zobaczyć, jak to działa w praktyce.",
+            "Pomogłaby mi opinia kogoś, komu ufam.",
+            "Wiele zależy od szczegółów.",
+        ],
     },
 }
 
@@ -205,6 +213,19 @@ _LEVELS: dict[str, list[list[str]]] = {
 }
 
 
+_BACKGROUND = {
+    "age": 0.6,
+    "income": 0.6,
+    "urban": 0.4,
+    "education": 0.4,
+    "openness": 0.3,
+    "conscientiousness": 0.3,
+    "agreeableness": 0.3,
+    "neuroticism": 0.3,
+    "extraversion": 0.3,
+}
+
+
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
@@ -227,9 +248,9 @@ def _reason(
     for topic in _topics(text):
         for trait, weight in _WEIGHTS[topic].items():
             pulls[trait] = pulls.get(trait, 0.0) + weight * traits[trait]
-    # Personality colours every answer a little, the strongest pull decides.
-    for trait in ("openness", "conscientiousness", "agreeableness", "neuroticism"):
-        pulls.setdefault(trait, 0.3 * traits[trait])
+    # Who the person is colours every answer a little; the strongest pull decides.
+    for trait, weight in _BACKGROUND.items():
+        pulls.setdefault(trait, weight * traits[trait])
     ranked = sorted(pulls.items(), key=lambda item: -abs(item[1]))
     trait, pull = ranked[0] if rng.random() < 0.75 else rng.choice(ranked[:3])
     sign = 1 if pull >= 0 else -1

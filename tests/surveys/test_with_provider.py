@@ -1,0 +1,234 @@
+"""Surveys through a real SDK (OpenAI) against the fake provider: the two-pass
+rating mode (default with a real model), and a worker killed mid-run that
+another worker resumes without answering for anyone twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+
+from sight.embedded_postgres import EmbeddedPostgres
+from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
+from tests.conftest import create_database, repo_root
+from tests.fixtures.jobs import start_job
+from tests.personas.test_generation import wait_job
+from tests.personas.test_generation_with_provider import use_fake
+from tests.surveys.conftest import QUESTIONS, project_with_personas, read_stream
+
+PERSONAS = 12
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeLLM]:
+    with running_fake_llm(FakeLLMConfig(latency=0.0)) as server:
+        yield server
+
+
+async def test_two_pass_ratings_with_a_real_model(
+    client: httpx.AsyncClient, user: dict[str, str], fake: FakeLLM
+) -> None:
+    auth = {"Authorization": user["authorization"]}
+    project = await project_with_personas(client, auth, count=6)
+    await use_fake(client, auth, fake)
+    survey = (
+        await client.post(
+            f"/api/v1/projects/{project['id']}/surveys",
+            json={"title": "Two pass", "questions": QUESTIONS},
+            headers=auth,
+        )
+    ).json()
+    before = fake.stats.count("openai.chat.completions")
+    run = await client.post(f"/api/v1/surveys/{survey['id']}/run", headers=auth)
+    assert run.status_code == 202, run.text
+    assert run.json()["estimate"]["rating_mode"] == "two-pass"
+    events = await read_stream(client, run.json()["events_url"], auth)
+    assert events[-1]["event"] == "completed", events[-1]
+    job = await wait_job(client, run.json()["job_id"], auth)
+    assert job["status"] == "succeeded", job
+    # One structured call per respondent answers the whole questionnaire.
+    assert fake.stats.count("openai.chat.completions") - before == 6
+    responses = (
+        await client.get(f"/api/v1/surveys/{survey['id']}/responses", headers=auth)
+    ).json()["items"]
+    for r in responses:
+        mapped = r["details"]["price"]["two_pass"]
+        assert mapped["method"] == "semantic-similarity"
+        assert isinstance(mapped["text"], str)
+        assert mapped["text"]
+        assert r["answers"]["price"] == mapped["value"]
+        assert 1 <= mapped["value"] <= 5
+        assert len(mapped["pmf"]) == 5
+        assert sum(mapped["pmf"]) == pytest.approx(1, abs=1e-3)
+        assert -1 <= mapped["similarity"] <= 1
+        assert r["generated_by"] == "openai:gpt-4.1-mini"
+    results = (
+        await client.get(f"/api/v1/surveys/{survey['id']}/results", headers=auth)
+    ).json()
+    assert results["guards"]["rating_mode"] == "two-pass"
+    price = next(q for q in results["questions"] if q["id"] == "price")
+    assert price["guards"]["rating_method"]["two_pass"] == 6
+
+
+def _spawn_worker(url: str, fake: FakeLLM) -> subprocess.Popen[bytes]:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "SIGHT_JOB_MODULES"},
+        "DATABASE_URL": url,
+        "OPENAI_API_KEY": "sk-fake-key-for-tests",
+        "OPENAI_BASE_URL": fake.openai_base_url,
+        "SIGHT_LLM__DETECT_OLLAMA": "false",
+        "SIGHT_LLM__LIMITS__OPENAI__CONCURRENCY": "2",
+        "SIGHT_JOBS__STALLED_AFTER_SECONDS": "8",  # a busy machine delays beats
+        "SIGHT_JOBS__HEARTBEAT_SECONDS": "1",
+        "SECRET_KEY": "s" * 40,
+    }
+    return subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "sight"), "worker"],
+        env=env,
+        cwd=repo_root(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _setup(url: str) -> tuple[str, uuid.UUID, uuid.UUID]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (id, email, full_name, password_hash, is_active)"
+            " VALUES (gen_random_uuid(), 'sv@example.com', 'S', 'x', true) RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+        project_id = conn.execute(
+            "INSERT INTO projects (id, owner_id, name, description, research_goal,"
+            " language, country, target_sample_size, target_demographics,"
+            " target_distribution, llm_overrides) VALUES (gen_random_uuid(), %s,"
+            " 'P', '', '', 'pl', 'pl', 12, '{}', '{}', '{}') RETURNING id",
+            (user_id,),
+        ).fetchone()[0]  # type: ignore[index]
+        for slot in range(PERSONAS):
+            conn.execute(
+                "INSERT INTO personas (id, project_id, slot, age, age_group,"
+                " gender, location, urban_rural, education, income_band,"
+                " income, income_currency, full_name, occupation, profile,"
+                " language, segment, generated_by, prompt_version,"
+                " citations, validation) VALUES (gen_random_uuid(), %s, %s,"
+                " %s, 'age_35_44', %s, 'mazowieckie', 'urban', 'secondary',"
+                " 'pln_2500_3499', 3000, 'PLN', %s, 'kierowca', '{}',"
+                " 'pl', 's', 'test', 'v', '[]', '{}')",
+                (
+                    project_id,
+                    slot,
+                    20 + 4 * slot,
+                    "female" if slot % 2 else "male",
+                    f"Osoba {slot}",
+                ),
+            )
+        survey_id = conn.execute(
+            "INSERT INTO surveys (id, project_id, title, description, questions,"
+            " respondents, settings, status, target, results_answered,"
+            " prompt_version) VALUES (gen_random_uuid(), %s, 'S', '', %s,"
+            " '{\"mode\": \"all\"}', %s, 'running', 12, 0, 'v') RETURNING id",
+            (
+                project_id,
+                json.dumps(
+                    [
+                        {**q, "type": q["type"].replace("_", "-")}
+                        for q in QUESTIONS
+                        if q["type"] != "open-text"
+                    ]
+                ),
+                json.dumps(
+                    {"shuffle_options": True, "rating_mode": "direct", "seed": 5}
+                ),
+            ),
+        ).fetchone()[0]  # type: ignore[index]
+    return str(user_id), uuid.UUID(str(project_id)), uuid.UUID(str(survey_id))
+
+
+def _answered(url: str, survey_id: uuid.UUID) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT persona_id FROM survey_responses WHERE survey_id = %s",
+                (survey_id,),
+            )
+        ]
+
+
+async def test_killed_worker_resumes_without_answering_twice(
+    pg_cluster: EmbeddedPostgres, fake: FakeLLM
+) -> None:
+    from sight import db
+
+    url = create_database(pg_cluster, f"sight_sv_{uuid.uuid4().hex[:8]}")
+    db.upgrade(url)
+    user_id, project_id, survey_id = _setup(url)
+    fake.configure(latency=0.4)
+    job_id = await start_job(
+        url,
+        user_id,
+        kind="surveys.run",
+        project_id=project_id,
+        survey_id=str(survey_id),
+        rating_words=False,
+    )
+    first = _spawn_worker(url, fake)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_answered(url, survey_id)) < 3:
+            assert time.monotonic() < deadline, "nobody answered in the first worker"
+            await asyncio.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        assert len(_answered(url, survey_id)) < PERSONAS
+        second = _spawn_worker(url, fake)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                with psycopg.connect(url) as conn:
+                    status, attempts, error = conn.execute(
+                        "SELECT status, attempts, error FROM jobs WHERE id = %s",
+                        (job_id,),
+                    ).fetchone()  # type: ignore[misc]
+                if status in {"succeeded", "failed"}:
+                    break
+                assert time.monotonic() < deadline, f"job stuck in {status}"
+                await asyncio.sleep(0.2)
+        finally:
+            second.terminate()
+            second.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert status == "succeeded", error
+    assert attempts == 2
+    answered = _answered(url, survey_id)
+    assert len(answered) == PERSONAS
+    assert len(set(answered)) == PERSONAS
+    with psycopg.connect(url) as conn:
+        kinds = [
+            r[0]
+            for r in conn.execute(
+                "SELECT type FROM stream_events WHERE stream_kind = 'survey'"
+                " AND stream_id = %s ORDER BY id",
+                (survey_id,),
+            )
+        ]
+        survey_status, stored = conn.execute(
+            "SELECT status, results IS NOT NULL FROM surveys WHERE id = %s",
+            (survey_id,),
+        ).fetchone()  # type: ignore[misc]
+    # Each answer and its event were committed together: one event per answer.
+    assert kinds.count("respondent") == PERSONAS
+    assert kinds[-1] == "completed"
+    assert (survey_status, stored) == ("completed", True)
