@@ -57,9 +57,7 @@ def independence(table: np.ndarray, seed: int = 0) -> dict[str, Any]:
         "chi2": round(float(result.statistic), 4),
         "df": int(result.dof),
         "p": float(result.pvalue),
-        "cramers_v": round(
-            float(association(table, method="cramer")), 4
-        ),
+        "cramers_v": round(float(association(table, method="cramer")), 4),
         "min_expected": round(float(expected.min()), 3),
         "small_expected": small,
     }
