@@ -306,16 +306,13 @@ def compose_persona(request: OfflineInput) -> dict[str, Any]:
     pl = person.language == "pl"
     themes = research_themes(facts)
 
-    def pick(options: list[str]) -> str:
-        return options[rng.randrange(len(options))]
-
     # A repair draws from wider pools so it does not collide with the sample again.
     repair = [str(p) for p in facts.get("repair_problems", [])]
     name = offline_name(
         person.country,
         person.gender,
         person.age,
-        pick,
+        rng,
         variant=bool(repair),
     )
     role = _role(person, rng, _avoided(facts))

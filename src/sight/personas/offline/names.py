@@ -6,9 +6,7 @@ Kamińska); the rest are shared by both sexes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-Pick = Callable[[list[str]], str]
+import random
 
 _PL_NAMES = {
     "male": {
@@ -99,6 +97,46 @@ _PL_NAMES = {
 }
 # Adjectival surnames take a feminine ending; the rest are shared.
 _PL_SURNAMES = [
+    "Kaczmarek",
+    "Piotrowicz",
+    "Zając",
+    "Czarnecki",
+    "Sadowski",
+    "Bąk",
+    "Chmielewski",
+    "Włodarczyk",
+    "Borkowski",
+    "Czerwiński",
+    "Sokołowski",
+    "Szczepański",
+    "Kucharski",
+    "Kalinowski",
+    "Wysocki",
+    "Adamski",
+    "Sobczak",
+    "Czajkowski",
+    "Sawicki",
+    "Kubiak",
+    "Wilk",
+    "Lis",
+    "Maciejewski",
+    "Szulc",
+    "Mazurek",
+    "Kołodziej",
+    "Kubacki",
+    "Cieślak",
+    "Sowa",
+    "Głowacki",
+    "Przybylski",
+    "Zawadzki",
+    "Krajewski",
+    "Szymczak",
+    "Marciniak",
+    "Kowalczyk",
+    "Laskowski",
+    "Wasilewski",
+    "Bielecki",
+    "Urbański",
     "Nowak",
     "Wójcik",
     "Kamiński",
@@ -197,6 +235,36 @@ _US_NAMES = {
     },
 }
 _US_SURNAMES = [
+    "Perez",
+    "Sanchez",
+    "Ramirez",
+    "Cruz",
+    "Morris",
+    "Rogers",
+    "Reed",
+    "Cook",
+    "Morgan",
+    "Bell",
+    "Murphy",
+    "Bailey",
+    "Cooper",
+    "Richardson",
+    "Cox",
+    "Howard",
+    "Ward",
+    "Peterson",
+    "Gray",
+    "James",
+    "Watson",
+    "Brooks",
+    "Kelly",
+    "Sanders",
+    "Price",
+    "Bennett",
+    "Wood",
+    "Barnes",
+    "Ross",
+    "Henderson",
     "Smith",
     "Johnson",
     "Williams",
@@ -256,25 +324,33 @@ def _feminine(surname: str) -> str:
     return surname[:-1] + "a" if surname.endswith("ki") else surname  # -ski -> -ska
 
 
+# Shares of names with a second part, about as common as in real life: married
+# Polish women with a double-barrelled surname, Americans giving a middle initial.
+DOUBLE_SURNAME = 0.12
+MIDDLE_INITIAL = 0.3
+
+
 def offline_name(
-    country: str, gender: str, age: int, pick: Pick, *, variant: bool = False
+    country: str, gender: str, age: int, rng: random.Random, *, variant: bool = False
 ) -> str:
-    """A first name and surname; `variant` (asked for when a repair says the
-    name is taken) widens the choice the way real names vary: a double-barrelled
-    surname for a Polish woman, a middle initial in the US, any generation's
-    first name for a Polish man."""
+    """A first name and surname. `variant` (asked for when a repair says the
+    name is taken) always takes the wider forms: a double-barrelled surname for
+    a Polish woman, a middle initial in the US, any generation's first name for
+    a Polish man."""
     names = _PL_NAMES if country == "pl" else _US_NAMES
     by_generation = names.get(gender, names["female"])
     pool = by_generation[_generation(age)]
     if variant and country == "pl" and gender != "female":
         pool = [n for generation in by_generation.values() for n in generation]
-    first = pick(pool)
+    first = rng.choice(pool)
     if country != "pl":
-        middle = f" {pick(list('ABCDEFGHJKLMNPRSTW'))}." if variant else ""
-        return f"{first}{middle} {pick(_US_SURNAMES)}"
-    surname = pick(_PL_SURNAMES)
+        middle = ""
+        if variant or rng.random() < MIDDLE_INITIAL:
+            middle = f" {rng.choice('ABCDEFGHJKLMNPRSTW')}."
+        return f"{first}{middle} {rng.choice(_US_SURNAMES)}"
+    surname = rng.choice(_PL_SURNAMES)
     if gender == "female":
         surname = _feminine(surname)
-        if variant:
-            surname = f"{surname}-{_feminine(pick(_PL_SURNAMES))}"
+        if variant or rng.random() < DOUBLE_SURNAME:
+            surname = f"{surname}-{_feminine(rng.choice(_PL_SURNAMES))}"
     return f"{first} {surname}"

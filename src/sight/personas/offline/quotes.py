@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from sight.personas.offline import grammar
 from sight.personas.offline.themes import GENERAL, Theme, topic
 
+# Share of quotes that give a second reason (a repair always does).
+SECOND_REASON = 0.25
+
 if TYPE_CHECKING:
     from sight.personas.offline.compose import Person, Role
 
@@ -154,7 +157,7 @@ def compose_quote(
         )
     else:
         reason = _theme_reason(person, themes, rng)
-    if longer:
+    if longer or rng.random() < SECOND_REASON:
         extra = _theme_reason(person, [*themes, GENERAL], rng)
         if extra != reason:
             reason = f"{reason} {extra}"
