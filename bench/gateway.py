@@ -7,6 +7,13 @@ the gateway's own cost (routing, budget check, cache look-up, usage row, JSON
 parsing and validation).
 
     uv run python -m bench.gateway --calls 200 --latency 0.5 --concurrency 10
+
+`--first-word` measures what a user watching a focus group feels instead: the
+time from asking to the first streamed word, per provider SDK (OpenAI, Gemini,
+Anthropic over their own streaming wire formats) and the offline engine, with
+the provider answering after L seconds and then writing 3 words per chunk.
+
+    uv run python -m bench.gateway --first-word --latency 2 --calls 10
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from bench.support import (
 )
 from sight.config import Settings
 from sight.llm.gateway import LLMGateway
-from sight.llm.types import CallContext
+from sight.llm.types import CallContext, TextDelta
 from sight.postgres import create_engine, create_sessionmaker
 
 
@@ -93,13 +100,91 @@ async def run(
     }
 
 
+def _provider_settings(provider: str, fake: str) -> dict[str, object]:
+    if provider == "openai":
+        return {"openai_api_key": "sk-bench", "openai_base_url": f"{fake}/v1"}
+    if provider == "gemini":
+        return {"google_api_key": "bench-key", "llm": {"gemini_base_url": fake}}
+    if provider == "anthropic":
+        return {"anthropic_api_key": "sk-bench", "llm": {"anthropic_base_url": fake}}
+    return {"llm": {"default_provider": "offline"}}
+
+
+async def first_word(
+    provider: str, calls: int, latency: float, chunk_delay: float, url: str
+) -> dict[str, float]:
+    """Sequential streamed answers: seconds to the first word and to the end."""
+    nonce = time.time_ns()
+    with fake_provider_process(latency, chunk_delay) as fake:
+        values = _provider_settings(provider, fake)
+        llm = {"detect_ollama": False, **values.pop("llm", {})}  # type: ignore[dict-item]
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            secret_key="b" * 40,
+            llm=llm,
+            **values,  # type: ignore[arg-type]
+        )
+        engine = create_engine(url, pool_size=5)
+        gateway = LLMGateway(settings, create_sessionmaker(engine))
+        ctx = CallContext(user_id=insert_user(url))
+        firsts: list[float] = []
+        totals: list[float] = []
+        words = 0
+        for i in range(calls + 1):  # the first call warms the client up
+            started = time.perf_counter()
+            first: float | None = None
+            async for item in gateway.stream(
+                "focus_groups.answer",
+                system="You are a focus-group participant.",
+                prompt=f"Question {i} ({nonce}): what do you think about the price?",
+                ctx=ctx,
+            ):
+                if isinstance(item, TextDelta) and first is None:
+                    first = time.perf_counter() - started
+                elif not isinstance(item, TextDelta):
+                    words = len(item.result.text.split())
+            if i and first is not None:
+                firsts.append(first)
+                totals.append(time.perf_counter() - started)
+        await gateway.aclose()
+        await engine.dispose()
+    return {
+        "first_p50": statistics.median(firsts),
+        "first_max": max(firsts),
+        "total_p50": statistics.median(totals),
+        "words": words,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, nargs="+", default=[100, 200])
     parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--first-word", action="store_true")
+    parser.add_argument("--chunk-delay", type=float, default=0.05)
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.first_word:
+        print(
+            "| provider (SDK) | L (s) | calls | first word p50 (s) | first word max (s)"
+            " | whole answer p50 (s) | words |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        with fresh_database() as url:
+            for latency in args.latency:
+                for provider in ("openai", "gemini", "anthropic", "offline"):
+                    r = asyncio.run(
+                        first_word(
+                            provider, args.calls[0], latency, args.chunk_delay, url
+                        )
+                    )
+                    print(
+                        f"| {provider} | {latency} | {args.calls[0]} | "
+                        f"{r['first_p50']:.3f} | {r['first_max']:.3f} | "
+                        f"{r['total_p50']:.2f} | {int(r['words'])} |"
+                    )
+        return
     print(
         "| N | L (s) | C | wall (s) | ideal (s) | wall/ideal | gateway overhead / wave (ms) | max in flight |"
     )

@@ -60,7 +60,7 @@ def machine() -> str:
 
 
 @contextlib.contextmanager
-def fake_provider_process(latency: float) -> Iterator[str]:
+def fake_provider_process(latency: float, chunk_delay: float = 0.0) -> Iterator[str]:
     """The fake provider in its own process, so it does not share the GIL (and
     its CPU time) with the code being measured. Yields its base URL."""
     import socket
@@ -81,6 +81,8 @@ def fake_provider_process(latency: float) -> Iterator[str]:
             str(port),
             "--latency",
             str(latency),
+            "--stream-chunk-delay",
+            str(chunk_delay),
             "--log-level",
             "warning",
         ],

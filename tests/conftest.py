@@ -71,7 +71,9 @@ def make_settings(**overrides: object) -> Settings:
 def live_server(database_url: str, redis_url: str) -> Iterator[LiveServer]:
     from sight.app import create_app
 
-    app = create_app(make_settings(redis_url=redis_url), database_url=database_url)
+    # Users point the OpenAI provider at fake servers on 127.0.0.1 in tests.
+    settings = make_settings(redis_url=redis_url, llm={"allow_private_endpoints": True})
+    app = create_app(settings, database_url=database_url)
     server = LiveServer(app)
     server.start()
     yield server

@@ -87,9 +87,24 @@ class LLMSettings(BaseModel):
     # local (default: the multilingual model in the wheel) | gemini | openai
     embedding_provider: str = "local"
     max_retries: int = Field(4, ge=0, le=10)
+    # How long one call keeps coming back to a provider that answers 429 with
+    # Retry-After (a rate-limit storm); those waits do not count as retries.
+    rate_limit_patience_seconds: float = Field(180.0, ge=0)
     repair_attempts: int = Field(2, ge=0, le=5)
     cache_enabled: bool = True
     default_monthly_budget_usd: float = Field(50.0, ge=0)
+    # The most a user may spend per month on the deployment's keys; users can
+    # lower their own limit below it, and set their own with their own keys.
+    # None: the same as default_monthly_budget_usd.
+    deployment_monthly_ceiling_usd: float | None = Field(None, ge=0)
+    # User-set base URLs may point at loopback, link-local and private
+    # addresses only when this is on (a single-user install with a local
+    # vLLM/LM Studio, or tests against fake servers on 127.0.0.1).
+    allow_private_endpoints: bool = False
+    # Seconds between words when the offline engine streams (it answers at
+    # once; the pace lets the web app show text appearing). None: 0.02, and 0
+    # when env=test.
+    offline_word_pace_seconds: float | None = Field(None, ge=0, le=1)
     circuit_threshold: int = Field(5, ge=1)
     circuit_cooldown_seconds: float = Field(30.0, gt=0)
     limits: dict[str, ProviderLimits] = Field(default_factory=_default_limits)

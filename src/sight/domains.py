@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from sight.llm.policies import LLMPolicies
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -100,3 +102,15 @@ def load_tasks(domains: Sequence[Domain] = DOMAINS) -> None:
         for module in (domain.tasks, domain.offline):
             if module:
                 importlib.import_module(module)
+
+
+def llm_policies() -> LLMPolicies:
+    """The domains that answer the gateway's questions (sight.llm.policies):
+    a user's spend limit (auth) and a project's cap and overrides (projects)."""
+    from sight.auth.llm_policy import UserSpendLimitsFromUsers
+    from sight.llm.policies import LLMPolicies
+    from sight.projects.llm_policy import ProjectPoliciesFromProjects
+
+    return LLMPolicies(
+        users=UserSpendLimitsFromUsers(), projects=ProjectPoliciesFromProjects()
+    )

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -172,9 +173,27 @@ async def _finish(
         await events.publish(session, job_id, event_type, data)
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """What failed: a task group's first domain error (a provider that
+    answered 401 inside `asyncio.TaskGroup` arrives as an ExceptionGroup)."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return exc
+    leaves = list(_leaves(exc))
+    return next((e for e in leaves if isinstance(e, SightError)), leaves[0])
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> Iterator[BaseException]:
+    for inner in group.exceptions:
+        if isinstance(inner, BaseExceptionGroup):
+            yield from _leaves(inner)
+        else:
+            yield inner
+
+
 def _user_facing_error(exc: BaseException) -> str:
     # Domain errors are written for users; anything else is an internal fault
     # whose text may hold internals, so it goes to the log, not the job row.
+    exc = _cause(exc)
     if isinstance(exc, SightError):
         return str(exc.detail)
     return f"internal error ({type(exc).__name__}); see the server log"
@@ -277,7 +296,12 @@ async def _after_failure(
         exc_info=exc,
         extra={"job_id": str(ctx.job_id), "kind": ctx.kind, "attempt": ctx.attempt},
     )
-    retryable = not isinstance(exc, SightError) or exc.status_code >= 500
+    cause = _cause(exc)
+    # A SightError may say that running again cannot help (`retryable`, e.g. a
+    # provider that rejected the key); a 4xx domain error never can.
+    retryable = getattr(cause, "retryable", True) and (
+        not isinstance(cause, SightError) or cause.status_code >= 500
+    )
     if retryable and ctx.attempt < runtime.settings.jobs.max_attempts:
         delay = min(60, 2**ctx.attempt)
         async with session_scope(runtime.sessionmaker) as session:

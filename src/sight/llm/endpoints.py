@@ -38,15 +38,15 @@ async def get_llm_settings(
 ) -> LLMSettingsRead:
     """The user's provider choice, which keys are stored (never the keys), the
     effective route of every flow, and the monthly budget."""
-    return await service.read_settings(session, state.llm, _vault(state), user)
+    return await service.read_settings(session, state.llm, _vault(state), user.id)
 
 
 @router.put("/settings/llm", response_model=LLMSettingsRead)
 async def put_llm_settings(
     data: LLMSettingsUpdate, user: CurrentUser, state: State, session: DbSession
 ) -> LLMSettingsRead:
-    await service.update_settings(session, _vault(state), user, data)
-    return await service.read_settings(session, state.llm, _vault(state), user)
+    await service.update_settings(session, state.llm, _vault(state), user.id, data)
+    return await service.read_settings(session, state.llm, _vault(state), user.id)
 
 
 @router.post("/estimates", response_model=Estimate)
@@ -88,7 +88,7 @@ async def usage(
     return await service.usage_report(
         session,
         state.llm,
-        user,
+        user.id,
         group_by=group_by,
         start=start,
         end=end,

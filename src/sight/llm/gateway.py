@@ -1,14 +1,17 @@
 """The LLM gateway: routing, limits, retries, repair, cache, usage, budgets.
 
 Every model call in Sight goes through `LLMGateway.generate` (structured, returns
-a Pydantic object) or `generate_text`, tagged with its flow (`personas.enrich`,
+a Pydantic object), `generate_text`, or `stream` (text as it is written, then
+the same result), tagged with its flow (`personas.enrich`,
 `focus_groups.answer`, ...). Per call, in order:
 
-1. resolve the route (project override > user setting > deployment default);
-2. refuse up front if the estimate would cross the user's or project's budget;
+1. resolve the route (project override > user setting > deployment default)
+   and the credentials (see resolver.py);
+2. refuse up front if the estimate would cross a spend limit (budget.py);
 3. answer from the cache when the same request was answered before;
 4. call the provider inside its concurrency/rate limits, retrying 429/5xx/
-   timeouts with backoff (honouring Retry-After) unless its circuit is open;
+   timeouts with backoff (honouring Retry-After) unless its circuit is open
+   (calls.py; all keyed by the endpoint and credential used);
 5. parse and validate the answer, asking again with the validation errors a
    bounded number of times;
 6. record usage (tokens, cost, latency, outcome) whether it worked or not.
@@ -19,11 +22,11 @@ The gateway holds no database session across a model call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-import hashlib
-import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -34,27 +37,18 @@ from sight.config import Settings
 from sight.kit.errors import SightError
 from sight.llm.budget import check_budget
 from sight.llm.cache import CachedAnswer, ResponseCache, cache_key
+from sight.llm.calls import DeltaSink, LLMProviderFailed, ProviderCalls
 from sight.llm.config import price_table, routing_table
+from sight.llm.policies import LLMPolicies
 from sight.llm.providers.base import (
-    ChatProvider,
     EmbeddingProvider,
-    ErrorKind,
     Message,
     ProviderError,
     ProviderRequest,
     ProviderResponse,
 )
-from sight.llm.providers.factory import build_chat_provider, build_embedding_provider
-from sight.llm.resilience import (
-    CircuitBreaker,
-    CircuitOpen,
-    ProviderLimiter,
-    backoff_delay,
-)
-from sight.llm.resolver import (
-    Credentials,
-    RouteResolver,
-)
+from sight.llm.providers.factory import build_embedding_provider
+from sight.llm.resolver import Credentials, RouteResolver
 from sight.llm.structured import OutputInvalid, parse_structured
 from sight.llm.types import (
     CallContext,
@@ -69,17 +63,27 @@ from sight.llm.usage import CallUsage, UsageRecorder
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
 
-logger = logging.getLogger("sight.llm")
+__all__ = ["LLMGateway", "LLMProviderFailed", "StructuredOutputFailed"]
 
 T = TypeVar("T", bound=BaseModel)
 
 
-class LLMProviderFailed(SightError):
-    status_code = 502
-
-
 class StructuredOutputFailed(SightError):
     status_code = 502
+
+
+@dataclass
+class _Call:
+    """One gateway call between its route and its usage row."""
+
+    flow: str
+    output: type[BaseModel] | None
+    route: Route
+    creds: Credentials
+    request: ProviderRequest
+    usage: CallUsage
+    started: float
+    cache_key: str | None
 
 
 class LLMGateway:
@@ -90,23 +94,26 @@ class LLMGateway:
         *,
         metrics: Metrics | None = None,
         ollama_available: bool = False,
+        policies: LLMPolicies | None = None,
     ) -> None:
         self.settings = settings
+        self.policies = policies or LLMPolicies()
         self._sessionmaker = sessionmaker
         self._cache = ResponseCache(sessionmaker)
         self._resolver = RouteResolver(
-            settings, sessionmaker, ollama_available=ollama_available
+            settings,
+            sessionmaker,
+            ollama_available=ollama_available,
+            policies=self.policies,
         )
         self._usage = UsageRecorder(sessionmaker, metrics)
         redis_url = (
             settings.redis_url.get_secret_value() if settings.redis_url else None
         )
-        self._rate_storage: Storage = (
+        rate_storage: Storage = (
             RedisStorage("async+" + redis_url) if redis_url else MemoryStorage()
         )
-        self._providers: dict[tuple[str, str | None, str | None], ChatProvider] = {}
-        self._limiters: dict[str, ProviderLimiter] = {}
-        self._breakers: dict[str, CircuitBreaker] = {}
+        self._calls = ProviderCalls(settings, rate_storage)
         self._embedder: EmbeddingProvider | None = None
         self._embedder_lock = asyncio.Lock()
 
@@ -120,38 +127,6 @@ class LLMGateway:
     ) -> Route:
         """The effective route; pass `session` to see its uncommitted changes."""
         return await self._resolver.route(flow, ctx, session)
-
-    # ---- providers -----------------------------------------------------------
-
-    def _provider(self, name: str, creds: Credentials) -> ChatProvider:
-        fingerprint = _fingerprint(creds.api_key)
-        key = (name, fingerprint, creds.base_url)
-        if key not in self._providers:
-            self._providers[key] = build_chat_provider(
-                name, self.settings, api_key=creds.api_key, base_url=creds.base_url
-            )
-        return self._providers[key]
-
-    def _limiter(self, provider: str) -> ProviderLimiter:
-        if provider not in self._limiters:
-            limits = self.settings.llm.limits.get(provider)
-            self._limiters[provider] = ProviderLimiter(
-                provider,
-                concurrency=limits.concurrency if limits else 10,
-                requests_per_minute=limits.requests_per_minute if limits else None,
-                tokens_per_minute=limits.tokens_per_minute if limits else None,
-                storage=self._rate_storage,
-            )
-        return self._limiters[provider]
-
-    def _breaker(self, provider: str) -> CircuitBreaker:
-        if provider not in self._breakers:
-            self._breakers[provider] = CircuitBreaker(
-                provider,
-                threshold=self.settings.llm.circuit_threshold,
-                cooldown=self.settings.llm.circuit_cooldown_seconds,
-            )
-        return self._breakers[provider]
 
     # ---- estimates and budgets ----------------------------------------------
 
@@ -185,23 +160,44 @@ class LLMGateway:
             price_date=prices.as_of,
         )
 
-    async def _ensure_budget_for(self, usage: CallUsage) -> None:
-        try:
-            await self.ensure_budget(usage.ctx, usage.expected_usd)
-        except SightError:
-            usage.outcome = "budget_exceeded"
-            raise
+    async def ensure_budget(
+        self, ctx: CallContext, estimate_usd: float, *, flow: str | None = None
+    ) -> None:
+        """Raise BudgetExceeded (402) if `estimate_usd` more would cross a limit.
 
-    async def ensure_budget(self, ctx: CallContext, estimate_usd: float) -> None:
-        """Raise BudgetExceeded (402) if `estimate_usd` more would cross a limit."""
+        With `flow`, the deployment's ceiling applies only when that flow's
+        calls would be paid with the deployment's key.
+        """
+        billed_to = "deployment"
+        if flow is not None:
+            user_settings, project = await self._resolver.load_overrides(ctx, None)
+            route = self._resolver.route_from(flow, user_settings, project)
+            creds = self._resolver.credentials(route.provider, user_settings)
+            billed_to = creds.billed_to
+        await self._check_budget(ctx, estimate_usd, billed_to)
+
+    async def _check_budget(
+        self, ctx: CallContext, estimate_usd: float, billed_to: str
+    ) -> None:
         async with self._sessionmaker() as session:
             await check_budget(
                 session,
+                self.policies,
+                self.settings.llm,
                 user_id=ctx.user_id,
                 project_id=ctx.project_id,
                 estimate_usd=estimate_usd,
-                default_monthly_usd=self.settings.llm.default_monthly_budget_usd,
+                billed_to=billed_to,
             )
+
+    async def _budget_for(self, call: _Call) -> None:
+        try:
+            await self._check_budget(
+                call.usage.ctx, call.usage.expected_usd, call.creds.billed_to
+            )
+        except SightError:
+            call.usage.outcome = "budget_exceeded"
+            raise
 
     # ---- calls ---------------------------------------------------------------
 
@@ -217,15 +213,10 @@ class LLMGateway:
         prompt_version: str | None = None,
     ) -> LLMResult[T]:
         """One structured call; returns a validated `output` instance."""
-        result = await self._run(
-            flow,
-            output,
-            system=system,
-            prompt=prompt,
-            ctx=ctx,
-            sample_index=sample_index,
-            prompt_version=prompt_version,
+        call = await self._prepare(
+            flow, output, system, prompt, ctx, sample_index, prompt_version
         )
+        result: LLMResult[T] = await self._run(call)
         return result
 
     async def generate_text(
@@ -238,15 +229,10 @@ class LLMGateway:
         sample_index: int = 0,
         prompt_version: str | None = None,
     ) -> LLMResult[str]:
-        result = await self._run(
-            flow,
-            None,
-            system=system,
-            prompt=prompt,
-            ctx=ctx,
-            sample_index=sample_index,
-            prompt_version=prompt_version,
+        call = await self._prepare(
+            flow, None, system, prompt, ctx, sample_index, prompt_version
         )
+        result: LLMResult[str] = await self._run(call)
         return result
 
     async def stream(
@@ -260,35 +246,50 @@ class LLMGateway:
         sample_index: int = 0,
         prompt_version: str | None = None,
     ) -> AsyncIterator[StreamItem]:
-        """The answer as `TextDelta`s, then one `StreamDone` with the result.
+        """The answer as `TextDelta`s while it is written, then one
+        `StreamDone` with the same `LLMResult` `generate` would return.
 
-        With `output` a model, the deltas are the JSON text and
-        `StreamDone.result.output` is the validated object.
+        With `output` a model, the deltas are the JSON text being written and
+        `StreamDone.result.output` is the validated object (repaired with a
+        plain call if the streamed JSON did not validate). A cached answer
+        arrives as one delta. The provider call runs in its own task, which
+        holds the concurrency slot until the provider has finished; leaving
+        the loop early cancels it (its usage row is still written).
         """
-        result = await self._run(
-            flow,
-            output,
-            system=system,
-            prompt=prompt,
-            ctx=ctx,
-            sample_index=sample_index,
-            prompt_version=prompt_version,
+        call = await self._prepare(
+            flow, output, system, prompt, ctx, sample_index, prompt_version
         )
-        if result.text:
-            yield TextDelta(result.text)
+        cached = await self._from_cache(call)
+        if cached is not None:
+            if cached.text:
+                yield TextDelta(cached.text)
+            yield StreamDone(cached)
+            return
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        task = asyncio.create_task(self._stream_call(call, queue.put_nowait))
+        task.add_done_callback(lambda _: queue.put_nowait(None))
+        try:
+            while (text := await queue.get()) is not None:
+                yield TextDelta(text)
+            result = await task
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
         yield StreamDone(result)
 
-    async def _run(
+    async def _prepare(
         self,
         flow: str,
         output: type[BaseModel] | None,
-        *,
         system: str,
         prompt: str,
         ctx: CallContext,
         sample_index: int,
         prompt_version: str | None,
-    ) -> LLMResult[Any]:
+    ) -> _Call:
+        """Route, credentials and the up-front budget check."""
         started = time.perf_counter()
         user_settings, project = await self._resolver.load_overrides(ctx, None)
         route = self._resolver.route_from(flow, user_settings, project)
@@ -305,179 +306,151 @@ class LLMGateway:
             seed=sample_index,
         )
         usage = CallUsage(route, flow, ctx, prompt_version)
-        prices = price_table()
-        expected = prices.cost(
+        try:
+            creds = self._resolver.credentials(route.provider, user_settings)
+        except SightError:
+            usage.outcome = "error:credentials"
+            await self._usage.record(usage, started)
+            raise
+        usage.billed_to = creds.billed_to
+        expected = price_table().cost(
             route.provider, route.model, len(system + prompt) // 4, route.max_tokens
         )
         usage.expected_usd = expected or 0.0
+        use_cache = self.settings.llm.cache_enabled and route.provider != "offline"
+        call = _Call(
+            flow=flow,
+            output=output,
+            route=route,
+            creds=creds,
+            request=request,
+            usage=usage,
+            started=started,
+            cache_key=cache_key(route.provider, request, sample_index)
+            if use_cache
+            else None,
+        )
         try:
-            await self._ensure_budget_for(usage)
+            await self._budget_for(call)
         except SightError:
             await self._usage.record(usage, started)
             raise
+        return call
 
-        use_cache = self.settings.llm.cache_enabled and route.provider != "offline"
-        key = cache_key(route.provider, request, sample_index) if use_cache else ""
-        if use_cache:
-            hit = await self._cache.get(key)
-            if hit is not None:
-                usage.cache_hit = True
-                usage.input_tokens, usage.output_tokens = (
-                    hit.input_tokens,
-                    hit.output_tokens,
-                )
-                try:
-                    value = _parse(hit.text, output)
-                except OutputInvalid:
-                    value = None  # a stale entry from an older schema: ask again
-                if value is not None:
-                    usage.outcome = "ok"
-                    await self._usage.record(usage, started, cost=0.0)
-                    return self._result(
-                        value, hit.text, route, usage, started, cached=True
-                    )
-                usage.cache_hit = False
-
-        provider = self._provider(
-            route.provider, self._resolver.credentials(route.provider, user_settings)
-        )
-        repairs_left = self.settings.llm.repair_attempts if output is not None else 0
+    async def _from_cache(self, call: _Call) -> LLMResult[Any] | None:
+        if call.cache_key is None:
+            return None
+        hit = await self._cache.get(call.cache_key)
+        if hit is None:
+            return None
         try:
-            while True:
-                response = await self._call(provider, route, request, usage)
-                try:
-                    value = _parse(response.text, output)
-                    break
-                except OutputInvalid as invalid:
-                    if response.finish_reason == "length":
-                        reason = (
-                            f"{invalid.reason}; the answer was cut off at "
-                            f"{route.max_tokens} tokens, so be more concise"
-                        )
-                    else:
-                        reason = invalid.reason
-                    if repairs_left <= 0:
-                        usage.outcome = "invalid_output"
-                        raise StructuredOutputFailed(
-                            f"the model's answer for {flow} did not match the expected "
-                            f"structure after {usage.attempts} attempts ({reason})"
-                        ) from None
-                    repairs_left -= 1
-                    request = _with_feedback(request, response.text, reason)
+            value = _parse(hit.text, call.output)
+        except OutputInvalid:
+            return None  # a stale entry from an older schema: ask again
+        usage = call.usage
+        usage.cache_hit = True
+        usage.input_tokens, usage.output_tokens = hit.input_tokens, hit.output_tokens
+        usage.outcome = "ok"
+        await self._usage.record(usage, call.started, cost=0.0)
+        return self._result(call, value, hit.text, cached=True)
+
+    async def _run(self, call: _Call) -> LLMResult[Any]:
+        cached = await self._from_cache(call)
+        if cached is not None:
+            return cached
+        return await self._accounted(call, self._answer(call, None))
+
+    async def _stream_call(self, call: _Call, sink: DeltaSink) -> LLMResult[Any]:
+        return await self._accounted(call, self._answer(call, sink))
+
+    async def _answer(
+        self, call: _Call, sink: DeltaSink | None
+    ) -> tuple[Any, ProviderResponse]:
+        """Ask (streaming into `sink` if given), validate, repair."""
+        usage, route = call.usage, call.route
+        request = call.request
+
+        async def budget() -> None:
+            await self._budget_for(call)
+
+        if sink is not None:
+            response = await self._calls.stream(
+                call.creds, route, request, usage, budget, sink
+            )
+        else:
+            response = await self._calls.call(call.creds, route, request, usage, budget)
+        repairs_left = (
+            self.settings.llm.repair_attempts if call.output is not None else 0
+        )
+        while True:
+            try:
+                return _parse(response.text, call.output), response
+            except OutputInvalid as invalid:
+                reason = invalid.reason
+                if response.finish_reason == "length":
+                    reason = (
+                        f"{reason}; the answer was cut off at {route.max_tokens} "
+                        "tokens, so be more concise"
+                    )
+                if repairs_left <= 0:
+                    usage.outcome = "invalid_output"
+                    raise StructuredOutputFailed(
+                        f"the model's answer for {call.flow} did not match the "
+                        f"expected structure after {usage.attempts} attempts "
+                        f"({reason})"
+                    ) from None
+                repairs_left -= 1
+                request = _with_feedback(request, response.text, reason)
+                response = await self._calls.call(
+                    call.creds, route, request, usage, budget
+                )
+
+    async def _accounted(
+        self, call: _Call, answer: Awaitable[tuple[Any, ProviderResponse]]
+    ) -> LLMResult[Any]:
+        """Await `answer`, cache it, and write the usage row in every case."""
+        usage = call.usage
+        try:
+            value, response = await answer
         except SightError:
-            await self._usage.record(usage, started)
+            await self._usage.record(usage, call.started)
             raise
         except BaseException:
-            usage.outcome = (
-                usage.outcome if usage.outcome != "ok" else "error:cancelled"
-            )
-            await asyncio.shield(self._usage.record(usage, started))
+            if usage.outcome == "ok":
+                usage.outcome = "error:cancelled"
+            await asyncio.shield(self._usage.record(usage, call.started))
             raise
         usage.outcome = "ok"
-        if use_cache:
+        if call.cache_key is not None:
             await self._cache.put(
-                key,
-                route.provider,
-                route.model,
-                flow,
+                call.cache_key,
+                call.route.provider,
+                call.route.model,
+                call.flow,
                 CachedAnswer(response.text, usage.input_tokens, usage.output_tokens),
             )
-        cost = await self._usage.record(usage, started)
-        return self._result(value, response.text, route, usage, started, cost=cost)
-
-    async def _call(
-        self,
-        provider: ChatProvider,
-        route: Route,
-        request: ProviderRequest,
-        usage: CallUsage,
-    ) -> ProviderResponse:
-        breaker = self._breaker(route.provider)
-        limiter = self._limiter(route.provider)
-        max_retries = self.settings.llm.max_retries
-        retry = 0
-        while True:
-            usage.attempts += 1
-            try:
-                breaker.before_call()
-            except CircuitOpen as exc:
-                usage.outcome = "error:circuit_open"
-                raise LLMProviderFailed(
-                    f"{route.provider} is failing repeatedly; calls are paused for "
-                    f"{exc.retry_in:.0f}s (flow {route.flow})",
-                    status_code=503,
-                ) from None
-            estimated = (
-                len(request.system) // 4
-                + sum(len(m.content) for m in request.messages) // 4
-            )
-            try:
-                async with limiter.slot(estimated + request.max_tokens):
-                    # Checked again right before spending: many calls may have
-                    # queued for a slot since the first check, and a budget can
-                    # run out (or be lowered) while they wait.
-                    await self._ensure_budget_for(usage)
-                    response = await asyncio.wait_for(
-                        provider.generate(request), timeout=request.timeout + 5
-                    )
-            except TimeoutError:
-                error = ProviderError(
-                    ErrorKind.timeout, f"no answer within {request.timeout:.0f}s"
-                )
-            except ProviderError as exc:
-                error = exc
-            else:
-                breaker.record_success()
-                usage.input_tokens += response.input_tokens
-                usage.output_tokens += response.output_tokens
-                return response
-            usage.outcome = f"error:{error.kind}"
-            if not error.retryable:
-                # Our request or our key is wrong: the provider is not unhealthy.
-                raise LLMProviderFailed(
-                    f"{route.provider} rejected the request for {route.flow}: "
-                    f"{error.message}",
-                    status_code=400 if error.kind == "bad_request" else 502,
-                )
-            breaker.record_failure()
-            retry += 1
-            if retry > max_retries:
-                raise LLMProviderFailed(
-                    f"{route.provider} failed for {route.flow} after {usage.attempts} "
-                    f"attempts: {error.kind} ({error.message})"
-                )
-            delay = backoff_delay(retry, error.retry_after)
-            logger.warning(
-                "provider call failed; retrying",
-                extra={
-                    "provider": route.provider,
-                    "flow": route.flow,
-                    "kind": str(error.kind),
-                    "retry_in": round(delay, 2),
-                },
-            )
-            await asyncio.sleep(delay)
+        cost = await self._usage.record(usage, call.started)
+        return self._result(call, value, response.text, cost=cost)
 
     def _result(
         self,
+        call: _Call,
         value: Any,
         text: str,
-        route: Route,
-        usage: CallUsage,
-        started: float,
         *,
         cached: bool = False,
         cost: float = 0.0,
     ) -> LLMResult[Any]:
+        usage = call.usage
         return LLMResult(
             output=value,
             text=text,
-            route=route,
+            route=call.route,
             cached=cached,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             cost_usd=cost,
-            latency_ms=(time.perf_counter() - started) * 1000,
+            latency_ms=(time.perf_counter() - call.started) * 1000,
             attempts=usage.attempts,
             prompt_version=usage.prompt_version,
         )
@@ -520,8 +493,7 @@ class LLMGateway:
         return vectors
 
     async def aclose(self) -> None:
-        for provider in self._providers.values():
-            await provider.aclose()
+        await self._calls.aclose()
         if self._embedder is not None:
             await self._embedder.aclose()
 
@@ -562,8 +534,3 @@ def _with_feedback(
         flow=request.flow,
         seed=request.seed,
     )
-
-
-def _fingerprint(secret: str | None) -> str | None:
-    # Providers are cached per key without keeping the key itself as a dict key.
-    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else None

@@ -54,6 +54,11 @@ class LLMCall(Base):
     outcome: Mapped[str] = mapped_column(String(40), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     prompt_version: Mapped[str | None] = mapped_column(String(40))
+    # Whose key paid: deployment | user | none (offline, keyless local
+    # servers). The operator's ceiling counts only "deployment" spend.
+    billed_to: Mapped[str] = mapped_column(
+        String(16), nullable=False, server_default="deployment"
+    )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

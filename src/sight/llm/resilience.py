@@ -3,8 +3,10 @@
 - `ProviderLimiter`: at most N calls in flight per provider (per process), and
   requests/tokens per minute through the `limits` library, shared by every
   process through Redis when `REDIS_URL` is set.
-- `CircuitBreaker`: after K consecutive failures the provider is not called for
-  a cool-down; then one trial call decides whether it closes again.
+- `CircuitBreaker`: after K consecutive failures an endpoint is not called for
+  a cool-down; then one trial call decides whether it closes again. Any answer
+  from the endpoint (also a 4xx) closes it; a trial without a verdict
+  (cancelled) is abandoned so that the next call can try.
 - `backoff_delay`: exponential with full jitter, never shorter than Retry-After.
 """
 
@@ -83,7 +85,9 @@ class CircuitBreaker:
             return "half_open"
         return "open"
 
-    def before_call(self) -> None:
+    def before_call(self) -> bool:
+        """Raise CircuitOpen, or return whether this call is the trial call
+        (the caller then ends it with a record_* or abandon_trial)."""
         state = self.state
         if state == "open":
             assert self._opened_at is not None  # noqa: S101 (state says so)
@@ -94,6 +98,12 @@ class CircuitBreaker:
             if self._trial_running:
                 raise CircuitOpen(self.provider, 1.0)
             self._trial_running = True
+            return True
+        return False
+
+    def abandon_trial(self) -> None:
+        """The trial call ended without a verdict (cancelled): allow another."""
+        self._trial_running = False
 
     def record_success(self) -> None:
         self._failures = 0

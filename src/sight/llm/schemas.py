@@ -50,6 +50,9 @@ class LLMSettingsRead(Schema):
     openai_base_url: str | None
     overrides: dict[str, dict[str, Any]]
     monthly_budget_usd: float
+    # The most that may be spent per month on the deployment's keys; a user's
+    # own keys are not limited by it.
+    deployment_ceiling_usd: float
     routes: list[Route]
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.auth.models import User
 from sight.kit.errors import SightError
-from sight.llm.budget import spent_this_month
+from sight.llm.budget import deployment_ceiling, spent_this_month, user_limit
 from sight.llm.config import price_table, routing_table
 from sight.llm.gateway import LLMGateway
 from sight.llm.models import LLMCall, UserLLMSettings
+from sight.llm.netguard import check_endpoint
 from sight.llm.schemas import (
     LLMSettingsRead,
     LLMSettingsUpdate,
@@ -24,7 +24,6 @@ from sight.llm.schemas import (
 )
 from sight.llm.secrets import KeyVault
 from sight.llm.types import CallContext
-from sight.projects.models import Project
 
 GROUPINGS = ("flow", "project", "day", "provider", "model")
 
@@ -33,11 +32,15 @@ class InvalidUsageQuery(SightError):
     status_code = 422
 
 
+class AboveCeiling(SightError):
+    status_code = 422
+
+
 async def read_settings(
-    session: AsyncSession, gateway: LLMGateway, vault: KeyVault, user: User
+    session: AsyncSession, gateway: LLMGateway, vault: KeyVault, user_id: uuid.UUID
 ) -> LLMSettingsRead:
-    row = await session.get(UserLLMSettings, user.id)
-    ctx = CallContext(user_id=user.id)
+    row = await session.get(UserLLMSettings, user_id)
+    ctx = CallContext(user_id=user_id)
     routes = [
         await gateway.route(flow, ctx, session)
         for flow in sorted(routing_table().flows)
@@ -46,11 +49,7 @@ async def read_settings(
         StoredKey(provider=name, set=True, readable=vault.decrypt(token) is not None)
         for name, token in sorted((row.encrypted_keys if row else {}).items())
     ]
-    budget = (
-        float(user.monthly_budget_usd)
-        if user.monthly_budget_usd is not None
-        else gateway.settings.llm.default_monthly_budget_usd
-    )
+    budget = await user_limit(session, gateway.policies, gateway.settings.llm, user_id)
     return LLMSettingsRead(
         provider=row.provider if row else None,
         effective_default_provider=gateway.default_provider(),
@@ -58,18 +57,29 @@ async def read_settings(
         openai_base_url=row.openai_base_url if row else None,
         overrides=row.overrides if row else {},
         monthly_budget_usd=budget,
+        deployment_ceiling_usd=deployment_ceiling(gateway.settings.llm),
         routes=routes,
     )
 
 
 async def update_settings(
-    session: AsyncSession, vault: KeyVault, user: User, data: LLMSettingsUpdate
+    session: AsyncSession,
+    gateway: LLMGateway,
+    vault: KeyVault,
+    user_id: uuid.UUID,
+    data: LLMSettingsUpdate,
 ) -> None:
-    row = await session.get(UserLLMSettings, user.id)
+    row = await session.get(UserLLMSettings, user_id)
     if row is None:
-        row = UserLLMSettings(user_id=user.id, overrides={}, encrypted_keys={})
+        row = UserLLMSettings(user_id=user_id, overrides={}, encrypted_keys={})
         session.add(row)
     changes = data.model_dump(exclude_unset=True)
+    if data.openai_base_url is not None:
+        await check_endpoint(
+            str(data.openai_base_url),
+            allow_private=gateway.settings.llm.allow_private_endpoints,
+            field="openai_base_url",
+        )
     if "provider" in changes:
         row.provider = data.provider
     if data.api_keys:
@@ -96,14 +106,30 @@ async def update_settings(
             for flow, override in data.overrides.items()
         }
     if "monthly_budget_usd" in changes:
-        user.monthly_budget_usd = data.monthly_budget_usd
+        ceiling = deployment_ceiling(gateway.settings.llm)
+        wanted = data.monthly_budget_usd
+        if wanted is not None and wanted > ceiling and not row.encrypted_keys:
+            # Without a key of their own every call is paid with the
+            # deployment's keys: the operator's ceiling is the most there is.
+            raise AboveCeiling(
+                [
+                    {
+                        "loc": ["body", "monthly_budget_usd"],
+                        "field": "monthly_budget_usd",
+                        "msg": f"at most {ceiling:.2f} (the operator's ceiling for "
+                        "the server's keys); add your own API key to set more",
+                        "type": "less_than_equal",
+                    }
+                ]
+            )
+        await gateway.policies.users.set_monthly_limit(session, user_id, wanted)
     await session.flush()
 
 
 async def usage_report(
     session: AsyncSession,
     gateway: LLMGateway,
-    user: User,
+    user_id: uuid.UUID,
     *,
     group_by: str,
     start: date | None,
@@ -121,7 +147,7 @@ async def usage_report(
         raise InvalidUsageQuery(f"start {start} is after end {end}")
     columns: dict[str, Any] = {
         "flow": LLMCall.flow,
-        "project": func.coalesce(Project.name, "(no project)"),
+        "project": LLMCall.project_id,
         "day": cast(LLMCall.created_at, Date),
         "provider": LLMCall.provider,
         "model": LLMCall.model,
@@ -138,9 +164,8 @@ async def usage_report(
             func.coalesce(func.sum(LLMCall.cost_usd), 0).label("cost_usd"),
         )
         .select_from(LLMCall)
-        .outerjoin(Project, Project.id == LLMCall.project_id)
         .where(
-            LLMCall.user_id == user.id,
+            LLMCall.user_id == user_id,
             LLMCall.created_at >= datetime.combine(start, time.min, UTC),
             LLMCall.created_at
             < datetime.combine(end + timedelta(days=1), time.min, UTC),
@@ -150,9 +175,15 @@ async def usage_report(
     )
     if project_id is not None:
         query = query.where(LLMCall.project_id == project_id)
+    result = (await session.execute(query)).all()
+    names = (
+        await _project_names(session, gateway, [r.key for r in result])
+        if group_by == "project"
+        else {}
+    )
     rows = [
         UsageRow(
-            key=str(r.key),
+            key=names.get(r.key, str(r.key)),
             calls=r.calls,
             cache_hits=r.cache_hits,
             failures=r.failures,
@@ -160,8 +191,10 @@ async def usage_report(
             output_tokens=int(r.output_tokens),
             cost_usd=round(float(r.cost_usd), 8),
         )
-        for r in (await session.execute(query)).all()
+        for r in result
     ]
+    if group_by == "project":
+        rows.sort(key=lambda row: row.key)
     total = UsageRow(
         key="total",
         calls=sum(r.calls for r in rows),
@@ -171,18 +204,26 @@ async def usage_report(
         output_tokens=sum(r.output_tokens for r in rows),
         cost_usd=round(sum(r.cost_usd for r in rows), 8),
     )
-    budget = (
-        float(user.monthly_budget_usd)
-        if user.monthly_budget_usd is not None
-        else gateway.settings.llm.default_monthly_budget_usd
-    )
+    budget = await user_limit(session, gateway.policies, gateway.settings.llm, user_id)
     return UsageReport(
         group_by=group_by,
         start=start,
         end=end,
         rows=rows,
         total=total,
-        month_spent_usd=await spent_this_month(session, user_id=user.id),
+        month_spent_usd=await spent_this_month(session, user_id=user_id),
         monthly_budget_usd=budget,
         price_date=price_table().as_of,
     )
+
+
+async def _project_names(
+    session: AsyncSession, gateway: LLMGateway, ids: list[Any]
+) -> dict[Any, str]:
+    names: dict[Any, str] = {None: "(no project)"}
+    for project_id in ids:
+        if project_id is None:
+            continue
+        policy = await gateway.policies.projects.policy(session, project_id)
+        names[project_id] = policy.name if policy else "(deleted project)"
+    return names

@@ -6,6 +6,7 @@ import logging
 
 from sight.config import Settings
 from sight.llm.gateway import LLMGateway
+from sight.llm.policies import LLMPolicies
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
 
@@ -13,8 +14,19 @@ logger = logging.getLogger("sight.llm")
 
 
 async def build_gateway(
-    settings: Settings, sessionmaker: SessionMaker, metrics: Metrics | None = None
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    metrics: Metrics | None = None,
+    *,
+    policies: LLMPolicies | None = None,
 ) -> LLMGateway:
+    """`policies`: the domains' answers on spend limits and project overrides;
+    by default those of the registered domains (`sight.domains.llm_policies`),
+    the one place that knows which domain implements what."""
+    if policies is None:
+        from sight.domains import llm_policies
+
+        policies = llm_policies()
     ollama = False
     if settings.llm.detect_ollama and settings.llm.default_provider in (None, "ollama"):
         from sight.llm.providers.openai_compat import detect_ollama
@@ -24,7 +36,11 @@ async def build_gateway(
         if ollama:
             logger.info("Ollama detected", extra={"models": models})
     gateway = LLMGateway(
-        settings, sessionmaker, metrics=metrics, ollama_available=ollama
+        settings,
+        sessionmaker,
+        metrics=metrics,
+        ollama_available=ollama,
+        policies=policies,
     )
     logger.info(
         "LLM gateway ready", extra={"default_provider": gateway.default_provider()}

@@ -26,6 +26,7 @@ class CallUsage:
     cache_hit: bool = False
     outcome: str = "ok"
     expected_usd: float = 0.0
+    billed_to: str = "deployment"
 
 
 class UsageRecorder:
@@ -62,6 +63,7 @@ class UsageRecorder:
                     outcome=usage.outcome,
                     attempts=max(1, usage.attempts),
                     prompt_version=usage.prompt_version,
+                    billed_to=usage.billed_to,
                 )
             )
         if self._metrics is not None:

@@ -20,7 +20,7 @@ EndpointName = Literal[
 ]
 """Stable names of the served endpoints, used in stats and fault filters."""
 
-FaultKind = Literal["rate_limit", "server_error", "hang", "malformed"]
+FaultKind = Literal["rate_limit", "server_error", "client_error", "hang", "malformed"]
 """Kinds of injected faults, in the priority order they are applied."""
 
 MalformedMode = Literal["truncated", "invalid", "http_body"]
@@ -103,6 +103,12 @@ class FakeLLMConfig(BaseModel):
     * rate_limit: answered at once with 429 and ``Retry-After:
       retry_after_seconds`` (plus ``retry-after-ms``), no latency.
     * server_error: ``server_error_status`` after the normal latency.
+    * client_error: ``client_error_status`` (a 4xx such as 400 or 401) after
+      the normal latency, with ``client_error_message`` in the provider's
+      error body.
+    * rate_limit_window_seconds (not a counter): from the moment it is set,
+      every model request is answered 429 with Retry-After for that many
+      seconds (a rate-limit storm).
     * hang: waits ``hang_seconds`` on top of the latency, then answers
       normally; a client that gives up first is logged with status 499.
     * malformed: see ``MalformedMode``.
@@ -119,6 +125,12 @@ class FakeLLMConfig(BaseModel):
     retry_after_seconds: float = Field(default=1.0, ge=0.0)
     server_error_next: int = Field(default=0, ge=0)
     server_error_status: int = Field(default=500, ge=500, le=599)
+    client_error_next: int = Field(default=0, ge=0)
+    client_error_status: int = Field(default=400, ge=400, le=499)
+    client_error_message: str = "Invalid request (injected by fake LLM server)."
+    rate_limit_window_seconds: float = Field(default=0.0, ge=0.0)
+    stream_break_index: int = Field(default=1, ge=1)
+    """With ``malformed_mode="http_body"``, a stream breaks at this event."""
     malformed_next: int = Field(default=0, ge=0)
     malformed_mode: MalformedMode = "truncated"
     hang_next: int = Field(default=0, ge=0)
@@ -155,6 +167,7 @@ class FakeLLMConfig(BaseModel):
         return {
             "rate_limit": self.rate_limit_next,
             "server_error": self.server_error_next,
+            "client_error": self.client_error_next,
             "hang": self.hang_next,
             "malformed": self.malformed_next,
         }
@@ -163,6 +176,7 @@ class FakeLLMConfig(BaseModel):
 FAULT_COUNTER_FIELDS: dict[str, FaultKind] = {
     "rate_limit_next": "rate_limit",
     "server_error_next": "server_error",
+    "client_error_next": "client_error",
     "hang_next": "hang",
     "malformed_next": "malformed",
 }

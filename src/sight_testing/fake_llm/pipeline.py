@@ -74,6 +74,7 @@ class Exchange:
         self.streaming = True
         delay = self.config.stream_chunk_delay
         ticket, break_body = self.ticket, self.break_body
+        break_at = self.config.stream_break_index
 
         async def body() -> Any:
             status = CLIENT_CLOSED
@@ -82,11 +83,11 @@ class Exchange:
                     if index and delay:
                         await asyncio.sleep(delay)
                     data = payload if isinstance(payload, str) else json.dumps(payload)
-                    if break_body and index == 1:
+                    if break_body and index == break_at:
                         data = data[: max(1, len(data) // 2)]
                     head = f"event: {name}\n" if name else ""
                     yield f"{head}data: {data}\n\n".encode()
-                    if break_body and index == 1:
+                    if break_body and index == break_at:
                         break
                 status = 200
             finally:
@@ -100,6 +101,17 @@ class Exchange:
 
 
 Handler = Callable[[Exchange, dict[str, Any]], Response]
+
+
+def _presented_key(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:]
+    return (
+        request.headers.get("x-api-key")
+        or request.headers.get("x-goog-api-key")
+        or request.query_params.get("key")
+    )
 
 
 async def serve_model_request(
@@ -118,6 +130,7 @@ async def serve_model_request(
     body for every malformed mode.
     """
     ticket = state.begin(endpoint, model)
+    ticket.set_api_key(_presented_key(request))
     exchange: Exchange | None = None
     status = 500
     try:
@@ -152,6 +165,9 @@ async def serve_model_request(
             status = config.server_error_status
             message = "Internal error (injected by fake LLM server)."
             return JSONResponse(errors(status, message), status)
+        if fault == "client_error":
+            status = config.client_error_status
+            return JSONResponse(errors(status, config.client_error_message), status)
         mode = config.malformed_mode
         in_content = fault == "malformed" and mode != "http_body" and has_content
         exchange = Exchange(

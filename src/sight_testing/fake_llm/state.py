@@ -23,7 +23,13 @@ from sight_testing.fake_llm.config import (
     FaultKind,
 )
 
-FAULT_ORDER: tuple[FaultKind, ...] = ("rate_limit", "server_error", "hang", "malformed")
+FAULT_ORDER: tuple[FaultKind, ...] = (
+    "rate_limit",
+    "server_error",
+    "client_error",
+    "hang",
+    "malformed",
+)
 
 
 class RequestRecord(BaseModel):
@@ -36,6 +42,8 @@ class RequestRecord(BaseModel):
     finished_at: float | None
     status: int | None
     fault: FaultKind | None
+    api_key: str | None = None
+    """The key the client presented (Bearer, x-api-key or x-goog-api-key)."""
 
     @property
     def duration(self) -> float | None:
@@ -68,6 +76,7 @@ class _Live:
     finished_at: float | None = None
     status: int | None = None
     fault: FaultKind | None = None
+    api_key: str | None = None
 
 
 class RequestTicket:
@@ -89,6 +98,9 @@ class RequestTicket:
     def set_model(self, model: str | None) -> None:
         self._live.model = model
 
+    def set_api_key(self, key: str | None) -> None:
+        self._live.api_key = key
+
     def finish(self, status: int) -> None:
         if self._done:
             return
@@ -102,6 +114,7 @@ class FakeLLMState:
         self._config = config or FakeLLMConfig()
         self._pending: dict[FaultKind, int] = dict(self._config.pending_faults())
         self._rng = random.Random(self._config.seed)  # noqa: S311
+        self._storm_until = 0.0
         self.shutting_down = threading.Event()
         self._reset_counters()
 
@@ -129,6 +142,8 @@ class FakeLLMState:
                     self._pending[kind] = getattr(new, field)
             if new.max_request_log != self._config.max_request_log:
                 self._log = deque(self._log, maxlen=new.max_request_log)
+            if "rate_limit_window_seconds" in changes:
+                self._storm_until = time.monotonic() + new.rate_limit_window_seconds
             if "seed" in changes:
                 self._rng = random.Random(new.seed)  # noqa: S311
             self._config = new
@@ -165,6 +180,10 @@ class FakeLLMState:
             allowed = self._config.fault_endpoints
             if allowed is not None and ticket.endpoint not in allowed:
                 return None
+            if time.monotonic() < self._storm_until:
+                self._faults["rate_limit"] += 1
+                ticket._live.fault = "rate_limit"
+                return "rate_limit"
             for kind in FAULT_ORDER:
                 if self._pending[kind] > 0:
                     self._pending[kind] -= 1
@@ -189,6 +208,7 @@ class FakeLLMState:
                         finished_at=r.finished_at,
                         status=r.status,
                         fault=r.fault,
+                        api_key=r.api_key,
                     )
                     for r in self._log
                 ]

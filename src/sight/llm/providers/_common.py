@@ -46,6 +46,17 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
+_CODE_RE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def summary_code(code: object) -> str:
+    """An error code fit to repeat (``model_not_found``), or a placeholder:
+    what a summary of an untrusted error body keeps."""
+    if not isinstance(code, str) or not code:
+        return "no error code"
+    return _CODE_RE.sub("", code)[:60] or "no error code"
+
+
 def _seconds(value: str) -> float | None:
     try:
         seconds = float(value)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import anthropic
@@ -32,9 +34,11 @@ from sight.llm.providers._common import (
 )
 from sight.llm.providers.base import (
     ErrorKind,
+    ProviderDelta,
     ProviderError,
     ProviderRequest,
     ProviderResponse,
+    ProviderStreamItem,
 )
 
 # A tool's input_schema must describe an object; other schemas (a list, a
@@ -70,7 +74,7 @@ def map_anthropic_error(exc: Exception, provider: str, secret: str | None) -> Ex
         detail = exc.api_message or exc.message
         return ProviderError(
             kind,
-            redact(f"{provider}: HTTP {status}: {detail}", secret),
+            redact(f"{provider} answered HTTP {status}: {detail}", secret),
             retry_after=retry_after if kind is ErrorKind.rate_limited else None,
             status_code=status,
         )
@@ -99,6 +103,16 @@ def _tool_schema(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return wrapped, True
 
 
+@dataclass(frozen=True)
+class _Params:
+    messages: list[MessageParam]
+    tools: list[ToolParam] | anthropic.Omit
+    tool_choice: ToolChoiceToolParam | anthropic.Omit
+    # The forced tool whose input is the answer (structured requests only).
+    tool_name: str | None
+    wrapped: bool
+
+
 class AnthropicProvider:
     """``messages.create`` through ``AsyncAnthropic``."""
 
@@ -117,9 +131,7 @@ class AnthropicProvider:
             max_retries=0,
         )
 
-    async def generate(self, request: ProviderRequest) -> ProviderResponse:
-        if not self._secret:
-            raise ProviderError(ErrorKind.auth, "anthropic: no API key configured")
+    def _params(self, request: ProviderRequest) -> _Params:
         messages: list[MessageParam] = []
         for turn in request.messages:
             if turn.role == "assistant":
@@ -145,6 +157,21 @@ class AnthropicProvider:
                 # One call with the whole answer, never several partial ones.
                 "disable_parallel_tool_use": True,
             }
+        return _Params(
+            messages,
+            tools,
+            tool_choice,
+            tool_name if request.json_schema is not None else None,
+            wrapped,
+        )
+
+    def _mapped(self, exc: Exception) -> Exception:
+        return map_anthropic_error(exc, self.name, self._secret)
+
+    async def generate(self, request: ProviderRequest) -> ProviderResponse:
+        if not self._secret:
+            raise ProviderError(ErrorKind.auth, "anthropic: no API key configured")
+        params = self._params(request)
         try:
             # The SDK timeout bounds each network phase; asyncio.timeout bounds
             # the whole call, so a server trickling bytes cannot hold a slot.
@@ -153,20 +180,58 @@ class AnthropicProvider:
                     model=request.model,
                     max_tokens=request.max_tokens,
                     system=request.system or anthropic.omit,
-                    messages=messages,
-                    tools=tools,
-                    tool_choice=tool_choice,
+                    messages=params.messages,
+                    tools=params.tools,
+                    tool_choice=params.tool_choice,
                     timeout=request.timeout,
                 )
         except TimeoutError as exc:
             raise deadline_error(self.name, request.timeout) from exc
         except Exception as exc:
-            mapped = map_anthropic_error(exc, self.name, self._secret)
+            mapped = self._mapped(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
-        structured = request.json_schema is not None
-        return self._response(answer, tool_name if structured else None, wrapped)
+        return self._response(answer, params.tool_name, params.wrapped)
+
+    async def stream(
+        self, request: ProviderRequest
+    ) -> AsyncIterator[ProviderStreamItem]:
+        """Server-sent ``message_start`` / ``content_block_delta`` / ...
+        ``message_stop`` events. Text deltas are passed on as they come; for a
+        structured answer they are the tool input's JSON as it is written."""
+        if not self._secret:
+            raise ProviderError(ErrorKind.auth, "anthropic: no API key configured")
+        params = self._params(request)
+        try:
+            async with self._client.messages.stream(
+                model=request.model,
+                max_tokens=request.max_tokens,
+                system=request.system or anthropic.omit,
+                messages=params.messages,
+                tools=params.tools,
+                tool_choice=params.tool_choice,
+                timeout=request.timeout,
+            ) as events:
+                async for event in events:
+                    if event.type != "content_block_delta":
+                        continue
+                    delta = event.delta
+                    if delta.type == "text_delta" and delta.text:
+                        yield ProviderDelta(delta.text)
+                    elif delta.type == "input_json_delta" and delta.partial_json:
+                        yield ProviderDelta(delta.partial_json)
+                message = await events.get_final_message()
+                if message.stop_reason is None:
+                    raise ProviderError(
+                        ErrorKind.server, "anthropic: the stream broke off"
+                    )
+        except Exception as exc:
+            mapped = self._mapped(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        yield self._response(message, params.tool_name, params.wrapped)
 
     def _response(
         self, message: Message, tool_name: str | None, wrapped: bool

@@ -1,13 +1,15 @@
 """What every chat provider adapter implements, and the errors it raises.
 
-Adapters translate one `ProviderRequest` into one SDK call and the SDK's answer
-(or exception) into a `ProviderResponse` (or `ProviderError`). They do NOT retry,
-cache, rate-limit or account: the gateway does that once for all providers, so
-SDK-level retries are switched off (`max_retries=0`).
+Adapters translate one `ProviderRequest` into one SDK call (plain or streamed)
+and the SDK's answer (or exception) into a `ProviderResponse` (or
+`ProviderError`). They do NOT retry, cache, rate-limit or account: the gateway
+does that once for all providers, so SDK-level retries are switched off
+(`max_retries=0`).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -79,10 +81,30 @@ class ProviderResponse:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ProviderDelta:
+    """A piece of answer text as it arrives from a streaming call."""
+
+    text: str
+
+
+ProviderStreamItem = ProviderDelta | ProviderResponse
+
+
 class ChatProvider(Protocol):
     name: str
 
     async def generate(self, request: ProviderRequest) -> ProviderResponse: ...
+
+    def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderStreamItem]:
+        """`ProviderDelta`s as the text arrives, then exactly one
+        `ProviderResponse` with the whole text, usage and finish reason.
+
+        Raises `ProviderError` like `generate`, also after some deltas. The
+        whole-call deadline is the caller's (a deadline inside an async
+        generator would fire in whatever code consumes it).
+        """
+        ...
 
     async def aclose(self) -> None: ...
 

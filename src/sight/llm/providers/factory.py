@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from sight.config import Settings
+from sight.config import Environment, Settings
 from sight.llm.providers.base import ChatProvider, EmbeddingProvider
 from sight.llm.providers.offline import OfflineProvider
 
 CHAT_PROVIDERS = ("gemini", "openai", "anthropic", "ollama", "offline")
 
+# Seconds between words of a streamed offline answer: about the pace of a fast
+# hosted model, so text visibly appears instead of landing at once.
+OFFLINE_WORD_PACE = 0.02
+
 
 def build_chat_provider(
-    name: str, settings: Settings, *, api_key: str | None, base_url: str | None
+    name: str,
+    settings: Settings,
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    user_endpoint: bool = False,
 ) -> ChatProvider:
+    """An adapter; `user_endpoint`: `base_url` is a user's choice, so its
+    connections go through the SSRF guard and its error bodies are not
+    echoed (see sight.llm.netguard)."""
     if name == "offline":
-        return OfflineProvider()
+        pace = settings.llm.offline_word_pace_seconds
+        if pace is None:
+            pace = 0.0 if settings.env == Environment.test else OFFLINE_WORD_PACE
+        return OfflineProvider(word_pace=pace)
     if name == "gemini":
         from sight.llm.providers.gemini import GeminiProvider
 
@@ -33,6 +48,16 @@ def build_chat_provider(
             # Ollama speaks the OpenAI API under /v1 and ignores the key.
             url = base_url or settings.llm.ollama_url.rstrip("/") + "/v1"
             return OpenAICompatProvider(api_key or "ollama", url, name="ollama")
+        if user_endpoint:
+            from sight.llm.netguard import guarded_http_client
+
+            guarded = not settings.llm.allow_private_endpoints
+            return OpenAICompatProvider(
+                api_key,
+                base_url,
+                http_client=guarded_http_client() if guarded else None,
+                echo_errors=False,
+            )
         return OpenAICompatProvider(api_key, base_url or settings.openai_base_url)
     raise ValueError(f"unknown provider {name!r}; known: {', '.join(CHAT_PROVIDERS)}")
 

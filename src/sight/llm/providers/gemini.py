@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from google import genai
@@ -23,9 +23,11 @@ from sight.llm.providers._common import (
 )
 from sight.llm.providers.base import (
     ErrorKind,
+    ProviderDelta,
     ProviderError,
     ProviderRequest,
     ProviderResponse,
+    ProviderStreamItem,
 )
 
 # Finish reasons that mean the answer was withheld by a filter: the caller
@@ -100,7 +102,7 @@ def map_gemini_error(exc: Exception, provider: str, secret: str | None) -> Excep
         message = exc.message or exc.status or "request failed"
         return ProviderError(
             kind,
-            redact(f"{provider}: HTTP {status}: {message}", secret),
+            redact(f"{provider} answered HTTP {status}: {message}", secret),
             retry_after=retry_after,
             status_code=status,
         )
@@ -161,39 +163,100 @@ class GeminiProvider:
             config.response_json_schema = request.json_schema
         return config
 
-    async def generate(self, request: ProviderRequest) -> ProviderResponse:
-        if self._client is None:
-            raise ProviderError(ErrorKind.auth, "gemini: no API key configured")
-        contents = [
+    def _contents(self, request: ProviderRequest) -> list[types.Content]:
+        return [
             types.Content(
                 role="model" if message.role == "assistant" else "user",
                 parts=[types.Part(text=message.content)],
             )
             for message in request.messages
         ]
+
+    def _mapped(self, exc: Exception) -> Exception:
+        return map_gemini_error(exc, self.name, self._secret)
+
+    async def generate(self, request: ProviderRequest) -> ProviderResponse:
+        if self._client is None:
+            raise ProviderError(ErrorKind.auth, "gemini: no API key configured")
         try:
             # The SDK timeout bounds each network phase; asyncio.timeout bounds
             # the whole call, so a server trickling bytes cannot hold a slot.
             async with asyncio.timeout(request.timeout):
                 response = await self._client.aio.models.generate_content(
                     model=request.model,
-                    contents=contents,
+                    contents=self._contents(request),
                     config=self._config(request),
                 )
         except TimeoutError as exc:
             raise deadline_error(self.name, request.timeout) from exc
         except Exception as exc:
-            mapped = map_gemini_error(exc, self.name, self._secret)
+            mapped = self._mapped(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
         return self._response(response)
 
-    def _response(self, response: types.GenerateContentResponse) -> ProviderResponse:
+    async def stream(
+        self, request: ProviderRequest
+    ) -> AsyncIterator[ProviderStreamItem]:
+        """``streamGenerateContent?alt=sse``: each chunk is a partial
+        `GenerateContentResponse`; the last one carries the finish reason and
+        the usage."""
+        if self._client is None:
+            raise ProviderError(ErrorKind.auth, "gemini: no API key configured")
+        parts: list[str] = []
+        last: types.GenerateContentResponse | None = None
+        finish: types.FinishReason | None = None
+        try:
+            chunks = await self._client.aio.models.generate_content_stream(
+                model=request.model,
+                contents=self._contents(request),
+                config=self._config(request),
+            )
+            async for chunk in chunks:
+                last = chunk
+                self._check_blocked(chunk)
+                if not chunk.candidates:
+                    continue
+                candidate = chunk.candidates[0]
+                if candidate.finish_reason is not None:
+                    finish = candidate.finish_reason
+                content = candidate.content
+                text = "".join(
+                    p.text
+                    for p in (content.parts if content else None) or []
+                    if p.text and not p.thought
+                )
+                if text:
+                    parts.append(text)
+                    yield ProviderDelta(text)
+        except Exception as exc:
+            mapped = self._mapped(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        if finish in _BLOCKED_FINISH:
+            name = finish.name if finish is not None else "blocked"
+            raise ProviderError(ErrorKind.content, f"gemini: answer blocked ({name})")
+        if last is None or finish is None:
+            raise ProviderError(ErrorKind.server, "gemini: the stream broke off")
+        input_tokens, output_tokens = _tokens(last.usage_metadata)
+        yield ProviderResponse(
+            text="".join(parts),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            finish_reason=_finish_reason(finish),
+            raw={"id": last.response_id, "model": last.model_version},
+        )
+
+    def _check_blocked(self, response: types.GenerateContentResponse) -> None:
         feedback = response.prompt_feedback
         if feedback is not None and feedback.block_reason is not None:
             reason = feedback.block_reason_message or feedback.block_reason.name
             raise ProviderError(ErrorKind.content, f"gemini: prompt blocked ({reason})")
+
+    def _response(self, response: types.GenerateContentResponse) -> ProviderResponse:
+        self._check_blocked(response)
         if not response.candidates:
             # Neither an answer nor a block reason: a glitch worth retrying.
             raise ProviderError(ErrorKind.server, "gemini: answer has no candidates")
@@ -206,15 +269,7 @@ class GeminiProvider:
         # Thought summaries are not the answer; they appear only when asked
         # for, but a model's default could change.
         text = "".join(p.text for p in parts or [] if p.text and not p.thought)
-        usage = response.usage_metadata
-        input_tokens = output_tokens = 0
-        if usage is not None:
-            input_tokens = usage.prompt_token_count or 0
-            # Thinking tokens are billed at the output rate, so cost
-            # accounting must see them.
-            output_tokens = (usage.candidates_token_count or 0) + (
-                usage.thoughts_token_count or 0
-            )
+        input_tokens, output_tokens = _tokens(response.usage_metadata)
         return ProviderResponse(
             text=text,
             input_tokens=input_tokens,
@@ -230,6 +285,17 @@ class GeminiProvider:
         if self._client is not None:
             await self._client.aio.aclose()
             self._client.close()
+
+
+def _tokens(
+    usage: types.GenerateContentResponseUsageMetadata | None,
+) -> tuple[int, int]:
+    if usage is None:
+        return 0, 0
+    # Thinking tokens are billed at the output rate, so cost accounting must
+    # see them.
+    output = (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
+    return usage.prompt_token_count or 0, output
 
 
 def _finish_reason(finish: types.FinishReason | None) -> str:

@@ -12,14 +12,21 @@ Everything it produces is marked `generated_by: offline-engine` by the gateway.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import random
-from collections.abc import Callable
+import re
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sight.llm.providers.base import ProviderRequest, ProviderResponse
+from sight.llm.providers.base import (
+    ProviderDelta,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderStreamItem,
+)
 from sight.llm.schema_fill import instance_from_schema
 from sight.llm.words import WORDS
 
@@ -73,8 +80,31 @@ def _merge(base: Any, override: Any) -> Any:
     return override if override is not None else base
 
 
+# A word with the space before it: the pieces concatenate back to the text.
+_WORD_RE = re.compile(r"\s*\S+")
+
+
 class OfflineProvider:
     name = "offline"
+
+    def __init__(self, word_pace: float = 0.0) -> None:
+        # Seconds between streamed words: the answer exists at once, the pace
+        # only lets a page show it appearing as a hosted model's would.
+        self.word_pace = word_pace
+
+    async def stream(
+        self, request: ProviderRequest
+    ) -> AsyncIterator[ProviderStreamItem]:
+        response = await self.generate(request)
+        words = _WORD_RE.findall(response.text)
+        for index, word in enumerate(words):
+            if index and self.word_pace:
+                await asyncio.sleep(self.word_pace)
+            yield ProviderDelta(word)
+        trailing = response.text[sum(len(w) for w in words) :]
+        if trailing:
+            yield ProviderDelta(trailing)
+        yield response
 
     async def generate(self, request: ProviderRequest) -> ProviderResponse:
         seed = _seed(request)
