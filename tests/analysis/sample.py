@@ -58,7 +58,7 @@ _EN = [
         "male",
         "rural",
         "I'd need more information about the quality before deciding.",
-        "The price seems high, but the quality could justify it.",
+        "The price seems too high for what it is, I would not pay it.",
     ),
 ]
 

@@ -590,6 +590,7 @@ def _tone(overall: dict[str, Any]) -> str:
 
 
 @offline_composer("analysis.summary")
+@offline_composer("analysis.summary_fast")
 def compose_summary(offline: OfflineInput) -> dict[str, Any]:
     facts, rng = offline.facts, offline.rng
     lang = _lang(facts)
