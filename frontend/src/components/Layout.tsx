@@ -2,6 +2,7 @@ import { Link, NavLink, Outlet } from "react-router";
 import { useAuth } from "../auth";
 import { useI18n } from "../i18n";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { OfflineBanner } from "./OfflineBanner";
 
 export function Layout() {
   const { t } = useI18n();
@@ -34,6 +35,7 @@ export function Layout() {
           )}
         </div>
       </header>
+      {state.status === "authenticated" && <OfflineBanner />}
       <main id="main">
         <Outlet />
       </main>

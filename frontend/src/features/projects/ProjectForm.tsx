@@ -90,7 +90,7 @@ export function ProjectForm({ project, onSaved }: { project?: Project; onSaved: 
     country: project?.country === "us" ? "us" : "pl",
     target_sample_size: String(project?.target_sample_size ?? 20),
   });
-  const census = useCensus(values.country);
+  const census = useCensus(values.country, project !== undefined && project.country === values.country ? project.id : undefined);
   const [target, setTarget] = useState<TargetState | null>(null);
   const loadedTarget =
     target ??

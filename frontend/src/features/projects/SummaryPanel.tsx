@@ -58,7 +58,7 @@ function Bars({ row }: { row: DistributionRow }) {
 export function SummaryPanel({ projectId, country = "pl" }: { projectId: string; country?: string }) {
   const { t, locale } = useI18n();
   const summary = usePersonaSummary(projectId);
-  const census = useCensus(country);
+  const census = useCensus(country, projectId);
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
   const fit = readFit(summary.data?.fit);
   const sentence = fitSentence(t, locale, country, fit);

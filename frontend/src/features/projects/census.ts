@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, toApiError, useApi } from "../../api";
+import type { PersonaSummary } from "../../api";
 import type { Census, CensusDimension } from "./targetModel";
 
 // The census of a country, for the target form's categories, presets and the
@@ -98,17 +99,50 @@ export function parseCensus(country: string, body: unknown): Census | null {
   return { country, dimensions: parsed, hasShares: parsed.some((d) => d.categories.some((c) => c.share > 0)) };
 }
 
-export function useCensus(country: string) {
+/**
+ * A project's persona summary lists every census category of its country in census
+ * order with `census_share` (and, for dimensions left to the census, the target is
+ * the census): the census as far as this project knows it.
+ */
+export function censusFromSummary(country: string, summary: PersonaSummary): Census | null {
+  const dimensions: CensusDimension[] = Object.entries(summary.distributions).map(([key, rows]) => {
+    const info = summary.dimensions?.[key];
+    const censusOrigin = info === undefined || info.target_origin === "census";
+    return {
+      key,
+      status: info?.census.status ?? "unknown",
+      categories: rows.map((row) => ({
+        key: row.category,
+        share: typeof row.census_share === "number" ? row.census_share : censusOrigin ? row.target_share : 0,
+      })),
+    };
+  });
+  if (dimensions.length === 0) return null;
+  const hasShares = dimensions.every((d) => d.categories.some((c) => c.share > 0));
+  return { country, dimensions, hasShares };
+}
+
+/**
+ * The census of `country`; with `projectId` (a project of that country) the project's
+ * summary fills in the shares when the server has no census route.
+ */
+export function useCensus(country: string, projectId?: string) {
   const api = useApi();
   return useQuery({
-    queryKey: ["census", country],
+    queryKey: ["census", country, projectId ?? null],
     staleTime: Infinity,
     queryFn: async (): Promise<Census> => {
       const response = await api.session.fetch(
         new Request(`${api.session.baseUrl}/api/v1/census/${encodeURIComponent(country)}`),
       );
       const body: unknown = await response.json().catch(() => null);
-      if (response.status === 404 || response.status === 405) return fallbackCensus(country);
+      if (response.status === 404 || response.status === 405) {
+        if (projectId !== undefined) {
+          const fromSummary = censusFromSummary(country, await api.personaSummary(projectId));
+          if (fromSummary !== null) return fromSummary;
+        }
+        return fallbackCensus(country);
+      }
       if (!response.ok) throw toApiError(response.status, body);
       return parseCensus(country, body) ?? fallbackCensus(country);
     },

@@ -118,7 +118,7 @@ export const demographicsEn = {
   "target.ageRangeNone": "No census bracket lies in this range.",
   "target.lock": "Lock {category}",
   "target.censusLoading": "Loading the census…",
-  "target.censusMissing": "The census figures are not available from the server; you can still type shares.",
+  "target.censusMissing": "This dimension follows the census; its shares are shown once the project is saved.",
   "target.even": "Even split",
   "target.description": "Description",
   "target.descriptionHint": "What is the product or idea, and what do you already know?",

@@ -122,7 +122,7 @@ export const demographicsPl: CatalogueOf<typeof demographicsEn> = {
   "target.ageRangeNone": "Żaden przedział spisu nie mieści się w tym zakresie.",
   "target.lock": "Zablokuj: {category}",
   "target.censusLoading": "Wczytywanie danych spisu…",
-  "target.censusMissing": "Serwer nie udostępnia danych spisu; nadal możesz wpisać udziały.",
+  "target.censusMissing": "Ten wymiar odpowiada spisowi; udziały zobaczysz po zapisaniu projektu.",
   "target.even": "Po równo",
   "target.description": "Opis",
   "target.descriptionHint": "Czym jest produkt lub pomysł i co już o nim wiesz?",
