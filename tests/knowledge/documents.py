@@ -1,9 +1,14 @@
-"""Small documents built by the tests themselves: PDFs written by hand (and
-encrypted with pypdf), DOCX with python-docx, Markdown, HTML and text."""
+"""Documents built by the tests themselves: PDFs written by hand (and
+encrypted with pypdf), DOCX with python-docx or straight XML (large and
+zip-bomb-like ones), Markdown, HTML and text."""
 
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 
 def _pdf_string(text: str) -> str:
@@ -112,3 +117,36 @@ MARKET_PAGES = [
         "Private labels of Lidl Polska grew by 12% in one year.",
     ],
 ]
+
+
+def docx_from_paragraphs(paragraphs: Iterable[str], repeat_xml: int = 1) -> bytes:
+    """A .docx whose body is the given paragraphs, written straight into
+    `word/document.xml` (python-docx takes seconds for tens of thousands).
+    `repeat_xml` repeats the body that many times while streaming it into the
+    archive, so a small file can unpack to hundreds of megabytes."""
+    skeleton = zipfile.ZipFile(io.BytesIO(make_docx([("skeleton", 0)])))
+    original = skeleton.read("word/document.xml").decode()
+    head, _, rest = original.partition("<w:body>")
+    _, _, tail = rest.partition("<w:sectPr")
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+        for text in paragraphs
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in skeleton.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info.filename, skeleton.read(info.filename))
+                continue
+            with archive.open("word/document.xml", "w", force_zip64=True) as member:
+                member.write((head + "<w:body>").encode())
+                for _ in range(repeat_xml):
+                    member.write(body)
+                member.write(("<w:sectPr" + tail).encode())
+    return out.getvalue()
+
+
+def gpl_paragraphs() -> list[str]:
+    """The paragraphs of the real GPL-3 text shipped with Debian."""
+    text = Path("/usr/share/common-licenses/GPL-3").read_text()
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]

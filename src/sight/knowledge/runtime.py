@@ -27,6 +27,7 @@ from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_p
 from sight.knowledge.config import KnowledgeSettings
 from sight.knowledge.errors import KnowledgeStoreUnavailable
 from sight.knowledge.models import Document, DocumentStatus
+from sight.knowledge.sandbox import close_spare
 from sight.knowledge.store import KnowledgeStore
 from sight.knowledge.store_postgres import PostgresKnowledgeStore
 from sight.postgres import SessionMaker, session_scope
@@ -241,3 +242,4 @@ async def knowledge_lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await loop
         await backend.aclose()
+        await close_spare()
