@@ -39,6 +39,12 @@ export function toApiError(status: number, body: unknown): ApiError {
     const kind = typeof record["error"] === "string" ? record["error"] : "HTTPError";
     const requestId = typeof record["request_id"] === "string" ? record["request_id"] : null;
     const detail = record["detail"];
+    // The one error shape (sight/kit/errors.py error_body): field problems in
+    // `errors`, a sentence in `detail`. The form code reads the problems.
+    const errors = record["errors"];
+    if (Array.isArray(errors) && errors.length > 0 && errors.every(isValidationIssue)) {
+      return new ApiError(status, kind, errors, requestId);
+    }
     if (typeof detail === "string") return new ApiError(status, kind, detail, requestId);
     if (Array.isArray(detail) && detail.every(isValidationIssue)) {
       return new ApiError(status, kind, detail, requestId);

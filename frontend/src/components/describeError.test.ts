@@ -40,4 +40,15 @@ describe("describeError", () => {
       "Brak połączenia z serwerem. Sprawdź połączenie i spróbuj ponownie.",
     ]);
   });
+
+  it("lists the field problems of the one error shape (detail a sentence, problems in errors)", () => {
+    const error = toApiError(422, {
+      error: "ValidationError",
+      detail: "1 problem: education",
+      errors: [
+        { loc: ["query", "education"], field: "education", msg: "unknown education 'phd'", type: "filter_value", allowed: ["secondary", "tertiary"] },
+      ],
+    });
+    expect(describeError(error, t)).toEqual(["education: unknown education 'phd'"]);
+  });
 });
