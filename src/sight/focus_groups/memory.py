@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.focus_groups.models import (
-    FocusGroup,
     FocusGroupResponse,
     TurnRole,
     TurnStatus,
@@ -57,48 +57,100 @@ def vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
-async def _nearest(
+_RECALL_SQL = """
+WITH people AS (SELECT unnest(CAST(:personas AS uuid[])) AS persona_id)
+SELECT people.persona_id, m.id, m.focus_group_id, m.question_index, m.text,
+       m.distance, g.questions -> m.question_index ->> 'text' AS question
+FROM people
+CROSS JOIN LATERAL (
+    {inner}
+) m
+JOIN focus_groups g ON g.id = m.focus_group_id
+"""
+
+# Nearest by meaning, through the HNSW index of this embedding size.
+_NEAREST = """
+    SELECT r.id, r.focus_group_id, r.question_index, r.text,
+           (r.embedding::{kind}) <=> CAST(:query AS {kind}) AS distance
+    FROM focus_group_responses r
+    WHERE r.embedding_dimensions = :dims AND r.project_id = :project
+      AND r.persona_id = people.persona_id AND r.role = 'persona'
+      AND r.status = 'ok'
+      AND (r.focus_group_id <> :group OR r.question_index < :question)
+    ORDER BY distance
+    LIMIT :limit
+"""
+
+# Not embedded yet (the last seconds of this group): newest first.
+_RECENT = """
+    SELECT r.id, r.focus_group_id, r.question_index, r.text,
+           CAST(NULL AS float8) AS distance
+    FROM focus_group_responses r
+    WHERE r.focus_group_id = :group AND r.project_id = :project
+      AND r.persona_id = people.persona_id AND r.role = 'persona'
+      AND r.status = 'ok' AND r.question_index < :question
+      AND r.embedding IS NULL
+    ORDER BY r.question_index DESC
+    LIMIT :limit
+"""
+
+
+async def recall_many(
     session: AsyncSession,
-    persona_id: uuid.UUID,
+    *,
+    persona_ids: list[uuid.UUID],
     project_id: uuid.UUID,
-    query: list[float],
-    before: tuple[uuid.UUID, int] | None,
-    limit: int,
-) -> list[Memory]:
-    kind = vector_cast(len(query))
-    # Transaction-local: the relaxed iterative scan keeps walking the index past
-    # other personas' answers until `limit` rows pass the filters.
-    await session.execute(
-        text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+    query: list[float] | None,
+    before: tuple[uuid.UUID, int] | None = None,
+    limit: int = RECALL_LIMIT,
+) -> dict[uuid.UUID, list[Memory]]:
+    """Each persona's earlier answers nearest to `query`, in one round trip
+    per kind (a whole wave of speakers at once).
+
+    `before=(group, question)` leaves out that group's answers to this and
+    later questions (a persona does not "remember" the answer it is giving).
+    """
+    found: dict[uuid.UUID, list[Memory]] = {p: [] for p in persona_ids}
+    if not persona_ids:
+        return found
+    group, question = before if before else (uuid.UUID(int=0), 0)
+    params: dict[str, object] = {
+        "personas": list(persona_ids),
+        "project": project_id,
+        "group": group,
+        "question": question,
+        "limit": limit,
+    }
+    if query is not None:
+        kind = vector_cast(len(query))
+        # Transaction-local: the relaxed iterative scan keeps walking the index
+        # past other personas' answers until `limit` rows pass the filters.
+        await session.execute(
+            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+        )
+        sql = _RECALL_SQL.format(inner=_NEAREST.format(kind=kind))
+        rows = await session.execute(
+            text(sql),  # only constants and an int in the SQL text
+            {**params, "query": vector_literal(query), "dims": len(query)},
+        )
+        for row in rows.all():
+            found[row.persona_id].append(_memory(row))
+    if before is not None and any(len(m) < limit for m in found.values()):
+        rows = await session.execute(text(_RECALL_SQL.format(inner=_RECENT)), params)
+        for row in rows.all():
+            if len(found[row.persona_id]) < limit:
+                found[row.persona_id].append(_memory(row))
+    return found
+
+
+def _memory(row: Any) -> Memory:
+    return Memory(
+        row.id,
+        row.focus_group_id,
+        str(row.question or ""),
+        str(row.text)[:RECALL_CHARS],
+        None if row.distance is None else float(row.distance),
     )
-    rows = await session.execute(
-        text(
-            f"""
-            SELECT id, focus_group_id, question_index, text,
-                   (embedding::{kind}) <=> CAST(:query AS {kind}) AS distance
-            FROM focus_group_responses
-            WHERE embedding_dimensions = :dims AND project_id = :project
-              AND persona_id = :persona AND role = 'persona' AND status = 'ok'
-              AND (CAST(:group AS uuid) IS NULL OR focus_group_id <> :group
-                   OR question_index < :question)
-            ORDER BY distance
-            LIMIT :limit
-            """  # noqa: S608 (only constants and ints)
-        ),
-        {
-            "query": vector_literal(query),
-            "dims": len(query),
-            "project": project_id,
-            "persona": persona_id,
-            "group": before[0] if before else None,
-            "question": before[1] if before else 0,
-            "limit": limit,
-        },
-    )
-    return [
-        Memory(r.id, r.focus_group_id, str(r.question_index), r.text, float(r.distance))
-        for r in rows.all()
-    ]
 
 
 async def recall(
@@ -110,67 +162,16 @@ async def recall(
     before: tuple[uuid.UUID, int] | None = None,
     limit: int = RECALL_LIMIT,
 ) -> list[Memory]:
-    """The persona's earlier answers nearest to `query`.
-
-    `before=(group, question)` leaves out that group's answers to this and
-    later questions (a persona does not "remember" the answer it is giving).
-    """
-    base = [
-        FocusGroupResponse.persona_id == persona_id,
-        FocusGroupResponse.project_id == project_id,
-        FocusGroupResponse.role == TurnRole.persona,
-        FocusGroupResponse.status == TurnStatus.ok,
-    ]
-    if before is not None:
-        group_id, question_index = before
-        base.append(
-            (FocusGroupResponse.focus_group_id != group_id)
-            | (FocusGroupResponse.question_index < question_index)
-        )
-    found: list[Memory] = []
-    if query is not None:
-        found = await _nearest(session, persona_id, project_id, query, before, limit)
-    if len(found) < limit and before is not None:
-        # Not embedded yet: this group's latest answers, newest first.
-        rows = await session.execute(
-            select(
-                FocusGroupResponse.id,
-                FocusGroupResponse.focus_group_id,
-                FocusGroupResponse.question_index,
-                FocusGroupResponse.text,
-            )
-            .where(
-                *base,
-                FocusGroupResponse.focus_group_id == before[0],
-                FocusGroupResponse.embedding.is_(None),
-            )
-            .order_by(FocusGroupResponse.question_index.desc())
-            .limit(limit - len(found))
-        )
-        for row in rows.all():
-            found.append(
-                Memory(
-                    row.id, row.focus_group_id, str(row.question_index), row.text, None
-                )
-            )
-    return [await _with_question(session, m) for m in found]
-
-
-async def _with_question(session: AsyncSession, memory: Memory) -> Memory:
-    questions = await session.scalar(
-        select(FocusGroup.questions).where(FocusGroup.id == memory.focus_group_id)
+    """One persona's earlier answers nearest to `query` (see `recall_many`)."""
+    found = await recall_many(
+        session,
+        persona_ids=[persona_id],
+        project_id=project_id,
+        query=query,
+        before=before,
+        limit=limit,
     )
-    index = int(memory.question)
-    question = (
-        str(questions[index]["text"]) if questions and index < len(questions) else ""
-    )
-    return Memory(
-        memory.response_id,
-        memory.focus_group_id,
-        question,
-        memory.text[:RECALL_CHARS],
-        memory.distance,
-    )
+    return found[persona_id]
 
 
 async def remember(

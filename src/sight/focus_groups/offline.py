@@ -164,23 +164,27 @@ def compose_turn(facts: dict[str, Any], rng: random.Random) -> str:
         first.append(
             writer.pick("agree" if same_side else "disagree", "any", name=name)
         )
-    elif rng.random() < 0.75:
+    elif rng.random() < 0.9:
         first.append(writer.pick("opener", _generation(age)))
     first.append(writer.pick(label, intent) or writer.pick(label, "opinion"))
 
     income = float(facts.get("income_rank", 0.5))
     band = "low" if income < 0.34 else "high" if income > 0.66 else "mid"
+    # A generation's own words and money come first: they make the voice.
+    voice: list[str | None] = [
+        writer.pick("voice", _generation(age)),
+        writer.pick("income", band),
+        writer.pick("voice", _generation(age)),
+    ]
     pool: list[str | None] = [
         writer.pick("reason", key) for key in ("value", "pain", "need", "habit", "job")
     ]
     pool += [
-        writer.pick("voice", _generation(age)),
-        writer.pick("voice", _generation(age)),
-        writer.pick("income", band),
         writer.pick("place", str(persona.get("urban_rural", "urban"))),
         writer.pick("condition", "any") if label != "positive" else None,
     ]
     rng.shuffle(pool)
+    pool = [voice[0], pool[0], voice[1], *pool[1:3], voice[2], *pool[3:]]
     memory = facts.get("memory") or []
     if memory and not facts.get("probe") and rng.random() < 0.6:
         recalled = _first_clause(str(memory[0].get("text", "")))

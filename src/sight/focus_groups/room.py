@@ -108,14 +108,16 @@ class Room:
         )
         said: list[Turn] = []
         for wave, members in enumerate(waves):
-            await self.ctx.check_cancelled()
             turns = [
                 self._turn(index, 0, wave, speakers.index(pid), pid, said)
                 for pid in members
             ]
             said.extend(await self._speak_all(turns))
         probed = await self._maybe_probe(index, text, said, len(speakers))
-        answered = [t for t in said if t.persona_id is not None]
+        answered = [t for t in said if t.persona_id is not None and t.round == 0]
+        await self.ctx.progress(
+            self.answered, self.total_answers, f"question {index + 1}", stage="answers"
+        )
         await self._publish(
             QuestionDone(
                 question_index=index,
@@ -135,10 +137,24 @@ class Room:
 
     async def _speak_all(self, turns: list[Turn]) -> list[Turn]:
         pending = [t for t in turns if t.response_id is None]
-        if pending:
-            async with asyncio.TaskGroup() as tasks:
-                for turn in pending:
-                    tasks.create_task(self._prepare_and_speak(turn))
+        if not pending:
+            return turns
+        index = pending[0].question_index
+        # One recall query for the whole wave, not one per speaker.
+        async with self.ctx.sessionmaker() as session:
+            memories = await persona_memory.recall_many(
+                session,
+                persona_ids=[t.persona_id for t in pending if t.persona_id],
+                project_id=self.group.project_id,
+                query=self.vectors[index] if self.vectors else None,
+                before=(self.group.id, index),
+            )
+        async with asyncio.TaskGroup() as tasks:
+            for turn in pending:
+                assert turn.persona_id is not None  # noqa: S101 (persona turns)
+                tasks.create_task(
+                    self._prepare_and_speak(turn, memories[turn.persona_id])
+                )
         return turns
 
     def _turn(
@@ -180,18 +196,11 @@ class Room:
         turn.details = {"heard": [str(t.response_id) for t in said[-HEARD_LIMIT:]]}
         return turn
 
-    async def _prepare_and_speak(self, turn: Turn) -> None:
-        await self.ctx.check_cancelled()
+    async def _prepare_and_speak(
+        self, turn: Turn, recalled: list[persona_memory.Memory]
+    ) -> None:
         assert turn.persona_id is not None  # noqa: S101 (persona turns only)
         person = self.people[turn.persona_id]
-        async with self.ctx.sessionmaker() as session:
-            recalled = await persona_memory.recall(
-                session,
-                persona_id=turn.persona_id,
-                project_id=self.group.project_id,
-                query=self.vectors[turn.question_index] if self.vectors else None,
-                before=(self.group.id, turn.question_index),
-            )
         heard = self._heard(turn)
         reply_to = next((h for h in heard if h["id"] == str(turn.reply_to_id)), None)
         question = self.group.questions[turn.question_index]

@@ -3,8 +3,8 @@
 Idempotent and resumable: turns are unique per (group, question, round,
 speaker), a new attempt loads what is stored and speaks only what is missing.
 The questions' embeddings (one per question, for memory recall) are a
-checkpoint. Cancellation is checked before every wave and every turn, and a
-watcher stops speakers mid-sentence within half a second; what was said stays.
+checkpoint. A watcher polls the cancel flag every half second and stops the
+speakers mid-sentence; what was said (stored) stays.
 The group's own stream ends with `completed`, `failed` or `cancelled`.
 """
 

@@ -226,13 +226,6 @@ async def _store(
                     message=turn.persona_name,
                 ),
             )
-            await room.ctx.progress(
-                room.answered,
-                room.total_answers,
-                turn.persona_name,
-                stage="answers",
-                session=session,
-            )
     room.remember_turn(turn)
     if status == TurnStatus.ok and turn.persona_id is not None:
         room.memory.add(response_id, text)
