@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+GPL_PATH = Path("/usr/share/common-licenses/GPL-3")
+
 
 def _pdf_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -148,5 +150,10 @@ def docx_from_paragraphs(paragraphs: Iterable[str], repeat_xml: int = 1) -> byte
 
 def gpl_paragraphs() -> list[str]:
     """The paragraphs of the real GPL-3 text shipped with Debian."""
-    text = Path("/usr/share/common-licenses/GPL-3").read_text()
+    text = GPL_PATH.read_text()
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def gpl_bytes() -> bytes:
+    """The real GPL-3 text file, as uploaded."""
+    return GPL_PATH.read_bytes()

@@ -15,7 +15,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,8 +32,9 @@ from tests.knowledge.conftest import (
     upload,
     wait_document,
 )
+from tests.knowledge.documents import gpl_bytes
 
-GPL_TEXT = Path("/usr/share/common-licenses/GPL-3").read_bytes()
+GPL_TEXT = gpl_bytes()
 
 
 @pytest.fixture

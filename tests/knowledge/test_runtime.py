@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 
 import httpx
@@ -18,11 +19,12 @@ from tests.fixtures.neo4j_harness import Neo4jServer
 from tests.fixtures.servers import free_port
 from tests.knowledge.conftest import (
     create_project,
+    knowledge_settings,
     start_server,
     upload,
     wait_document,
 )
-from tests.knowledge.documents import MARKET_PAGES, make_pdf
+from tests.knowledge.documents import MARKET_PAGES, gpl_bytes, make_pdf
 
 
 class Forwarder:
@@ -151,6 +153,69 @@ async def test_neo4j_down_then_back_resumes_waiting_uploads(
             {"id": document["id"]},
         )
         assert records[0]["n"] == 0
+    finally:
+        await relay.stop()
+        server.stop()
+
+
+async def test_neo4j_lost_mid_ingestion_recovers_by_itself(
+    pg_cluster: EmbeddedPostgres, neo4j_server: Neo4jServer, neo4j_driver: AsyncDriver
+) -> None:
+    """Neo4j goes away while a real document is being embedded and comes back:
+    the app keeps answering meanwhile, and without anyone acting the document
+    ends ready with every chunk stored once."""
+    database_url = create_database(pg_cluster, f"sight_neo4j_{uuid.uuid4().hex[:8]}")
+    db.upgrade(database_url)
+    port = free_port()
+    relay = Forwarder(port, neo4j_server.port)
+    await relay.start()
+    server = start_server(
+        database_url,
+        knowledge_settings(embed_batch=2),
+        neo4j_uri=f"bolt://127.0.0.1:{port}",
+    )
+    gpl = gpl_bytes()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+            user = await register_user(client)
+            auth = {"Authorization": user["authorization"]}
+            project = await create_project(client, user["authorization"])
+            response = await upload(
+                client, user["authorization"], project, "GPL-3", gpl
+            )
+            assert response.status_code == 202, response.text
+            document_id = response.json()["document"]["id"]
+            path = f"/api/v1/projects/{project}/documents/{document_id}"
+            deadline = time.monotonic() + 90
+            while (await client.get(path, headers=auth)).json()["stage"] != "embedding":
+                assert time.monotonic() < deadline, "ingestion never reached embedding"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # some chunks are in Neo4j already
+            await relay.stop()
+            for _ in range(10):  # the outage lasts a few seconds
+                assert (await client.get("/health")).status_code in (200, 503)
+                assert (
+                    await client.get(f"/api/v1/projects/{project}", headers=auth)
+                ).status_code == 200
+                assert (await client.get(path, headers=auth)).status_code == 200
+                await asyncio.sleep(0.4)
+            await relay.start()
+            ready = await wait_document(
+                client, user["authorization"], project, document_id, {"ready"}, 180
+            )
+            found = await client.post(
+                f"/api/v1/projects/{project}/search",
+                json={"query": "charge a price for each copy"},
+                headers=auth,
+            )
+            assert found.status_code == 200, found.text
+            assert found.json()["results"]
+        records, _, _ = await neo4j_driver.execute_query(
+            "MATCH (c:Chunk {document_id: $id}) "
+            "RETURN count(c) AS n, count(DISTINCT c.ordinal) AS ordinals",
+            {"id": document_id},
+        )
+        assert records[0]["n"] == records[0]["ordinals"] == ready["chunk_count"]
     finally:
         await relay.stop()
         server.stop()
