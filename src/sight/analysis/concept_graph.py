@@ -36,7 +36,11 @@ from sight.analysis.schemas import (
 from sight.knowledge.analytics import GraphAnalytics
 
 MAX_CONCEPTS = 40
-REPLY_WEIGHT = 0.5  # one reply drawn counts like half a central concept
+# Strongest co-occurrences kept per concept on average: in a group where most
+# answers touch price and delivery everything co-occurs with everything, and
+# a complete graph says nothing (neither to centrality nor to a reader).
+EDGES_PER_CONCEPT = 3
+REPLY_WEIGHT = 1.0  # one reply drawn counts like one mention of an average concept
 
 
 @dataclass
@@ -107,9 +111,11 @@ def build(group: GroupRecord, annotations: dict[Any, Annotation]) -> GraphData:
         )
         if concept in keep
     ]
+    strongest = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    strongest = strongest[: EDGES_PER_CONCEPT * len(kept)]
     return GraphData(
         nodes=kept,
-        edges=[(a, b, float(w)) for (a, b), w in sorted(weights.items())],
+        edges=[(a, b, float(w)) for (a, b), w in sorted(strongest)],
         stats={
             c: {
                 "mentions": stats[c].mentions,

@@ -170,16 +170,16 @@ def _evidence(
 ) -> list[dict[str, str]]:
     evidence: list[dict[str, str]] = []
     personas: set[str] = set()
+    quotes: set[str] = set()
     for answer in answers:
         if answer.get("persona") in personas:
             continue  # different voices make stronger evidence
+        quote = _sentence_about(str(answer["text"]), theme, want)
+        if quote in quotes:
+            continue
         personas.add(str(answer.get("persona")))
-        evidence.append(
-            {
-                "response_id": str(answer["id"]),
-                "quote": _sentence_about(str(answer["text"]), theme, want),
-            }
-        )
+        quotes.add(quote)
+        evidence.append({"response_id": str(answer["id"]), "quote": quote})
         if len(evidence) == n:
             break
     return evidence
@@ -310,6 +310,7 @@ def _insights(facts: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         insights.append(
             {
                 "type": "risk",
+                "subject": theme["theme"],
                 "title": title.format(**values),
                 "insight": text.format(**values),
                 "confidence": _confidence(theme["negative"], theme["responses"]),
@@ -335,6 +336,7 @@ def _insights(facts: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         insights.append(
             {
                 "type": "opportunity",
+                "subject": theme["theme"],
                 "title": title.format(**values),
                 "insight": text.format(**values),
                 "confidence": _confidence(theme["positive"], theme["responses"]),
@@ -392,6 +394,7 @@ def _segment_insight(facts: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "pattern",
+            "subject": dim,
             "title": title.format(**values),
             "insight": text.format(**values),
             "confidence": round(min(0.9, 0.4 + dimension["spread"] / 2), 2),
@@ -484,7 +487,8 @@ def _surprises(facts: dict[str, Any], lang: str) -> list[str]:
         if len(result) == 2:
             break
     overall = facts.get("overall", {})
-    for dimension in facts.get("segments", [])[:2]:
+    dimensions = [d for d in facts.get("segments", []) if d["dimension"] != "segment"]
+    for dimension in dimensions[:2]:
         hi, lo = _extremes(dimension)
         if hi["mean_score"] > 0.15 and lo["mean_score"] < -0.15:
             dim = DIMENSION[lang].get(dimension["dimension"], dimension["dimension"])
@@ -507,7 +511,8 @@ def _surprises(facts: dict[str, Any], lang: str) -> list[str]:
 
 def _segment_notes(facts: dict[str, Any], lang: str) -> list[dict[str, str]]:
     notes: list[dict[str, str]] = []
-    for dimension in facts.get("segments", [])[:3]:
+    dimensions = [d for d in facts.get("segments", []) if d["dimension"] != "segment"]
+    for dimension in dimensions[:3]:
         hi, lo = _extremes(dimension)
         for segment, high in ((hi, True), (lo, False)):
             themes = _join(segment["top_themes"][:2], lang) or "—"
@@ -538,26 +543,30 @@ def _recommendations(
         return []
     result: list[str] = []
     for insight in insights:
-        title = insight["title"]
+        subject = insight.get("subject")
+        if subject is None:
+            continue
         if insight["type"] == "risk":
             result.append(
-                f"Odpowiedzieć na zastrzeżenia („{title}”): przetestować komunikat, "
-                "który wprost je rozwiewa, na kolejnej grupie."
+                f"Odpowiedzieć na obawy dotyczące tematu „{subject}”: przetestować "
+                "na kolejnej grupie komunikat, który wprost je rozwiewa."
                 if lang == "pl"
-                else f"Answer the objection ('{title}'): test a message that "
-                "addresses it head-on with the next group."
+                else f"Address the concerns about {subject}: test a message that "
+                "answers them head-on with the next group."
             )
         elif insight["type"] == "opportunity":
             result.append(
-                f"Wykorzystać atut („{title}”) jako główny argument w komunikacji."
+                f"Oprzeć komunikację na atucie „{subject}”, który uczestnicy sami "
+                "podnoszą."
                 if lang == "pl"
-                else f"Lead with the strength ('{title}') in the messaging."
+                else f"Lead the messaging with {subject}, which participants raise "
+                "themselves."
             )
-        elif insight["type"] == "pattern" and insight is not insights[0]:
+        elif insight["type"] == "pattern":
             result.append(
-                f"Przygotować osobne warianty komunikatu dla grup („{title}”)."
+                f"Przygotować osobne warianty komunikatu w podziale na: {subject}."
                 if lang == "pl"
-                else f"Prepare separate message variants for the groups ('{title}')."
+                else f"Prepare separate message variants by {subject}."
             )
     result.append(
         "Zweryfikować wnioski na prawdziwych respondentach: to symulacja."

@@ -218,8 +218,12 @@ _NEGATIVE = (
     "boring",
     "difficult",
     "suspicious",
-    # Polish
-    "drog",
+    # Polish ("drog" alone would also match "droga", the road)
+    "drogie",
+    "drogo",
+    "droższ",
+    "drożej",
+    "drożyzn",
     "zły",
     "zła",
     "złe",

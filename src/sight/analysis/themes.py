@@ -37,7 +37,8 @@ class ThemeDef:
 CATALOGUE: tuple[ThemeDef, ...] = (
     ThemeDef(
         "price", "Cena", "Price",
-        ("cen", "koszt", "drog", "tani", "tań", "płac", "zapłac", "złot", "zł",
+        ("cen", "koszt", "za drog", "drogie", "drogo", "droższ", "drożej",
+         "tani", "tań", "płac", "zapłac", "złot", "zł",
          "pieniąd", "budżet", "promocj", "rabat", "przepłac", "price", "pric",
          "cost", "expensive", "cheap", "afford", "pay", "money", "budget",
          "discount", "overpric", "dollar", "subscription", "subskrypc"),
@@ -153,10 +154,19 @@ STOPWORDS = frozenset(
     wiesz będę byłoby byłaby byłby pewnie naprawdę szczerze powiedzieć mówiąc
     pan pani państwo ludzie ludzi czymś czegoś tego temu takich takiej tylko
     rzeczy rzecz sprawa sprawy zdaniem
+    said says saying comes come coming start started first second last going
+    goes make makes made take takes look looks seems seem sounds right good
+    well still much many every anything everything nothing someone people
+    thing honestly point points part around away back always never again
+    widzę wolę głównie podobnie podobnie mówię sądzę uważam jestem jesteś
+    jesteśmy byłem byłam będę będzie mogłabym mogłbym chciałbym chciałabym
+    powiem wydaje zawsze nigdy jeszcze tylko także również zresztą dlatego
+    przede wszystkim bardziej mniej najbardziej trochę dużo mało wszyscy
+    każdy każda każde wszystkie moim twoim swoim swoje swoją swój
     """.split()
 )
 
-MIN_WORD = 4  # shorter words are rarely concepts in either language
+MIN_WORD = 5  # shorter words are rarely concepts in either language
 STEM = 6  # characters that group inflected forms ("dostawa", "dostawy")
 
 
@@ -198,10 +208,11 @@ def content_words(text: str) -> list[str]:
 
 
 def emergent_concepts(
-    texts: Sequence[str], *, min_answers: int = 2, limit: int = 15
+    texts: Sequence[str], *, min_answers: int = 2, limit: int = 10
 ) -> dict[str, str]:
-    """Stems shared by at least `min_answers` answers that no theme covers,
-    most widespread first: {stem: label (the most common surface form)}."""
+    """Stems shared by several answers that no theme covers, most widespread
+    first: {stem: label (the most common surface form)}. A word in more than
+    half of the answers is the group's vocabulary, not a concept."""
     answers_with: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
