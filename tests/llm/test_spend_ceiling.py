@@ -68,6 +68,8 @@ async def test_the_ceiling_counts_only_spending_on_the_deployments_keys(
                 )
             assert "deployment's API keys" in refused.value.detail
             assert deployment.stats.total_requests == 0
+            with pytest.raises(BudgetExceeded):  # a job's check up front, too
+                await gateway.ensure_budget(CallContext(user_id=legacy), 0.5)
 
             # The same spend, but this user pays with their own key: allowed.
             own = insert_user(database_url, budget=1000)
@@ -83,3 +85,4 @@ async def test_the_ceiling_counts_only_spending_on_the_deployments_keys(
             )
             assert result.text
             assert own_server.stats.total_requests == 1
+            await gateway.ensure_budget(CallContext(user_id=own), 0.5)

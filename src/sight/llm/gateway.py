@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
@@ -39,17 +38,21 @@ from sight.llm.budget import check_budget
 from sight.llm.cache import CachedAnswer, ResponseCache, cache_key
 from sight.llm.calls import DeltaSink, LLMProviderFailed, ProviderCalls
 from sight.llm.config import price_table, routing_table
+from sight.llm.embedding_calls import EmbeddingCalls
 from sight.llm.policies import LLMPolicies
 from sight.llm.providers.base import (
     EmbeddingProvider,
     Message,
-    ProviderError,
     ProviderRequest,
     ProviderResponse,
 )
-from sight.llm.providers.factory import build_embedding_provider
 from sight.llm.resolver import Credentials, RouteResolver
-from sight.llm.structured import OutputInvalid, parse_structured
+from sight.llm.structured import (
+    OutputInvalid,
+    output_schema,
+    parse_output,
+    with_feedback,
+)
 from sight.llm.types import (
     CallContext,
     Estimate,
@@ -114,8 +117,7 @@ class LLMGateway:
             RedisStorage("async+" + redis_url) if redis_url else MemoryStorage()
         )
         self._calls = ProviderCalls(settings, rate_storage)
-        self._embedder: EmbeddingProvider | None = None
-        self._embedder_lock = asyncio.Lock()
+        self._embeddings = EmbeddingCalls(settings, self._usage)
 
     # ---- routing (see resolver.py) -------------------------------------------
 
@@ -165,15 +167,20 @@ class LLMGateway:
     ) -> None:
         """Raise BudgetExceeded (402) if `estimate_usd` more would cross a limit.
 
-        With `flow`, the deployment's ceiling applies only when that flow's
-        calls would be paid with the deployment's key.
+        The deployment's ceiling applies when `flow`'s calls (without `flow`:
+        any flow's) would be paid with the deployment's key.
         """
-        billed_to = "deployment"
-        if flow is not None:
-            user_settings, project = await self._resolver.load_overrides(ctx, None)
-            route = self._resolver.route_from(flow, user_settings, project)
-            creds = self._resolver.credentials(route.provider, user_settings)
-            billed_to = creds.billed_to
+        user_settings, project = await self._resolver.load_overrides(ctx, None)
+        flows = [flow] if flow is not None else sorted(routing_table().flows)
+        payers = set()
+        for name in flows:
+            route = self._resolver.route_from(name, user_settings, project)
+            try:
+                creds = self._resolver.credentials(route.provider, user_settings)
+            except SightError:
+                continue  # refused when that flow is called, with its own reason
+            payers.add(creds.billed_to)
+        billed_to = "deployment" if "deployment" in payers else "user"
         await self._check_budget(ctx, estimate_usd, billed_to)
 
     async def _check_budget(
@@ -300,7 +307,7 @@ class LLMGateway:
             temperature=route.temperature,
             max_tokens=route.max_tokens,
             timeout=route.timeout,
-            json_schema=_schema(output) if output is not None else None,
+            json_schema=output_schema(output) if output is not None else None,
             schema_name=output.__name__ if output is not None else "output",
             flow=flow,
             seed=sample_index,
@@ -344,7 +351,7 @@ class LLMGateway:
         if hit is None:
             return None
         try:
-            value = _parse(hit.text, call.output)
+            value = parse_output(hit.text, call.output)
         except OutputInvalid:
             return None  # a stale entry from an older schema: ask again
         usage = call.usage
@@ -384,7 +391,7 @@ class LLMGateway:
         )
         while True:
             try:
-                return _parse(response.text, call.output), response
+                return parse_output(response.text, call.output), response
             except OutputInvalid as invalid:
                 reason = invalid.reason
                 if response.finish_reason == "length":
@@ -400,7 +407,7 @@ class LLMGateway:
                         f"({reason})"
                     ) from None
                 repairs_left -= 1
-                request = _with_feedback(request, response.text, reason)
+                request = with_feedback(request, response.text, reason)
                 response = await self._calls.call(
                     call.creds, route, request, usage, budget
                 )
@@ -455,82 +462,16 @@ class LLMGateway:
             prompt_version=usage.prompt_version,
         )
 
-    # ---- embeddings ----------------------------------------------------------
+    # ---- embeddings (see embedding_calls.py) ---------------------------------
 
     async def embedder(self) -> EmbeddingProvider:
-        async with self._embedder_lock:
-            if self._embedder is None:
-                self._embedder = build_embedding_provider(self.settings)
-            return self._embedder
+        return await self._embeddings.embedder()
 
     async def embed(
         self, texts: list[str], ctx: CallContext, flow: str = "embeddings"
     ) -> list[list[float]]:
-        embedder = await self.embedder()
-        started = time.perf_counter()
-        route = Route(
-            flow=flow,
-            provider=embedder.name,
-            model=embedder.model,
-            temperature=0,
-            max_tokens=0,
-            timeout=60,
-            source="default",
-        )
-        usage = CallUsage(route, flow, ctx, None)
-        usage.input_tokens = sum(len(t) for t in texts) // 4
-        usage.attempts = 1
-        try:
-            vectors = await embedder.embed(texts)
-        except ProviderError as exc:
-            usage.outcome = f"error:{exc.kind}"
-            await self._usage.record(usage, started)
-            raise LLMProviderFailed(
-                f"embedding failed ({embedder.name}): {exc.message}"
-            ) from None
-        usage.outcome = "ok"
-        await self._usage.record(usage, started)
-        return vectors
+        return await self._embeddings.embed(texts, ctx, flow)
 
     async def aclose(self) -> None:
         await self._calls.aclose()
-        if self._embedder is not None:
-            await self._embedder.aclose()
-
-
-@functools.cache
-def _schema(output: type[BaseModel]) -> dict[str, Any]:
-    return output.model_json_schema()
-
-
-def _parse(text: str, output: type[BaseModel] | None) -> Any:
-    if output is None:
-        return text
-    value, _ = parse_structured(text, output)
-    return value
-
-
-def _with_feedback(
-    request: ProviderRequest, answer: str, reason: str
-) -> ProviderRequest:
-    feedback = (
-        f"Your previous answer could not be used: {reason}. Reply again with only a "
-        "JSON object that follows the schema exactly."
-    )
-    messages = (
-        *request.messages,
-        Message("assistant", answer[:4000]),
-        Message("user", feedback),
-    )
-    return ProviderRequest(
-        model=request.model,
-        system=request.system,
-        messages=messages,
-        temperature=request.temperature,
-        max_tokens=request.max_tokens,
-        timeout=request.timeout,
-        json_schema=request.json_schema,
-        schema_name=request.schema_name,
-        flow=request.flow,
-        seed=request.seed,
-    )
+        await self._embeddings.aclose()

@@ -8,12 +8,15 @@ is reported with the validation errors so the gateway can ask again.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, TypeVar
 
 import json_repair
 from pydantic import BaseModel, ValidationError
+
+from sight.llm.providers.base import Message, ProviderRequest
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -57,3 +60,44 @@ def parse_structured(text: str, output: type[T]) -> tuple[T, bool]:
 
 def json_schema_for(output: type[BaseModel]) -> dict[str, Any]:
     return output.model_json_schema()
+
+
+@functools.cache
+def output_schema(output: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema sent to providers (built once per model class)."""
+    return output.model_json_schema()
+
+
+def parse_output(text: str, output: type[BaseModel] | None) -> Any:
+    """The text itself, or the validated object; raises OutputInvalid."""
+    if output is None:
+        return text
+    value, _ = parse_structured(text, output)
+    return value
+
+
+def with_feedback(
+    request: ProviderRequest, answer: str, reason: str
+) -> ProviderRequest:
+    """The request again, with the unusable answer and what was wrong with it."""
+    feedback = (
+        f"Your previous answer could not be used: {reason}. Reply again with only a "
+        "JSON object that follows the schema exactly."
+    )
+    messages = (
+        *request.messages,
+        Message("assistant", answer[:4000]),
+        Message("user", feedback),
+    )
+    return ProviderRequest(
+        model=request.model,
+        system=request.system,
+        messages=messages,
+        temperature=request.temperature,
+        max_tokens=request.max_tokens,
+        timeout=request.timeout,
+        json_schema=request.json_schema,
+        schema_name=request.schema_name,
+        flow=request.flow,
+        seed=request.seed,
+    )
