@@ -89,6 +89,8 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
     guard = await _existing_personas_guard(ctx, project.id)
     run = _Run(ctx, project, census, guard, briefs={}, total=len(plan), saved=len(done))
     remaining = [cell for cell in plan if cell.index not in done]
+    # the occupation limit is a share of everyone in the project after this run
+    guard.sample_size = guard.size + len(remaining)
     await ctx.progress(
         run.saved, run.total, f"personas {run.saved}/{run.total}", stage="personas"
     )
@@ -152,9 +154,18 @@ async def _existing_personas_guard(
     if rows:
         stories = [str(profile.get("background_story", "")) for _, profile in rows]
         vectors = await ctx.llm.embed(stories, ctx.call_context, flow="personas.dedupe")
-        for (name, _), vector in zip(rows, vectors, strict=True):
-            guard.add(name, vector)
+        for (name, profile), vector in zip(rows, vectors, strict=True):
+            guard.add(_stored(name, profile), vector)
     return guard
+
+
+def _stored(name: str, profile: dict[str, Any]) -> EnrichedPersona | str:
+    """A stored persona for the duplicate checks (its name alone if the profile
+    predates the current schema)."""
+    try:
+        return EnrichedPersona.model_validate(profile)
+    except ValueError:
+        return name
 
 
 def _start_briefs(run: _Run, cells: list[Cell], group: asyncio.TaskGroup) -> None:
@@ -243,6 +254,8 @@ def _facts(run: _Run, cell: Cell) -> dict[str, Any]:
             "income_currency": cell.income_currency,
             "income_period": cell.income_period,
         },
+        # what is researched, for needs, pain points and quotes about it
+        "research": {"topic": run.project.name},
     }
 
 
@@ -265,6 +278,8 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
         education=cell.attributes["education"],
         income_band=cell.attributes["income"],
         income_rank=_income_rank(run.census, cell.attributes["income"]),
+        language=project.language,
+        country=project.country,
     )
     problems: list[str] = []
     repairs: list[list[str]] = []
@@ -272,7 +287,7 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
         prompt = (
             base_prompt
             if not problems
-            else prompts.repair_prompt(base_prompt, problems)
+            else prompts.repair_prompt(base_prompt, problems, attempt=attempt)
         )
         try:
             result = await ctx.llm.generate(
@@ -299,13 +314,13 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
         )[0]
         async with run.lock:  # duplicate checks and the save see one consistent sample
             problems = check_rules(persona, person_facts) + run.guard.problems(
-                persona.full_name, story_vector
+                persona, story_vector
             )
             if not problems:
                 saved = await _save(
                     run, cell, persona, brief, result.generated_by, repairs
                 )
-                run.guard.add(persona.full_name, story_vector)
+                run.guard.add(persona, story_vector)
                 if saved:
                     run.saved += 1
         if not problems:

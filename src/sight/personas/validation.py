@@ -296,6 +296,11 @@ class DuplicateGuard:
         self._stories: list[NDArray[np.float32]] = []
         self.sample_size = sample_size
 
+    @property
+    def size(self) -> int:
+        """Personas added so far."""
+        return len(self._names)
+
     def occupation_limit(self) -> int:
         size = self.sample_size or 20
         return max(2, math.ceil(OCCUPATION_SHARE_LIMIT * size))
