@@ -206,6 +206,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                 f"use {', '.join(allowed)}",
                 headers={"Allow": ", ".join(allowed)},
             )
+    if exc.status_code == 400:
+        # The framework's own 400s: a body that cannot be decoded at all (not
+        # JSON text, broken multipart). Bad input like any other: a 422.
+        problem = {
+            "loc": ["body"],
+            "field": "",
+            "msg": "the body cannot be read: "
+            + (exc.detail if isinstance(exc.detail, str) else "malformed"),
+            "type": "body_unreadable",
+        }
+        return JSONResponse(
+            error_body("ValidationError", summarise([problem]), request, [problem]),
+            status_code=422,
+        )
     kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
     detail = exc.detail if isinstance(exc.detail, str) else kind
     return JSONResponse(
@@ -304,6 +318,22 @@ def _error_response(code: int) -> dict[str, Any]:
     }
 
 
+def _names_a_resource(schema: dict[str, Any], operation: dict[str, Any]) -> bool:
+    """Whether a query parameter or body field is an id (`project_id`): a
+    resource that may not exist, or not be visible to the caller (404)."""
+    if any(p.get("name", "").endswith("_id") for p in operation.get("parameters", [])):
+        return True
+    content = operation.get("requestBody", {}).get("content", {})
+    for media in content.values():
+        body = media.get("schema", {})
+        ref = body.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            body = schema["components"]["schemas"].get(ref.rsplit("/", 1)[1], {})
+        if any(name.endswith("_id") for name in body.get("properties", {})):
+            return True
+    return False
+
+
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """Describe the real error bodies in an OpenAPI document (in place)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -324,7 +354,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 responses["422"] = _error_response(422)
             if operation.get("security"):
                 responses.setdefault("401", _error_response(401))
-            if _PATH_PARAM.search(path):
+            if _PATH_PARAM.search(path) or _names_a_resource(schema, operation):
                 responses.setdefault("404", _error_response(404))
             for code, response in responses.items():
                 if code.isdigit() and int(code) >= 400:
