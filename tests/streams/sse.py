@@ -15,8 +15,10 @@ async def read_stream(
     *,
     last_event_id: str | None = None,
     stop_after: int | None = None,
+    heartbeats: bool = False,
 ) -> list[dict[str, Any]]:
-    """Events until the stream closes or `stop_after` stored (id-bearing) events."""
+    """Events until the stream closes or `stop_after` stored (id-bearing) events;
+    heartbeats (sent whenever the stream is idle) only when asked for."""
     headers = {"Authorization": auth}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
@@ -29,9 +31,10 @@ async def read_stream(
             if line.startswith(":"):
                 continue
             if not line:
-                if current:
+                if current and (heartbeats or current.get("event") != "heartbeat"):
                     received.append(current)
-                    current = {}
+                current = {}
+                if received:
                     stored = [e for e in received if "id" in e]
                     if stop_after is not None and len(stored) >= stop_after:
                         break

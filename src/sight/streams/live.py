@@ -1,8 +1,10 @@
-"""Serving streams live: one LISTEN connection per process, shared reads, SSE.
+"""Serving streams live: one LISTEN connection per process, a shared tail, SSE.
 
-Many subscribers of one stream cost little: a notification wakes them all, and
-subscribers at the same position share one read of the table instead of one
-query each.
+Many subscribers of one stream cost little: a notification marks the stream's
+tail stale and wakes its subscribers; the first to read fetches the new rows
+once, and every subscriber takes what it has not seen from that shared, bounded
+tail. A subscriber replaying from before the tail reads the table itself until
+it catches up.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -31,6 +34,28 @@ logger = logging.getLogger("sight.streams")
 
 # Largest value a bigint event id can take: a bound for `after` parameters.
 MAX_EVENT_ID = 2**63 - 1
+# Rows read from the table at once.
+READ_BATCH = 500
+
+
+Row = tuple[int, str, dict[str, Any]]
+# Events a stream's shared tail keeps in memory (older ones are read from the table).
+TAIL_SIZE = 2000
+
+
+@dataclass
+class _Tail:
+    """The newest events of one stream, complete for every id after `start`."""
+
+    start: int
+    rows: list[Row] = field(default_factory=list)
+    stale: bool = True
+    subscribers: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def end(self) -> int:
+        return self.rows[-1][0] if self.rows else self.start
 
 
 class EventBroadcaster:
@@ -39,7 +64,7 @@ class EventBroadcaster:
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
-        self._reads: dict[tuple[str, int], asyncio.Future[list[StreamEvent]]] = {}
+        self._tails: dict[str, _Tail] = {}
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
@@ -54,43 +79,63 @@ class EventBroadcaster:
             self._task = None
 
     @contextlib.contextmanager
-    def subscribe(self, key: StreamKey) -> Iterator[asyncio.Event]:
+    def subscribe(self, key: StreamKey, after_id: int = 0) -> Iterator[asyncio.Event]:
         wake = asyncio.Event()
         name = key.channel_payload
         self._waiters[name].add(wake)
+        tail = self._tails.get(name)
+        if tail is None:
+            tail = self._tails[name] = _Tail(start=after_id)
+        tail.subscribers += 1
         try:
             yield wake
         finally:
             self._waiters[name].discard(wake)
             if not self._waiters[name]:
                 del self._waiters[name]
+            tail.subscribers -= 1
+            if tail.subscribers == 0 and self._tails.get(name) is tail:
+                del self._tails[name]
 
-    async def shared_read(
+    async def read(
         self,
         key: StreamKey,
         after_id: int,
         read: Callable[[int], Awaitable[list[StreamEvent]]],
-    ) -> list[StreamEvent]:
-        """One query for every subscriber of `key` waiting at `after_id`."""
-        slot = (key.channel_payload, after_id)
-        pending = self._reads.get(slot)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[list[StreamEvent]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._reads[slot] = future
-        try:
-            rows = await read(after_id)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning
-            raise
-        else:
-            future.set_result(rows)
-            return rows
-        finally:
-            del self._reads[slot]
+    ) -> list[Row]:
+        """Events after `after_id`: from the shared tail when it covers them (one
+        query per change for all subscribers), else from the table."""
+        tail = self._tails.get(key.channel_payload)
+        if tail is None or after_id < tail.start:
+            return [_row(e) for e in await read(after_id)]
+        async with tail.lock:
+            if tail.stale:
+                # Cleared before reading: a notification arriving meanwhile
+                # marks it stale again, so nothing committed late is missed.
+                tail.stale = False
+                fresh = await read(tail.end)
+                if len(fresh) >= READ_BATCH:  # more may be left behind
+                    tail.stale = True
+                tail.rows.extend(_row(e) for e in fresh)
+                if len(tail.rows) > TAIL_SIZE:
+                    dropped = tail.rows[: len(tail.rows) - TAIL_SIZE]
+                    del tail.rows[: len(dropped)]
+                    tail.start = dropped[-1][0]
+        if after_id < tail.start:
+            return [_row(e) for e in await read(after_id)]
+        return [row for row in tail.rows if row[0] > after_id][:READ_BATCH]
+
+    def mark_stale(self, key: StreamKey) -> None:
+        tail = self._tails.get(key.channel_payload)
+        if tail is not None:
+            tail.stale = True
+
+    def _notified(self, name: str) -> None:
+        tail = self._tails.get(name)
+        if tail is not None:
+            tail.stale = True
+        for wake in self._waiters.get(name, ()):
+            wake.set()
 
     async def _listen_forever(self) -> None:
         delay = 0.5
@@ -106,8 +151,7 @@ class EventBroadcaster:
                     # periodic re-read; wake them all now to be prompt.
                     self._wake_all()
                     async for note in conn.notifies():
-                        for wake in self._waiters.get(note.payload, ()):
-                            wake.set()
+                        self._notified(note.payload)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -119,9 +163,12 @@ class EventBroadcaster:
                 delay = min(delay * 2, 10.0)
 
     def _wake_all(self) -> None:
-        for waiters in self._waiters.values():
-            for wake in waiters:
-                wake.set()
+        for name in list(self._waiters):
+            self._notified(name)
+
+
+def _row(event: StreamEvent) -> Row:
+    return event.id, event.type, event.data
 
 
 async def stored_events(
@@ -142,17 +189,17 @@ async def stored_events(
 
     async def read(after: int) -> list[StreamEvent]:
         async with sessionmaker() as session:
-            return await events_after(session, key, after)
+            return await events_after(session, key, after, limit=READ_BATCH)
 
-    with broadcaster.subscribe(key) as wake:
+    with broadcaster.subscribe(key, after_id) as wake:
         last = after_id
         while True:
             wake.clear()
-            batch = await broadcaster.shared_read(key, last, read)
-            for event in batch:
-                last = event.id
-                yield event.id, event.type, event.data
-                if event.type in TERMINAL_EVENT_TYPES:
+            batch = await broadcaster.read(key, last, read)
+            for event_id, type_, data in batch:
+                last = event_id
+                yield event_id, type_, data
+                if type_ in TERMINAL_EVENT_TYPES:
                     return
             if batch:
                 continue
@@ -165,6 +212,9 @@ async def stored_events(
             try:
                 await asyncio.wait_for(wake.wait(), timeout=heartbeat_seconds)
             except TimeoutError:
+                # Re-read on every heartbeat: a notification lost while the
+                # listener reconnected cannot stall the stream for good.
+                broadcaster.mark_stale(key)
                 yield None, "heartbeat", event_data(HeartbeatEvent.now())
 
 
