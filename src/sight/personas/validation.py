@@ -119,9 +119,11 @@ _MASCULINE_PL = {
 }
 _FEMININE_PL -= {o.pl[0].split()[0] for o in load_occupations().occupations}
 _POLISH = re.compile(r"[ąćęłńóśźż]", re.I)
-_AGE_PL = re.compile(r"\b(\d{1,3})\s+(lat|lata|rok)\b")
+# "ma 32 lata": the age construction only ("od 2 lat", genitive, is correct)
+_AGE_PL = re.compile(r"\bma\s+(\d{1,3})\s+(lat|lata|rok)\b")
 _VOIVODESHIP = re.compile(r"\bw województwie\s+([\w-]+)", re.I)
-_COLON_LIST = re.compile(r":\s*[^\s.,:;]+(\s[^\s.,:;]+)?,\s*\S")
+# "spędza na: książki, wędkarstwo" (a word after the colon, not "6:30, …")
+_COLON_LIST = re.compile(r":\s+[^\W\d_][^\s.,:;]*(\s[^\s.,:;]+)?,\s*\S")
 _HE = re.compile(r"\b(he|him|his|himself)\b", re.I)
 _SHE = re.compile(r"\b(she|her|hers|herself)\b", re.I)
 
@@ -195,12 +197,13 @@ def agreement_problems(persona: EnrichedPersona, facts: PersonaFacts) -> list[st
                         f"(e.g. 'w województwie mazowieckim')"
                     )
     else:
+        # wrong pronouns and no right ones: "he" may be her husband
         story = persona.background_story
-        wrong = _SHE if facts.gender == "male" else _HE
-        if facts.gender in ("male", "female") and wrong.search(story):
+        right, wrong = (_HE, _SHE) if facts.gender == "male" else (_SHE, _HE)
+        found = wrong.search(story)
+        if facts.gender in ("male", "female") and found and not right.search(story):
             problems.append(
-                f"the story refers to a {facts.gender} persona as "
-                f"'{wrong.search(story).group(0)}'"  # type: ignore[union-attr]
+                f"the story refers to a {facts.gender} persona as '{found.group(0)}'"
             )
     if _COLON_LIST.search(persona.background_story):
         problems.append("write lists in prose, not as 'word: a, b' fragments")
