@@ -9,6 +9,8 @@ import { ProjectPage } from "./features/projects/ProjectPage";
 import { ProjectsPage } from "./features/projects/ProjectsPage";
 import { KnowledgePage } from "./features/knowledge/KnowledgePage";
 import { RegisterPage } from "./pages/RegisterPage";
+import { AnalysisPage } from "./features/focus_groups/AnalysisPage";
+import { RoomPage } from "./features/focus_groups/RoomPage";
 
 // The server answers every unknown path with index.html, so each of these URLs can
 // be bookmarked and reloaded.
@@ -27,6 +29,8 @@ export const routes: RouteObject[] = [
           { path: "projects/:projectId", element: <ProjectPage /> },
           { path: "projects/:projectId/knowledge", element: <KnowledgePage /> },
           { path: "personas/:personaId", element: <PersonaPage /> },
+          { path: "focus-groups/:focusGroupId", element: <RoomPage /> },
+          { path: "focus-groups/:focusGroupId/analysis", element: <AnalysisPage /> },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

@@ -1,5 +1,6 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
+import { focusGroupsEn } from "./messages/focusGroups.en";
 
 // The English catalogue is the reference: its keys and `{placeholders}` define the
 // message types, and every other locale must match them (checked by tsc and tests).
@@ -188,5 +189,6 @@ export const en = {
   "notFound.back": "Go to the home page",
 
   ...knowledgeEn,
+  ...focusGroupsEn,
   ...demographicsEn,
 } as const;

@@ -1,5 +1,6 @@
 import { demographicsPl } from "./messages/demographics.pl";
 import { knowledgePl } from "./messages/knowledge.pl";
+import { focusGroupsPl } from "./messages/focusGroups.pl";
 import type { Catalogue } from "./types";
 
 export const pl: Catalogue = {
@@ -193,5 +194,6 @@ export const pl: Catalogue = {
   "notFound.back": "Wróć na stronę główną",
 
   ...knowledgePl,
+  ...focusGroupsPl,
   ...demographicsPl,
 };
