@@ -9,6 +9,7 @@ import { GeneratePanel } from "./GeneratePanel";
 import { ProjectEditPanel } from "./ProjectEditPanel";
 import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
+import { FocusGroupsPanel } from "../focus_groups/FocusGroupsPanel";
 
 export function ProjectPage() {
   const { projectId = "" } = useParams();
@@ -41,6 +42,7 @@ export function ProjectPage() {
         <GeneratePanel key={data.id} project={data} />
         <PersonasTable projectId={data.id} country={data.country} />
         <SummaryPanel projectId={data.id} country={data.country} />
+        <FocusGroupsPanel project={data} />
       </div>
     </div>
   );
