@@ -16,11 +16,12 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.auth.models import User
 from sight.kit.errors import NotFound
+from sight.projects import repository
 from sight.projects.models import Project
 
 Need = Literal["read", "write", "admin"]
@@ -48,7 +49,7 @@ async def authorize_project(
     session: AsyncSession, user: User, project_id: uuid.UUID, need: Need
 ) -> Project:
     """The project, if `user` may `need` it; 404 otherwise (missing or not allowed)."""
-    project = await session.scalar(select(Project).where(Project.id == project_id))
+    project = await repository.get(session, project_id)
     if project is None or not can(user, project, need):
         raise NotFound("project", project_id)
     return project

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sight.auth.models import User
 from sight.demographics import TargetDemographicsError, validate_target
 from sight.kit.errors import SightError
-from sight.kit.pagination import paginate
 from sight.llm.config import routing_table
+from sight.projects import repository
 from sight.projects.access import visible_projects
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectUpdate
@@ -63,7 +63,7 @@ async def create_project(
         target_distribution=normalise_target(data.target_demographics, data.country),
         llm_overrides={},
     )
-    session.add(project)
+    repository.add(session, project)
     await session.flush()
     await session.refresh(project)
     return project
@@ -72,14 +72,7 @@ async def create_project(
 async def list_projects(
     session: AsyncSession, user: User, limit: int, offset: int
 ) -> tuple[list[Project], int]:
-    return await paginate(
-        session,
-        Project,
-        visible_projects(user),
-        order_by=[Project.created_at.desc()],
-        limit=limit,
-        offset=offset,
-    )
+    return await repository.page(session, visible_projects(user), limit, offset)
 
 
 async def update_project(
@@ -108,5 +101,4 @@ async def update_project(
 
 
 async def delete_project(session: AsyncSession, project: Project) -> None:
-    await session.delete(project)
-    await session.flush()
+    await repository.delete(session, project)
