@@ -4,6 +4,7 @@ agreement, coherence and diversity, and the defects reported in issue 14 gone.""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 
@@ -11,8 +12,12 @@ import pytest
 
 from sight.demographics import load_census
 from sight.demographics.occupations import DEGREE, load_occupations
+from sight.llm.providers.base import Message, ProviderRequest
+from sight.llm.providers.offline import OfflineProvider
 from sight.personas.offline.grammar import join, voivodeship_locative, years_pl
+from sight.personas.schemas import SegmentBriefOutput
 from sight.personas.validation import check_rules
+from sight.prompts import personas as prompts
 from tests.personas.offline_sample import Generated, generate
 
 TABLE = load_occupations()
@@ -192,3 +197,36 @@ def test_the_defects_reported_in_issue_14_are_gone() -> None:
         if g.persona.occupation in {"prawnik", "prawniczka", "lekarz", "lekarka"}:
             assert g.facts.income_rank > 0
     assert sum("roślin" in g.persona.quote.lower() for g in made) >= 3
+
+
+AGE_LABEL = load_census("pl").dimensions["age_group"].category("age_18_24").labels.pl
+
+
+def test_segment_briefs_name_the_segment_and_the_research_goal() -> None:
+    goal = "Czy Polacy kupowaliby napoje roślinne zamiast mleka?"
+    facts = {
+        "segment": {
+            "age_group": "age_18_24",
+            "gender": "male",
+            "education_tier": "basic",
+            "labels": {"age_group": AGE_LABEL, "gender": "Mężczyzna"},
+        },
+        "country": "pl",
+        "language": "pl",
+    }
+    request = ProviderRequest(
+        model="offline-engine-v1",
+        system=prompts.SEGMENT_BRIEF_SYSTEM,
+        messages=(Message("user", prompts.segment_brief_prompt(facts, goal, [])),),
+        temperature=0.4,
+        max_tokens=2048,
+        timeout=60,
+        json_schema=SegmentBriefOutput.model_json_schema(),
+        flow="personas.segment_brief",
+    )
+    response = asyncio.run(OfflineProvider().generate(request))
+    brief = SegmentBriefOutput.model_validate_json(response.text)
+    assert brief.summary.startswith(f"Mężczyźni, {AGE_LABEL}, wykształcenie podstawowe")
+    assert goal in brief.summary
+    assert not set(brief.typical_occupations) & FEMININE
+    assert not {"Radio Maryja", "TVP1", "lokalna gazeta"} & set(brief.media)

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sight.demographics import load_census
 from sight.demographics.occupations import load_occupations
 from sight.llm.providers.offline import OfflineInput, offline_composer
 from sight.personas.offline import texts
-from sight.personas.offline.compose import research_themes, themed
+from sight.personas.offline.compose import by_age, research_themes, themed
+
+
+def _typical_age(country: str, segment: dict[str, Any]) -> int:
+    """The middle of the segment's age bracket (media habits follow age)."""
+    dimension = load_census(country).dimensions["age_group"]
+    key = str(segment.get("age_group", ""))
+    if key not in dimension.category_keys:
+        return 40
+    bracket = dimension.category(key).range
+    return 40 if bracket is None else (bracket.min + (bracket.max or 80)) // 2
+
 
 _TIERS = {
     "higher": ("wykształcenie wyższe", "higher education", "tertiary"),
@@ -63,5 +75,5 @@ def compose_brief(request: OfflineInput) -> dict[str, Any]:
         "summary": summary,
         "typical_occupations": occupations,
         "concerns": themed(themes, language, "pains", rng, 3),
-        "media": [m for m, _ in rng.sample(texts.MEDIA[country], 3)],
+        "media": by_age(rng, texts.MEDIA[country], _typical_age(country, segment), 3),
     }

@@ -102,7 +102,7 @@ def _weighted(rng: random.Random, items: Sequence[tuple[T, float]]) -> T:
     return items[-1][0]
 
 
-def _by_age(
+def by_age(
     rng: random.Random, items: Sequence[tuple[T, str]], age: int, k: int
 ) -> list[T]:
     """k distinct items, favouring those tagged for the person's age."""
@@ -317,7 +317,7 @@ def compose_persona(request: OfflineInput) -> dict[str, Any]:
     )
     role = _role(person, rng, _avoided(facts))
     values = rng.sample(texts.VALUES, 4)
-    interests = _by_age(rng, [(i, i[4]) for i in texts.INTERESTS], person.age, 4)
+    interests = by_age(rng, [(i, i[4]) for i in texts.INTERESTS], person.age, 4)
     place = rng.choice(texts.URBAN_PLACES if person.urban else texts.RURAL_PLACES)
     region = grammar.region_phrase(
         person.country, person.language, person.location, person.location_label
@@ -358,8 +358,8 @@ def compose_persona(request: OfflineInput) -> dict[str, Any]:
     def score() -> float:
         return round(rng.uniform(0.1, 0.9), 2)
 
-    media = _by_age(rng, texts.MEDIA[person.country], person.age, 3)
-    shopping = _by_age(rng, texts.SHOPPING[person.country], person.age, 3)
+    media = by_age(rng, texts.MEDIA[person.country], person.age, 3)
+    shopping = by_age(rng, texts.SHOPPING[person.country], person.age, 3)
     return {
         "full_name": name,
         "occupation": role.title,
