@@ -4,7 +4,9 @@ remember what the persona said and are stored."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 
 import httpx
@@ -23,6 +25,23 @@ async def _run(client: httpx.AsyncClient, auth: dict[str, str], group_id: str) -
     assert run.status_code == 202, run.text
     job = await wait_job(client, run.json()["job_id"], auth)
     assert job["status"] == "succeeded", job
+    # Answers not embedded during the run are embedded by a follow-up job.
+    project_id = job["project_id"]
+    deadline = time.monotonic() + 60
+    while True:
+        jobs = (
+            await client.get(f"/api/v1/jobs?project_id={project_id}", headers=auth)
+        ).json()["items"]
+        pending = [
+            j
+            for j in jobs
+            if j["kind"] == "focus_groups.remember"
+            and j["status"] not in {"succeeded", "failed", "cancelled"}
+        ]
+        if not pending:
+            break
+        assert time.monotonic() < deadline, pending
+        await asyncio.sleep(0.1)
 
 
 async def test_memory_recalls_earlier_groups_of_the_project_only(

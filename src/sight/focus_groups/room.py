@@ -78,15 +78,23 @@ class Room:
             1 for (_, rnd, pid) in stored if pid is not None and rnd == 0
         )
         self.discussion = group.mode != FocusGroupMode.normal
+        self.embed_live = False
 
     async def run(self) -> None:
+        # A remote embedder costs this process nothing: answers are embedded
+        # as they are stored. The local model is CPU work that would hold up the
+        # speakers (and the GIL), so then the `focus_groups.remember` job queued
+        # with the group's end embeds them, and this group's earlier answers
+        # are recalled by recency meanwhile.
+        self.embed_live = (await self.ctx.llm.embedder()).name != "local"
         self.deltas.start()
         self.memory.start()
         try:
             for index in range(len(self.group.questions)):
                 await self.question(index)
             await self.deltas.flush()
-            await self.memory.drain()
+            # Answers still being embedded are left to the `focus_groups.remember`
+            # job queued with the group's end: the room does not wait for them.
         finally:
             await self.deltas.stop()
             await self.memory.stop()

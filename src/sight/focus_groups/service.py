@@ -44,6 +44,7 @@ from sight.projects.models import Project
 from sight.streams import CancelledEvent, StreamKey, delete_stream, publish
 
 RUN_KIND = "focus_groups.run"
+REMEMBER_KIND = "focus_groups.remember"
 
 
 class FocusGroupNotEditable(Conflict):

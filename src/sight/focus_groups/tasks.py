@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sight.demographics import load_census
 from sight.focus_groups import offline as _offline  # noqa: F401 (offline composers)
 from sight.focus_groups import repository
-from sight.focus_groups.memory import MEMORY_FLOW
+from sight.focus_groups.memory import MEMORY_FLOW, remember
 from sight.focus_groups.models import (
     FocusGroup,
     FocusGroupResponse,
@@ -32,10 +32,11 @@ from sight.focus_groups.models import (
     TurnStatus,
 )
 from sight.focus_groups.room import Room, Stored
-from sight.focus_groups.service import RUN_KIND, stream_key
+from sight.focus_groups.service import REMEMBER_KIND, RUN_KIND, stream_key
 from sight.jobs.models import Job
 from sight.jobs.registry import job_handler
 from sight.jobs.runtime import JobCancelled, JobContext
+from sight.jobs.service import create_job
 from sight.kit.errors import SightError
 from sight.personas.models import Persona
 from sight.postgres import session_scope
@@ -45,6 +46,27 @@ from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, publish
 logger = logging.getLogger("sight.focus_groups")
 
 CANCEL_POLL_SECONDS = 0.5
+
+
+@job_handler(REMEMBER_KIND)
+async def remember_answers(ctx: JobContext) -> dict[str, Any]:
+    """Embed a group's answers that have no embedding yet (the last seconds of
+    a run, or a run that crashed): memory for the project's next groups."""
+    group_id = uuid.UUID(str(ctx.params["focus_group_id"]))
+    async with ctx.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(FocusGroupResponse.id, FocusGroupResponse.text).where(
+                    FocusGroupResponse.focus_group_id == group_id,
+                    FocusGroupResponse.role == TurnRole.persona,
+                    FocusGroupResponse.status == TurnStatus.ok,
+                    FocusGroupResponse.embedding.is_(None),
+                )
+            )
+        ).all()
+    answers = [(r.id, r.text) for r in rows]
+    await remember(ctx.sessionmaker, ctx.llm, ctx.call_context, answers)
+    return {"embedded": len(answers)}
 
 
 @job_handler(RUN_KIND)
@@ -242,6 +264,15 @@ async def _finish(
             "probes": sum(1 for r in rows if r.role == TurnRole.moderator),
         }
         key = stream_key(group_id)
+        if any(r.embedding_dimensions is None and r.status == "ok" for r in answers):
+            await create_job(
+                session,
+                ctx.runtime.queue_app,
+                user_id=ctx.user_id,
+                kind=REMEMBER_KIND,
+                project_id=group.project_id,
+                params={"focus_group_id": str(group_id)},
+            )
         if status == FocusGroupStatus.completed:
             await publish(session, key, CompletedEvent(result=result))
         elif status == FocusGroupStatus.cancelled:

@@ -227,5 +227,5 @@ async def _store(
                 ),
             )
     room.remember_turn(turn)
-    if status == TurnStatus.ok and turn.persona_id is not None:
+    if room.embed_live and status == TurnStatus.ok and turn.persona_id is not None:
         room.memory.add(response_id, text)
