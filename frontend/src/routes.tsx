@@ -9,6 +9,7 @@ import { ProjectPage } from "./features/projects/ProjectPage";
 import { ProjectsPage } from "./features/projects/ProjectsPage";
 import { KnowledgePage } from "./features/knowledge/KnowledgePage";
 import { RegisterPage } from "./pages/RegisterPage";
+import { SurveyPage } from "./features/surveys/SurveyPage";
 import { AnalysisPage } from "./features/focus_groups/AnalysisPage";
 import { RoomPage } from "./features/focus_groups/RoomPage";
 
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
           { path: "projects/:projectId", element: <ProjectPage /> },
           { path: "projects/:projectId/knowledge", element: <KnowledgePage /> },
           { path: "personas/:personaId", element: <PersonaPage /> },
+          { path: "surveys/:surveyId", element: <SurveyPage /> },
           { path: "focus-groups/:focusGroupId", element: <RoomPage /> },
           { path: "focus-groups/:focusGroupId/analysis", element: <AnalysisPage /> },
         ],

@@ -1,5 +1,6 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
+import { surveysEn } from "./messages/surveys.en";
 import { focusGroupsEn } from "./messages/focusGroups.en";
 
 // The English catalogue is the reference: its keys and `{placeholders}` define the
@@ -189,6 +190,7 @@ export const en = {
   "notFound.back": "Go to the home page",
 
   ...knowledgeEn,
+  ...surveysEn,
   ...focusGroupsEn,
   ...demographicsEn,
 } as const;

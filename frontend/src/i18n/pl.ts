@@ -1,5 +1,6 @@
 import { demographicsPl } from "./messages/demographics.pl";
 import { knowledgePl } from "./messages/knowledge.pl";
+import { surveysPl } from "./messages/surveys.pl";
 import { focusGroupsPl } from "./messages/focusGroups.pl";
 import type { Catalogue } from "./types";
 
@@ -194,6 +195,7 @@ export const pl: Catalogue = {
   "notFound.back": "Wróć na stronę główną",
 
   ...knowledgePl,
+  ...surveysPl,
   ...focusGroupsPl,
   ...demographicsPl,
 };

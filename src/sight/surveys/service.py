@@ -332,3 +332,7 @@ def partial_results_in_thread(*args: Any, **kwargs: Any) -> list[dict[str, Any]]
     from sight.surveys.results import partial_results
 
     return partial_results(*args, **kwargs)
+
+
+def warm_statistics() -> None:
+    import sight.surveys.results  # noqa: F401

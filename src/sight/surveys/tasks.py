@@ -43,7 +43,11 @@ from sight.surveys.mapping import anchor_statements, flatten
 from sight.surveys.models import Survey, SurveyStatus
 from sight.surveys.repository import DEMOGRAPHIC_COLUMNS
 from sight.surveys.schemas import Question, Respondents
-from sight.surveys.service import compute_results_in_thread, partial_results_in_thread
+from sight.surveys.service import (
+    compute_results_in_thread,
+    partial_results_in_thread,
+    warm_statistics,
+)
 
 logger = logging.getLogger("sight.surveys")
 
@@ -149,6 +153,9 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         traits=_traits(people, country),
     )
     await ctx.progress(run.done, run.total, "answering", stage="respondents")
+    # SciPy's first import takes over a second: done while the model answers,
+    # not after the last answer.
+    warm = asyncio.create_task(asyncio.to_thread(warm_statistics))
     publisher = asyncio.create_task(_publish_partials(run))
     try:
         async with asyncio.TaskGroup() as group:
@@ -164,6 +171,7 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         ) from None
     finally:
         publisher.cancel()
+        await warm
     if run.done == 0 and run.failures:
         raise SightError(
             f"no respondent could answer: {run.failures[0]['reason']}",
@@ -306,23 +314,28 @@ async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
     ctx = run.ctx
     async with ctx.sessionmaker() as session:
         records = await repository.respondent_records(session, run.survey_id)
-    vectors: dict[str, list[list[float]] | None] = {}
+    # Every open answer in one embedding call (one batch, one usage row).
+    owners: list[str] = []
+    texts: list[str] = []
     for question in run.setup.questions:
-        if question.type != "open-text":
-            continue
-        texts = [
-            r["answers"][question.id]
-            for r in records
-            if r["answers"].get(question.id) is not None
-        ]
-        try:
-            vectors[question.id] = (
-                await ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
-                if texts
-                else None
-            )
-        except SightError:
-            vectors[question.id] = None  # themes fall back to shared keywords
+        if question.type == "open-text":
+            for r in records:
+                if r["answers"].get(question.id) is not None:
+                    owners.append(question.id)
+                    texts.append(r["answers"][question.id])
+    vectors: dict[str, list[list[float]] | None] = {}
+    try:
+        embedded = (
+            await ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
+            if texts
+            else []
+        )
+        for owner, vector in zip(owners, embedded, strict=True):
+            found = vectors.setdefault(owner, [])
+            assert found is not None  # noqa: S101 (built here)
+            found.append(vector)
+    except SightError:
+        vectors = {}  # themes fall back to shared keywords
     results = await asyncio.to_thread(
         compute_results_in_thread,
         run.setup.questions,

@@ -9,6 +9,7 @@ import { GeneratePanel } from "./GeneratePanel";
 import { ProjectEditPanel } from "./ProjectEditPanel";
 import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
+import { SurveysPanel } from "../surveys/SurveysPanel";
 import { FocusGroupsPanel } from "../focus_groups/FocusGroupsPanel";
 
 export function ProjectPage() {
@@ -42,6 +43,7 @@ export function ProjectPage() {
         <GeneratePanel key={data.id} project={data} />
         <PersonasTable projectId={data.id} country={data.country} />
         <SummaryPanel projectId={data.id} country={data.country} />
+        <SurveysPanel project={data} />
         <FocusGroupsPanel project={data} />
       </div>
     </div>

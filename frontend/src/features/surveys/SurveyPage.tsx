@@ -1,0 +1,199 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import type { SseEvent } from "../../api";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
+import { useI18n } from "../../i18n";
+import { byKey } from "../focus_groups/text";
+import { resultsKey, surveyKey, surveysKey, useSurveysApi } from "./api";
+import { Crosstabs } from "./Crosstabs";
+import { Results } from "./Results";
+import type { QuestionResult, SurveyResults } from "./types";
+import "./surveys.css";
+
+interface Live {
+  done: number;
+  total: number;
+  recent: { name: string; repaired: number; unusable: number; failed?: string }[];
+  partial: QuestionResult[] | null;
+  ended: string | null;
+}
+
+const EMPTY: Live = { done: 0, total: 0, recent: [], partial: null, ended: null };
+
+function reduce(live: Live, event: SseEvent): Live {
+  const data = JSON.parse(event.data) as Record<string, unknown>;
+  switch (event.event) {
+    case "started":
+      return { ...EMPTY, total: Number(data.total), done: Number(data.already_answered) };
+    case "progress":
+      return { ...live, done: Math.max(live.done, Number(data.done)), total: Number(data.total) };
+    case "respondent":
+      return {
+        ...live,
+        done: Math.max(live.done, Number(data.done)),
+        recent: [
+          {
+            name: String(data.persona_name),
+            repaired: (data.repaired as string[]).length,
+            unusable: (data.unusable as string[]).length,
+          },
+          ...live.recent,
+        ].slice(0, 8),
+      };
+    case "respondent_failed":
+      return { ...live, recent: [{ name: String(data.persona_name), repaired: 0, unusable: 0, failed: String(data.reason) }, ...live.recent].slice(0, 8) };
+    case "partial_results":
+      return { ...live, partial: data.questions as QuestionResult[] };
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return { ...live, ended: event.event };
+    default:
+      return live;
+  }
+}
+
+export function SurveyPage() {
+  const { surveyId = "" } = useParams();
+  const { t, formatDate } = useI18n();
+  const tk = byKey(t);
+  const surveys = useSurveysApi();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const survey = useQuery({ queryKey: surveyKey(surveyId), queryFn: () => surveys.get(surveyId) });
+  const [live, setLive] = useState<Live>(EMPTY);
+  const following = useRef(false);
+  const abort = useRef<AbortController | null>(null);
+  const status = survey.data?.status;
+  const results = useQuery({
+    queryKey: resultsKey(surveyId),
+    queryFn: () => surveys.results(surveyId),
+    enabled: status === "completed" || status === "failed" || status === "cancelled",
+  });
+
+  // Follow the stream while a run is going (also after a reload).
+  useEffect(() => {
+    if (status !== "running" || following.current) return;
+    const controller = new AbortController();
+    abort.current = controller;
+    following.current = true;
+    // The stream replays the run from its start, so the state is rebuilt from it.
+    surveys
+      .follow(surveyId, (event) => setLive((l) => reduce(l, event)), controller.signal)
+      .catch(() => {})
+      .finally(() => {
+        following.current = false;
+        void client.invalidateQueries({ queryKey: surveyKey(surveyId) });
+        void client.invalidateQueries({ queryKey: resultsKey(surveyId) });
+      });
+  }, [status, surveyId, surveys, client]);
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const run = useMutation({
+    mutationFn: () => surveys.run(surveyId),
+    onSuccess: () => void client.invalidateQueries({ queryKey: surveyKey(surveyId) }),
+  });
+  const remove = useMutation({
+    mutationFn: () => surveys.remove(surveyId),
+    onSuccess: async () => {
+      if (survey.data) await client.invalidateQueries({ queryKey: surveysKey(survey.data.project_id) });
+      void navigate(survey.data ? `/projects/${survey.data.project_id}` : "/projects");
+    },
+  });
+  const download = useMutation({
+    mutationFn: (format: "csv" | "xlsx" | "json") => surveys.download(surveyId, format, survey.data?.title ?? "survey"),
+  });
+
+  if (survey.isPending) return <Loading />;
+  if (survey.isError) return <ErrorMessage error={survey.error} onRetry={() => void survey.refetch()} />;
+  const s = survey.data;
+  const running = s.status === "running";
+  const fraction = live.total > 0 ? live.done / live.total : 0;
+  const partial: SurveyResults | null =
+    running && live.partial
+      ? {
+          respondents: live.done,
+          questions: live.partial,
+          guards: { shuffle_options: true, rating_mode: "", heterogeneous_sample: true, warnings: [] },
+          status: "running",
+          stale: true,
+        }
+      : null;
+
+  return (
+    <div className="sv-page">
+      <p className="small">
+        <Link to={`/projects/${s.project_id}`}>{t("sv.page.back")}</Link>
+      </p>
+      <header className="panel">
+        <div className="panel-header">
+          <h1>{s.title}</h1>
+          <span className={`badge ${s.status === "completed" ? "ok" : s.status === "failed" ? "failed" : ""}`}>
+            {tk(`sv.status.${s.status}`)}
+          </span>
+        </div>
+        {s.description && <p>{s.description}</p>}
+        <p className="muted small">
+          {t("sv.page.meta", { questions: s.questions.length, answered: s.answered, target: s.target, date: formatDate(s.created_at) })}
+        </p>
+        <div className="sv-actions">
+          <button type="button" disabled={running || run.isPending} onClick={() => run.mutate()}>
+            {s.answered > 0 ? t("sv.page.runMissing") : t("sv.page.run")}
+          </button>
+          {s.answered > 0 &&
+            (["csv", "xlsx", "json"] as const).map((format) => (
+              <button key={format} type="button" className="secondary" onClick={() => download.mutate(format)}>
+                {t("sv.page.download", { format: format.toUpperCase() })}
+              </button>
+            ))}
+          <button
+            type="button"
+            className="link-button danger"
+            disabled={running}
+            onClick={() => {
+              if (window.confirm(t("sv.page.confirmDelete"))) remove.mutate();
+            }}
+          >
+            {t("sv.page.delete")}
+          </button>
+        </div>
+        {run.isError && <ErrorMessage error={run.error} />}
+        {download.isError && <ErrorMessage error={download.error} />}
+      </header>
+
+      {(running || live.ended) && (
+        <section className="panel" aria-labelledby="sv-live-title">
+          <h2 id="sv-live-title">{t("sv.live.title")}</h2>
+          <progress max={1} value={fraction} aria-label={t("sv.live.progress")} />
+          <p aria-live="polite">{t("sv.live.count", { done: live.done, total: live.total })}</p>
+          <ul className="sv-live">
+            {live.recent.map((r, k) => (
+              <li key={k}>
+                {r.failed ? (
+                  <span className="sv-warning">{t("sv.live.failed", { name: r.name, reason: r.failed })}</span>
+                ) : (
+                  <>
+                    {t("sv.live.answered", { name: r.name })}
+                    {r.repaired > 0 && <span className="muted small"> · {t("sv.live.repaired", { count: r.repaired })}</span>}
+                    {r.unusable > 0 && <span className="sv-warning small"> · {t("sv.live.unusable", { count: r.unusable })}</span>}
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {partial && <Results results={partial} />}
+      {results.isError && <ErrorMessage error={results.error} />}
+      {results.data && !running && results.data.respondents > 0 && (
+        <>
+          <Results results={results.data} />
+          <Crosstabs surveyId={surveyId} questions={results.data.questions} />
+        </>
+      )}
+      {s.status === "draft" && <p className="muted">{t("sv.page.notRun")}</p>}
+    </div>
+  );
+}
