@@ -60,8 +60,12 @@ class GraphData:
     replies: Counter[uuid.UUID]
 
 
+# Fewer opinions than this say nothing about a split.
+MIN_OPINIONS = 4
+
+
 def contested_score(positive: int, negative: int) -> float:
-    if positive + negative < 2:
+    if positive + negative < MIN_OPINIONS:
         return 0.0
     return round(2 * min(positive, negative) / (positive + negative), 4)
 

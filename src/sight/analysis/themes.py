@@ -163,8 +163,17 @@ STOPWORDS = frozenset(
     powiem wydaje zawsze nigdy jeszcze tylko także również zresztą dlatego
     przede wszystkim bardziej mniej najbardziej trochę dużo mało wszyscy
     każdy każda każde wszystkie moim twoim swoim swoje swoją swój
+    biggest without enough helps helped close proven judge often usually
+    maybe perhaps rather quite pretty those these there their about above
+    below under since while where which whose other another either neither
+    mostly least most best worst better worse really simply plain simple
+    raczej naprawdę zwykle często czasem bardzo całkiem dosyć trochę sporo
+    największy największa największe najlepiej lepiej gorzej chodzi jedno
+    jedna jeden dzień dnia dniu sposób sposobu
     """.split()
 )
+# English adverbs ("mostly", "honestly") are fillers, not concepts.
+_NOT_CONCEPT_ENDINGS = ("ly",)
 
 MIN_WORD = 5  # shorter words are rarely concepts in either language
 STEM = 6  # characters that group inflected forms ("dostawa", "dostawy")
@@ -203,7 +212,9 @@ def content_words(text: str) -> list[str]:
     return [
         w
         for w in _WORD.findall(text.lower())
-        if len(w) >= MIN_WORD and w not in STOPWORDS
+        if len(w) >= MIN_WORD
+        and w not in STOPWORDS
+        and not (w.isascii() and w.endswith(_NOT_CONCEPT_ENDINGS))
     ]
 
 
