@@ -3,11 +3,13 @@
 // Run with `npm run e2e` after `npm run build`: it starts `../.venv/bin/sight serve`
 // on a free port with a fresh data directory (so a fresh embedded PostgreSQL), drives
 // Debian's Chromium through playwright-core like a user, and stops both at the end.
-// Chromium missing: skipped, or failed when CI=true. On a failure the step's
-// screenshot and the server log are kept in a temp directory named in the error.
+// Chromium missing: skipped, or failed when CI=true. Screenshots of every screen, in
+// both languages at 1280 and 390 px, are kept in e2e/artifacts/ (ignored by git), with
+// the failing step's; on a failure the server log is kept in a temp directory named in
+// the error.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +30,8 @@ const CHROMIUM_ARGS = [
 ];
 const SIGHT = fileURLToPath(new URL("../../.venv/bin/sight", import.meta.url));
 const BUILD = fileURLToPath(new URL("../../src/sight/static/index.html", import.meta.url));
+// Screenshots of every screen (and of a failing step) are kept here as artifacts.
+const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 const STARTUP_TIMEOUT_MS = 60_000;
 const STEP_TIMEOUT_MS = 15_000;
@@ -60,7 +64,14 @@ if (!existsSync(CHROMIUM)) {
     const pageErrors = [];
     let failedStep = null;
 
+    /** A full-page screenshot kept in e2e/artifacts/. */
+    async function shot(name) {
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    }
+
     before(async () => {
+      rmSync(ARTIFACTS, { recursive: true, force: true });
+      mkdirSync(ARTIFACTS, { recursive: true });
       assert.ok(existsSync(BUILD), `no web app build at ${BUILD}: run \`npm run build\` first`);
       assert.ok(existsSync(SIGHT), `no ${SIGHT}: install the Python package first (scripts/bootstrap.sh)`);
       server = await startServer(root, serverLog);
@@ -97,15 +108,15 @@ if (!existsSync(CHROMIUM)) {
           await body();
         } catch (error) {
           failedStep = name;
-          const shot = join(root, `${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
-          const saved = await page?.screenshot({ path: shot, fullPage: true }).then(
+          const failure = join(ARTIFACTS, `failed-${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
+          const saved = await page?.screenshot({ path: failure, fullPage: true }).then(
             () => true,
             () => false,
           );
           if (error instanceof Error) {
             error.message +=
               `\n  at ${page?.url() ?? "(no page)"}` +
-              (saved ? `\n  screenshot: ${shot}` : "") +
+              (saved ? `\n  screenshot: ${failure}` : "") +
               `\n  server log: ${serverLog}`;
           }
           throw error;
@@ -211,39 +222,81 @@ if (!existsSync(CHROMIUM)) {
       await see(heading(`Hello, ${USER.name}`), "the home page from the not-found page's link");
     });
 
-    const PROJECT = `Oat milk ${suffix}`;
+    step("shows that the offline engine answers, with a link to the settings", async () => {
+      const banner = page.getByTestId("offline-banner");
+      await see(banner, "the offline-engine banner");
+      assert.match(await banner.innerText(), /offline engine/);
+      assert.equal(await banner.getByRole("link").getAttribute("href"), "/settings");
+    });
 
-    step("opens Projects from the navigation; a target that does not sum to 100 % is refused per field", async () => {
+    const PROJECT = `Oat milk ${suffix}`;
+    const target = (dimension) => page.getByTestId(`target-${dimension}`);
+    const ownShares = (dimension) => target(dimension).getByRole("radio", { name: "Own shares", exact: true });
+
+    step("opens Projects from the navigation; a project without a name is refused under the field", async () => {
       await page.getByRole("link", { name: "Projects", exact: true }).click();
       await see(heading("New project"), "the create-project form");
       assert.equal(pathname(), "/projects");
-      await page.getByLabel("Name", { exact: true }).fill(PROJECT);
-      await page.getByLabel("18-24", { exact: true }).fill("30");
       await button("Create project").click();
-      const ageGroup = page.getByRole("group", { name: "Age group (%)", exact: true });
-      await see(ageGroup.getByRole("alert").getByText("must sum to 1"), "the server's 422 under the age-group inputs");
+      await see(page.locator("#error-name"), "the server's 422 under the name field");
       assert.equal(pathname(), "/projects");
+      await shot("projects-name-refused");
     });
 
-    step("creates a project with a 50/50 gender target (age left to the census)", async () => {
-      await page.getByLabel("18-24", { exact: true }).fill("");
+    step("edits every dimension of the target: own shares, an age range, sliders that keep 100 %, live quotas", async () => {
+      await page.getByLabel("Name", { exact: true }).fill(PROJECT);
       await page.getByLabel("Research goal", { exact: true }).fill("Who buys oat milk and why");
+      await page.getByLabel("Description", { exact: true }).fill("A new oat drink, sold in Polish supermarkets.");
       await page.getByRole("combobox", { name: "Persona language", exact: true }).selectOption("en");
-      await page.getByRole("combobox", { name: "Country", exact: true }).selectOption("us");
+      await page.getByLabel("Sample size", { exact: true }).fill("10");
+      for (const dimension of ["age_group", "gender", "location", "urban_rural", "education", "income"]) {
+        await ownShares(dimension).check();
+        await see(page.getByTestId(`sum-${dimension}`).getByText("Sum: 100 %"), `100 % for ${dimension}`);
+      }
+      // An age range keeps the census brackets it overlaps, still at 100 %.
+      await target("age_group").getByLabel("From age", { exact: true }).fill("25");
+      await target("age_group").getByLabel("To age", { exact: true }).fill("54");
+      await see(target("age_group").getByText("Ages are sampled in census brackets: 25–34, 35–44, and 45–54."), "the brackets used");
+      await button("Keep only these ages").click();
+      assert.equal(await page.getByTestId("quota-age_group-age_65_plus").innerText(), "0 personas");
+      assert.equal(await page.getByTestId("quota-age_group-age_18_24").innerText(), "0 personas");
+      await see(page.getByTestId("sum-age_group").getByText("Sum: 100 %"), "100 % after the age range");
+      // Typing one share rescales the other; the quotas follow the sample size.
+      await target("gender").getByLabel("Male (%)", { exact: true }).fill("40");
+      await target("gender").getByLabel("Male (%)", { exact: true }).press("Tab");
+      assert.equal(await target("gender").getByLabel("Female (%)", { exact: true }).inputValue(), "60");
+      assert.equal(await page.getByTestId("quota-gender-male").innerText(), "4 personas");
+      await page.getByLabel("Sample size", { exact: true }).fill("20");
+      assert.equal(await page.getByTestId("quota-gender-male").innerText(), "8 personas");
+      // A slider moved to 70 % leaves 30 % for the other category.
+      await target("urban_rural").getByRole("slider", { name: "Share of Urban", exact: true }).fill("700");
+      assert.equal(await target("urban_rural").getByLabel("Rural (%)", { exact: true }).inputValue(), "30");
+      await see(page.getByTestId("sum-urban_rural").getByText("Sum: 100 %"), "100 % after the slider");
+      // Income is named for what the Polish data measure.
+      await see(
+        target("income").getByText("Disposable income per person in the household (monthly)", { exact: true }),
+        "the income dimension's name",
+      );
+      await shot("target-form-filled");
       await page.getByLabel("Sample size", { exact: true }).fill("4");
-      await page.getByLabel("Male", { exact: true }).fill("50");
-      await page.getByLabel("Female", { exact: true }).fill("50");
       const created = page.waitForResponse(
         (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/v1/projects",
       );
       await button("Create project").click();
       const response = await created;
       assert.equal(response.status(), 201);
-      // The server stores target_demographics as sent (Chromium does not expose the
-      // request body of a fetch made from a Request object, so read it back).
       const project = await response.json();
-      assert.deepEqual(project.target_demographics, { gender: { Male: 0.5, Female: 0.5 } });
+      const given = project.target_demographics;
+      assert.deepEqual(Object.keys(given).sort(), ["age_group", "education", "gender", "income", "location", "urban_rural"]);
+      for (const [dimension, shares] of Object.entries(given)) {
+        const sum = Object.values(shares).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-9, `${dimension} sums to ${sum}`);
+      }
+      assert.deepEqual(given.gender, { male: 0.4, female: 0.6 });
+      assert.deepEqual(Object.keys(given.age_group).sort(), ["age_25_34", "age_35_44", "age_45_54"]);
+      assert.deepEqual(given.urban_rural, { urban: 0.7, rural: 0.3 });
       await see(heading(PROJECT), "the new project's page");
+      await see(page.getByText("A new oat drink, sold in Polish supermarkets."), "the description on the project page");
       assert.match(pathname(), /^\/projects\/[0-9a-f-]{36}$/);
     });
 
@@ -256,12 +309,38 @@ if (!existsSync(CHROMIUM)) {
       const panel = page.getByRole("region", { name: "Generate personas", exact: true });
       await panel.getByText("Completed", { exact: true }).waitFor({ state: "visible", timeout: 30_000 });
       console.log(`generated 4 personas in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      assert.equal(await panel.getByText("saved", { exact: true }).count(), 4, "four saved items in the live list");
       const rows = page.locator("table.personas tbody tr");
       await page.waitForFunction(() => document.querySelectorAll("table.personas tbody tr").length === 4);
       assert.equal(await rows.count(), 4);
       await see(rows.first().getByText("offline engine", { exact: true }), "the offline-engine badge");
       await see(page.getByTestId("fit-verdict"), "the fit verdict of the summary");
+      await see(page.getByRole("note", { name: "Legend" }).getByText("Generated sample"), "the legend of the bars");
+      assert.equal(await page.getByTestId("fit-summary").count(), 1);
+    });
+
+    step("filters personas by each dimension; an unknown value explains what is allowed", async () => {
+      const filters = page.getByRole("group", { name: "Filter personas", exact: true });
+      for (const name of ["Age", "Gender", "Voivodeship", "Urban / rural", "Education", "Disposable income per person in the household (monthly)"]) {
+        await see(filters.getByRole("combobox", { name, exact: true }), `the ${name} filter`);
+      }
+      await filters.getByRole("combobox", { name: "Gender", exact: true }).selectOption("female");
+      await page.waitForFunction(() => new URL(location.href).searchParams.get("gender") === "female");
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll("table.personas tbody tr td:nth-child(3)")].every((cell) => cell.textContent === "Female"),
+      );
+      const female = await page.locator("table.personas tbody tr").count();
+      assert.ok(female >= 1 && female <= 4, `${female} women among 4 personas`);
+      await filters.getByRole("button", { name: "Clear filters", exact: true }).click();
+      await page.waitForFunction(() => document.querySelectorAll("table.personas tbody tr").length === 4);
+
+      await page.goto(`${pathname()}?education=phd`);
+      const error = page.getByTestId("filter-error");
+      await see(error, "the explanation of the unknown filter value");
+      await see(error.getByText(/Allowed values: .*Secondary/), "the allowed values, labelled");
+      assert.doesNotMatch(await error.innerText(), /basic_vocational|post_secondary/, "no raw category keys");
+      await shot("personas-filter-422");
+      await error.getByRole("button", { name: "Clear filters", exact: true }).click();
+      await page.waitForFunction(() => document.querySelectorAll("table.personas tbody tr").length === 4);
     });
 
     step("opens a persona, deletes it and undoes the deletion", async () => {
@@ -272,6 +351,7 @@ if (!existsSync(CHROMIUM)) {
       assert.match(pathname(), /^\/personas\/[0-9a-f-]{36}$/);
       await see(heading("Background"), "the background story");
       await see(heading("Personality (Big Five)"), "the Big Five scores");
+      await see(page.getByText("Openness", { exact: true }), "a translated trait name");
       await button("Delete").click();
       await see(button("Undo"), "the undo button after deleting");
       await button("Undo").click();
@@ -279,6 +359,160 @@ if (!existsSync(CHROMIUM)) {
       await page.getByRole("link", { name: "Back to the project" }).click();
       await see(heading(PROJECT), "the project page again");
       await page.waitForFunction(() => document.querySelectorAll("table.personas tbody tr").length === 4);
+      projectPath = pathname();
+    });
+
+    let projectPath = null;
+
+    step("the census preset copies the census into every slider; the edit is saved", async () => {
+      await button("Edit project and target").click();
+      const form = page.getByRole("region", { name: "Project settings", exact: true });
+      await form.getByRole("button", { name: "Use census shares for every dimension", exact: true }).click();
+      for (const dimension of ["age_group", "gender", "location", "urban_rural", "education", "income"]) {
+        assert.ok(await ownShares(dimension).isChecked(), `${dimension} has own shares`);
+        await see(form.getByTestId(`sum-${dimension}`).getByText("Sum: 100 %"), `100 % for ${dimension}`);
+      }
+      const older = Number((await target("age_group").getByLabel("65+ (%)", { exact: true }).inputValue()).replace(",", "."));
+      assert.ok(older > 10 && older < 35, `the census share of 65+ (${older} %)`);
+      await form.locator("textarea[name=description]").fill("Oat drink, 1 l carton, 7.99 PLN.");
+      const saved = page.waitForResponse((r) => r.request().method() === "PATCH");
+      await form.getByRole("button", { name: "Save changes", exact: true }).click();
+      assert.equal((await saved).status(), 200);
+      await see(form.getByText("Saved.", { exact: true }), "the saved notice");
+      await see(page.getByText("Oat drink, 1 l carton, 7.99 PLN.", { exact: true }).first(), "the new description");
+      await form.getByRole("button", { name: "Close", exact: true }).click();
+    });
+
+    const PDF = [
+      "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf",
+      "/usr/share/doc/libtasn1-doc/libtasn1.pdf",
+    ].find((path) => existsSync(path));
+    const TEXT = "/usr/share/common-licenses/GPL-3";
+
+    step("uploads a real text file and a real PDF; each shows its progress and becomes ready", async () => {
+      await page.getByRole("link", { name: "Open the knowledge base", exact: true }).click();
+      await see(heading("Upload documents"), "the upload panel");
+      const files = [TEXT, ...(PDF === undefined ? [] : [PDF])];
+      const started = Date.now();
+      await page.locator('input[type="file"]').setInputFiles(files);
+      const items = page.getByTestId("upload-item");
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid=upload-item]").length === n, files.length);
+      for (let i = 0; i < files.length; i += 1) {
+        await items.nth(i).getByText("Ready", { exact: true }).waitFor({ state: "visible", timeout: 90_000 });
+        assert.equal(await items.nth(i).getByRole("progressbar").getAttribute("aria-valuenow"), "100");
+      }
+      console.log(`${files.length} documents ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const rows = page.getByTestId("document-row");
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid=document-row][data-status=ready]").length === n, files.length);
+      const gpl = rows.filter({ hasText: "GPL-3" });
+      assert.ok(Number(await gpl.getByTestId("document-chunks").innerText()) > 5, "the text file is split into passages");
+      await shot("knowledge-documents");
+    });
+
+    step("searches the documents: highlighted snippets, scores, the passage opens", async () => {
+      await button("Search").click();
+      await page.getByRole("searchbox", { name: "Search for", exact: true }).fill("charge a price for each copy");
+      await page.getByRole("search").getByRole("button", { name: "Search", exact: true }).click();
+      const results = page.getByTestId("search-result");
+      await see(results.first(), "a search result");
+      await see(results.first().locator("mark").first(), "a highlighted match");
+      assert.match(await results.first().getByTestId("result-score").innerText(), /^score \d\.\d{3}$/);
+      assert.ok(
+        await results.filter({ hasText: "GPL-3" }).count() >= 1,
+        "the licence is among the results for a question about copies",
+      );
+      await results.first().getByRole("button", { name: "Open passage", exact: true }).click();
+      const dialog = page.getByRole("dialog");
+      await see(dialog.getByText("Cited passage", { exact: true }), "the passage around the result");
+      await shot("knowledge-search-passage");
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+    });
+
+    step("asks the documents; a citation opens the cited passage", async () => {
+      await button("Ask the documents").click();
+      await page.getByLabel("Your question", { exact: true }).fill("May I charge a fee for copies of the program?");
+      await button("Ask").click();
+      const answer = page.getByTestId("answer");
+      await see(answer, "an answer");
+      assert.equal(await answer.getAttribute("data-found"), "true");
+      assert.ok((await page.getByTestId("citation").count()) >= 1, "at least one source");
+      await answer.getByRole("button", { name: /^Open source \d+$/ }).first().click();
+      const dialog = page.getByRole("dialog");
+      await see(dialog.getByTestId("passage").getByText(/copy|copies/i).first(), "the cited passage's text");
+      await shot("knowledge-ask-citation");
+      await dialog.getByRole("button", { name: "Close", exact: true }).click();
+      await dialog.waitFor({ state: "hidden" });
+    });
+
+    step("shows the concept map; selecting a concept lists its links", async () => {
+      await button("Concept map").click();
+      await see(page.getByTestId("graph"), "the concept map");
+      assert.ok((await page.locator("[data-testid=graph] .graph-node").count()) > 3, "several concepts on the map");
+      await page.locator(".entity-list button").first().click();
+      await see(page.getByTestId("graph-selection"), "the selected concept's details");
+      await shot("knowledge-graph");
+    });
+
+    step("deletes a document after confirming", async () => {
+      if (PDF === undefined) return;
+      await button("Documents").click();
+      const rows = page.getByTestId("document-row");
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+      const pdfRow = rows.filter({ hasNotText: "GPL-3" });
+      await pdfRow.getByRole("button", { name: /^Delete: / }).click();
+      const confirm = pdfRow.getByRole("alertdialog");
+      await see(confirm, "the delete confirmation");
+      await confirm.getByRole("button", { name: "Delete document", exact: true }).click();
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 1);
+    });
+
+    // Each screen in each language at desktop and phone width: no horizontal overflow,
+    // no message keys or census keys, no words of the other language.
+    const SCREENS = [
+      ["projects", () => "/projects"],
+      ["project", () => projectPath],
+      ["knowledge", () => `${projectPath}/knowledge`],
+      ["knowledge-graph", () => `${projectPath}/knowledge?tab=graph`],
+    ];
+    const RAW_KEY = /\b(?:age_\d+_(?:\d+|plus)|pln_\w+|usd_\w+|basic_vocational|primary_or_less|(?:knowledge|dem|target|summary|personas|persona|project|projects|offline|trait)\.[a-z][\w.]*)\b/;
+    const FOREIGN = {
+      en: /Mężczyzna|Kobieta|\d lata\b|Województwo|Wykształcenie/,
+      pl: /match the target|\bMale\b|\bFemale\b|Openness|Voivodeship|Generated sample/,
+    };
+    for (const locale of ["en", "pl"]) {
+      for (const width of [1280, 390]) {
+        step(`every screen in ${locale} at ${width} px: one language, no raw keys, no overflow`, async () => {
+          await page.setViewportSize({ width, height: 900 });
+          await page.evaluate((value) => window.localStorage.setItem("sight.locale", value), locale);
+          for (const [name, path] of SCREENS) {
+            await page.goto(path());
+            await page.locator("h1").first().waitFor({ state: "visible" });
+            await page.waitForLoadState("networkidle");
+            if (name === "projects") {
+              await page.getByTestId("target-income").getByRole("radio").nth(1).check();
+            }
+            if (name === "project") await page.waitForSelector("table.personas tbody tr");
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            await shot(`${locale}-${width}-${name}`);
+            assert.ok(overflow <= 1, `${name} overflows by ${overflow} px at ${width} px in ${locale}`);
+            // Persona texts are in the project's language (English here); labels are checked.
+            const labels = await page
+              .locator("header.topbar, .offline-banner, h1, h2, h3, label, legend, th, caption, .legend, .badge, .tabs, .filters, .target-editor")
+              .allInnerTexts();
+            const text = labels.join("\n");
+            assert.doesNotMatch(text, RAW_KEY, `raw keys on ${name} (${locale})`);
+            assert.doesNotMatch(text, FOREIGN[locale], `the other language on ${name} (${locale})`);
+          }
+        });
+      }
+    }
+
+    step("back to English at desktop width", async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.evaluate(() => window.localStorage.setItem("sight.locale", "en"));
+      await page.goto(projectPath);
+      await see(heading(PROJECT), "the project page in English");
     });
 
     step("no uncaught errors in the page", () => {

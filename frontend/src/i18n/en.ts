@@ -1,7 +1,6 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
 import { surveysEn } from "./messages/surveys.en";
-import { focusGroupsEn } from "./messages/focusGroups.en";
 
 // The English catalogue is the reference: its keys and `{placeholders}` define the
 // message types, and every other locale must match them (checked by tsc and tests).
@@ -140,7 +139,7 @@ export const en = {
   "summary.fit": "Fit: {verdict}",
   "summary.column.category": "Category",
   "summary.column.count": "Count",
-  "summary.column.share": "Generated",
+  "summary.column.share": "Sample",
   "summary.column.target": "Target",
   "summary.dimension.age_group": "Age group",
   "summary.dimension.gender": "Gender",
@@ -191,6 +190,5 @@ export const en = {
 
   ...knowledgeEn,
   ...surveysEn,
-  ...focusGroupsEn,
   ...demographicsEn,
 } as const;

@@ -116,8 +116,10 @@ export function createKnowledgeApi(api: Api) {
       context = 1,
     ): Promise<{ chunks: Chunk[]; target: number } | null> {
       const span = 2 * CHUNK_WINDOW + 1;
-      const last = Math.max(chunkCount, 1);
-      for (let around = CHUNK_WINDOW; around - CHUNK_WINDOW < last; around += span) {
+      const count = Math.max(chunkCount, 1);
+      // The anchor must be an existing chunk: the last one of a short document.
+      for (let start = 0; start < count; start += span) {
+        const around = Math.min(start + CHUNK_WINDOW, count - 1);
         const window = await chunks(projectId, documentId, around, CHUNK_WINDOW);
         const index = window.findIndex((chunk) => chunk.chunk_id === chunkId);
         if (index !== -1) {
@@ -125,7 +127,6 @@ export function createKnowledgeApi(api: Api) {
           const picked = window.slice(from, index + context + 1);
           return { chunks: picked, target: index - from };
         }
-        if (window.length < span) break;
       }
       return null;
     },

@@ -32,7 +32,7 @@ export function OfflineBadge({ generatedBy }: { generatedBy: string }) {
 }
 
 /** A 422 for a filter value the project does not have: which filter, what it accepts. */
-function FilterError({ error, onClear }: { error: unknown; onClear: () => void }) {
+function FilterError({ error, onClear, country }: { error: unknown; onClear: () => void; country: string | undefined }) {
   const { t, locale } = useI18n();
   if (!(error instanceof ApiError) || error.status !== 422 || typeof error.detail === "string") {
     return <ErrorMessage error={error} />;
@@ -46,7 +46,7 @@ function FilterError({ error, onClear }: { error: unknown; onClear: () => void }
           const dimension = (FILTERS as readonly string[]).includes(filter) ? DIMENSION_OF[filter as Filter] : filter;
           return (
             <li key={index}>
-              <strong>{dimensionLabel(t, dimension)}</strong>: {issue.msg}
+              <strong>{dimensionLabel(t, dimension, country)}</strong>: {issue.msg}
               {issue.allowed !== undefined && issue.allowed.length > 0 && (
                 <>
                   {" "}
@@ -119,7 +119,7 @@ export function PersonasTable({ projectId, country }: { projectId: string; count
           const known = current === "" || options.includes(current);
           return (
             <label key={filter}>
-              <span>{dimensionLabel(t, dimension, filter === "income_band" ? country : undefined)}</span>
+              <span>{dimensionLabel(t, dimension, country)}</span>
               <select
                 name={filter}
                 value={current}
@@ -143,7 +143,7 @@ export function PersonasTable({ projectId, country }: { projectId: string; count
         )}
       </fieldset>
       {personas.isPending && <Loading />}
-      {personas.isError && <FilterError error={personas.error} onClear={() => update({ clear: true, offset: 0 })} />}
+      {personas.isError && <FilterError error={personas.error} country={country} onClear={() => update({ clear: true, offset: 0 })} />}
       {page?.total === 0 && <p className="muted">{t(filtered ? "personas.filter.none" : "personas.empty")}</p>}
       {page !== undefined && page.items.length > 0 && (
         <>

@@ -64,7 +64,10 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
   const sentence = fitSentence(t, locale, country, fit);
   const statusOf = (dimension: string) => census.data?.dimensions.find((d) => d.key === dimension)?.status ?? null;
   const sourceOf = (dimension: string) => summary.data?.dimensions?.[dimension]?.census ?? null;
-  const anyUnverified = Object.values(summary.data?.distributions ?? {}).some((rows) => rows.some((row) => row.census_verified === false));
+  const anyUnverified = Object.entries(summary.data?.distributions ?? {}).some(
+    ([dimension, rows]) =>
+      !(summary.data?.dimensions?.[dimension]?.target_origin === "target") && rows.some((row) => row.census_verified === false),
+  );
 
   return (
     <section className="panel" aria-labelledby="summary-title">
@@ -98,6 +101,9 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
             {Object.entries(summary.data.distributions).map(([dimension, rows]) => {
               const source = sourceOf(dimension);
               const status = source === null ? statusOf(dimension) : null;
+              const origin = summary.data?.dimensions?.[dimension]?.target_origin;
+              // Only a census figure can be unverified: the researcher's own shares are not.
+              const fromCensus = origin === undefined || origin.startsWith("census");
               const verdict = fit.dimensions.find((d) => d.dimension === dimension)?.verdict;
               return (
                 <div key={dimension} className="summary-card">
@@ -141,7 +147,7 @@ export function SummaryPanel({ projectId, country = "pl" }: { projectId: string;
                           <td className="num">{percent.format(row.share)}</td>
                           <td className="num muted">
                             {percent.format(row.target_share)}
-                            {row.census_verified === false && (
+                            {row.census_verified === false && fromCensus && (
                               <abbr className="unverified" title={t("summary.source.estimate")}>
                                 *
                               </abbr>
