@@ -1,6 +1,7 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
 import { surveysEn } from "./messages/surveys.en";
+import { focusGroupsEn } from "./messages/focusGroups.en";
 
 // The English catalogue is the reference: its keys and `{placeholders}` define the
 // message types, and every other locale must match them (checked by tsc and tests).
@@ -190,5 +191,6 @@ export const en = {
 
   ...knowledgeEn,
   ...surveysEn,
+  ...focusGroupsEn,
   ...demographicsEn,
 } as const;
