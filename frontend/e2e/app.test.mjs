@@ -226,7 +226,13 @@ if (!existsSync(CHROMIUM)) {
       const banner = page.getByTestId("offline-banner");
       await see(banner, "the offline-engine banner");
       assert.match(await banner.innerText(), /offline engine/);
-      assert.equal(await banner.getByRole("link").getAttribute("href"), "/settings");
+      await banner.getByRole("link").click();
+      await see(heading("Settings"), "the settings page from the banner's link");
+      assert.equal(
+        await page.getByTestId("llm-current").innerText(),
+        "Answering by default: Offline engine (no model, no cost)",
+      );
+      await see(page.getByRole("combobox", { name: "Provider", exact: true }), "the provider choice");
     });
 
     const PROJECT = `Oat milk ${suffix}`;

@@ -8,6 +8,7 @@ import { PersonaPage } from "./features/personas/PersonaPage";
 import { ProjectPage } from "./features/projects/ProjectPage";
 import { ProjectsPage } from "./features/projects/ProjectsPage";
 import { KnowledgePage } from "./features/knowledge/KnowledgePage";
+import { SettingsPage } from "./features/settings/SettingsPage";
 import { RegisterPage } from "./pages/RegisterPage";
 import { SurveyPage } from "./features/surveys/SurveyPage";
 import { AnalysisPage } from "./features/focus_groups/AnalysisPage";
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
           { path: "projects", element: <ProjectsPage /> },
           { path: "projects/:projectId", element: <ProjectPage /> },
           { path: "projects/:projectId/knowledge", element: <KnowledgePage /> },
+          { path: "settings", element: <SettingsPage /> },
           { path: "personas/:personaId", element: <PersonaPage /> },
           { path: "surveys/:surveyId", element: <SurveyPage /> },
           { path: "focus-groups/:focusGroupId", element: <RoomPage /> },

@@ -21,6 +21,7 @@ export function Layout() {
         {state.status === "authenticated" && (
           <nav className="nav">
             <NavLink to="/projects">{t("nav.projects")}</NavLink>
+            <NavLink to="/settings">{t("settings.nav")}</NavLink>
           </nav>
         )}
         <div className="topbar-actions">

@@ -1,5 +1,6 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
+import { settingsEn } from "./messages/settings.en";
 import { surveysEn } from "./messages/surveys.en";
 import { focusGroupsEn } from "./messages/focusGroups.en";
 
@@ -193,4 +194,5 @@ export const en = {
   ...surveysEn,
   ...focusGroupsEn,
   ...demographicsEn,
+  ...settingsEn,
 } as const;

@@ -1,5 +1,6 @@
 import { demographicsPl } from "./messages/demographics.pl";
 import { knowledgePl } from "./messages/knowledge.pl";
+import { settingsPl } from "./messages/settings.pl";
 import { surveysPl } from "./messages/surveys.pl";
 import { focusGroupsPl } from "./messages/focusGroups.pl";
 import type { Catalogue } from "./types";
@@ -198,4 +199,5 @@ export const pl: Catalogue = {
   ...surveysPl,
   ...focusGroupsPl,
   ...demographicsPl,
+  ...settingsPl,
 };

@@ -1,0 +1,32 @@
+import type { CatalogueOf } from "./catalogueOf";
+import type { settingsEn } from "./settings.en";
+
+export const settingsPl: CatalogueOf<typeof settingsEn> = {
+  "settings.title": "Ustawienia",
+  "settings.nav": "Ustawienia",
+  "settings.llm.title": "Model językowy",
+  "settings.llm.current": "Domyślnie odpowiada: {provider}",
+  "settings.llm.provider": "Dostawca",
+  "settings.llm.provider.offline": "Silnik offline (bez modelu, bez kosztów)",
+  "settings.llm.provider.gemini": "Google Gemini",
+  "settings.llm.provider.openai": "OpenAI lub zgodny serwer",
+  "settings.llm.provider.anthropic": "Anthropic Claude",
+  "settings.llm.provider.ollama": "Ollama (modele lokalne)",
+  "settings.llm.short.offline": "Silnik offline",
+  "settings.llm.short.gemini": "Gemini",
+  "settings.llm.short.openai": "OpenAI",
+  "settings.llm.short.anthropic": "Anthropic",
+  "settings.llm.short.ollama": "Ollama",
+  "settings.llm.apiKey": "Klucz API dla: {provider}",
+  "settings.llm.keyStored": "Klucz jest zapisany; zostaw puste, by go zachować.",
+  "settings.llm.keyMissing": "Brak zapisanego klucza.",
+  "settings.llm.baseUrl": "Adres serwera (opcjonalnie)",
+  "settings.llm.budget": "Budżet miesięczny (USD)",
+  "settings.llm.save": "Zapisz",
+  "settings.llm.saving": "Zapisywanie…",
+  "settings.llm.saved": "Zapisano.",
+  "settings.llm.routes": "Model dla każdego zadania",
+  "settings.llm.flow": "Zadanie",
+  "settings.llm.model": "Model",
+  "settings.llm.offlineNote": "Silnik offline składa persony, odpowiedzi i podsumowania z szablonów, danych spisowych i Twoich dokumentów. Wybierz dostawcę i dodaj jego klucz, by pisał je model.",
+};
