@@ -3,9 +3,12 @@ that cannot outlive their parent (issue 15, items 7 and 9)."""
 
 from __future__ import annotations
 
-import httpx
+from datetime import UTC, datetime, timedelta
 
-from tests.conftest import register_user
+import httpx
+import jwt
+
+from tests.conftest import TEST_SECRET, register_user
 
 COOKIE_PATH = "/api/v1/auth/refresh"
 CSRF = {"X-Requested-With": "sight"}
@@ -123,3 +126,29 @@ async def test_security_headers_on_every_response(
         )
     ).headers
     assert login_headers["cache-control"] == "no-store"
+
+
+async def test_logout_with_an_expired_access_token_still_ends_the_login(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await register_user(client)
+    login = await client.post(
+        "/api/v1/auth/login",
+        json={"email": account["email"], "password": account["password"]},
+    )
+    pair = login.json()
+    claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
+    now = datetime.now(UTC)
+    expired = jwt.encode(
+        {**claims, "iat": now - timedelta(hours=2), "exp": now - timedelta(hours=1)},
+        TEST_SECRET,
+        algorithm="HS256",
+    )
+    out = await client.post(
+        "/api/v1/auth/logout", headers={"Authorization": f"Bearer {expired}"}
+    )
+    assert out.status_code == 204
+    after = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}
+    )
+    assert after.status_code == 401

@@ -64,18 +64,17 @@ export function createApi(session: Session) {
       return unwrap(await client.POST("/api/v1/auth/register", { body }));
     },
 
-    /** Stores the tokens; the session's listeners then load the user. */
-    async login(body: LoginRequest): Promise<void> {
-      session.setTokens(unwrap(await client.POST("/api/v1/auth/login", { body })));
+    /** Signs in; the refresh token comes back as an HttpOnly cookie, never to scripts. */
+    async login(body: Omit<LoginRequest, "refresh_in">): Promise<void> {
+      const credentials: LoginRequest = { ...body, refresh_in: "cookie" };
+      session.setTokens(unwrap(await client.POST("/api/v1/auth/login", { body: credentials })));
     },
 
-    /** Revokes the refresh token on the server; signs out locally whatever happens. */
+    /** Ends this login on the server (named by the access token) and drops the
+     * cookie; signs out locally whatever happens. */
     async logout(): Promise<void> {
-      const refreshToken = session.refreshToken;
       try {
-        if (refreshToken !== null) {
-          await client.POST("/api/v1/auth/logout", { body: { refresh_token: refreshToken } });
-        }
+        if (session.isSignedIn) await client.POST("/api/v1/auth/logout", {});
       } finally {
         session.clear();
       }

@@ -1,4 +1,4 @@
-import { ApiError, createApi, REFRESH_TOKEN_KEY, Session } from ".";
+import { ApiError, createApi, Session, SIGNED_IN_KEY } from ".";
 import type { Locks, SessionEvent } from ".";
 import { FakeServer } from "../test/fakeServer";
 import { BASE_URL } from "../test/render";
@@ -33,16 +33,26 @@ async function signedIn() {
 }
 
 describe("Session", () => {
-  it("keeps the access token in memory and only the refresh token in storage", async () => {
-    const { session } = await signedIn();
+  it("keeps the access token in memory and the refresh token out of scripts' reach", async () => {
+    const { server, session } = await signedIn();
     expect(session.accessToken).toMatch(/^access-/);
-    expect(window.localStorage.getItem(REFRESH_TOKEN_KEY)).toBe(session.refreshToken);
-    expect(JSON.stringify({ ...window.localStorage })).not.toContain(session.accessToken);
+    // The refresh token went to the browser's HttpOnly cookie, not to this code.
+    expect(server.cookie).toMatch(/^refresh-/);
+    const stored = JSON.stringify({ ...window.localStorage });
+    expect(stored).not.toContain(session.accessToken);
+    expect(stored).not.toContain(server.cookie);
+    expect(window.localStorage.getItem(SIGNED_IN_KEY)).toBe("1");
+  });
+
+  it("drops a refresh token an earlier version left in storage", () => {
+    window.localStorage.setItem("sight.refresh_token", "refresh-from-last-year");
+    new Session({ baseUrl: BASE_URL, fetch: new FakeServer().handle, storage: window.localStorage, locks: null });
+    expect(window.localStorage.getItem("sight.refresh_token")).toBeNull();
   });
 
   it("renews an expired access token once and retries the request", async () => {
-    const { server, session, api } = await signedIn();
-    const oldRefresh = session.refreshToken;
+    const { server, api } = await signedIn();
+    const oldRefresh = server.cookie;
     server.expireAccessTokens();
 
     await expect(api.me()).resolves.toMatchObject({ full_name: "Ada Lovelace" });
@@ -50,9 +60,9 @@ describe("Session", () => {
     expect(server.count("/api/v1/auth/refresh")).toBe(1);
     expect(server.calls.filter((c) => c.path === "/api/v1/auth/me").map((c) => c.status)).toEqual([401, 200]);
     // Rotation: the new refresh token is stored and the spent one no longer works.
-    expect(session.refreshToken).not.toBe(oldRefresh);
+    expect(server.cookie).not.toBe(oldRefresh);
     expect(server.isUsable(oldRefresh)).toBe(false);
-    expect(server.isUsable(session.refreshToken)).toBe(true);
+    expect(server.isUsable(server.cookie)).toBe(true);
   });
 
   it("shares one refresh between requests that fail at the same time", async () => {
@@ -84,7 +94,7 @@ describe("Session", () => {
     await expect(api.me()).rejects.toBeInstanceOf(ApiError);
 
     expect(session.isSignedIn).toBe(false);
-    expect(window.localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(window.localStorage.getItem(SIGNED_IN_KEY)).toBeNull();
     expect(events.at(-1)).toBe("expired");
     expect(server.count("/api/v1/auth/me")).toBe(1);
   });
@@ -96,13 +106,13 @@ describe("Session", () => {
 
     await expect(api.me()).rejects.toMatchObject({ status: 401 });
 
-    expect(session.refreshToken).not.toBeNull();
+    expect(session.hasSession).toBe(true);
   });
 
-  it("restores a session after a reload from the stored refresh token alone", async () => {
+  it("restores a session after a reload from the refresh cookie alone", async () => {
     const { server } = await signedIn();
     server.calls.length = 0;
-    // A new page: nothing in memory, the refresh token still in storage.
+    // A new page: nothing in memory, the cookie and the flag still there.
     const reloaded = createApi(
       new Session({ baseUrl: BASE_URL, fetch: server.handle, storage: window.localStorage, locks: null }),
     );
@@ -115,7 +125,7 @@ describe("Session", () => {
     ]);
   });
 
-  it("lets tabs sharing the stored token take turns, so none reuses a spent one", async () => {
+  it("lets tabs sharing the cookie take turns, so none reuses a spent one", async () => {
     const { server } = await signedIn();
     // Same-origin tabs share one lock manager and one localStorage.
     const locks = memoryLocks();
@@ -125,7 +135,7 @@ describe("Session", () => {
 
     expect(outcomes).toEqual(["refreshed", "refreshed"]);
     expect(server.calls.filter((c) => c.path === "/api/v1/auth/refresh").map((c) => c.status)).toEqual([200, 200]);
-    expect(server.isUsable(window.localStorage.getItem(REFRESH_TOKEN_KEY))).toBe(true);
+    expect(server.isUsable(server.cookie)).toBe(true);
   });
 
   it("does not try to refresh when the login itself is refused", async () => {
@@ -139,14 +149,25 @@ describe("Session", () => {
     expect(server.count("/api/v1/auth/refresh")).toBe(0);
   });
 
-  it("revokes the refresh token on logout", async () => {
+  it("ends the login on the server and drops the cookie on logout", async () => {
     const { server, session, api } = await signedIn();
-    const token = session.refreshToken ?? "";
+    const token = server.cookie;
 
     await api.logout();
 
     expect(server.isUsable(token)).toBe(false);
+    expect(server.cookie).toBeNull();
     expect(session.isSignedIn).toBe(false);
+  });
+
+  it("can still end the login after the access token has expired", async () => {
+    const { server, api } = await signedIn();
+    const token = server.cookie;
+    server.expireAccessTokens();
+
+    await api.logout();
+
+    expect(server.isUsable(token)).toBe(false);
   });
 
   it("sends no bearer token to public endpoints", async () => {

@@ -1,7 +1,17 @@
 import { NetworkError } from "./errors";
 import type { TokenPair } from "./types";
 
-export const REFRESH_TOKEN_KEY = "sight.refresh_token";
+/**
+ * Says "this browser has a session" (the refresh cookie itself is HttpOnly, so no
+ * script can see it): a reload knows to renew, and other tabs follow sign-outs.
+ * Not a secret.
+ */
+export const SIGNED_IN_KEY = "sight.signed_in";
+/** Where earlier versions kept the refresh token itself; removed on start. */
+export const LEGACY_REFRESH_TOKEN_KEY = "sight.refresh_token";
+/** The refresh route refuses a cookie refresh without it (CSRF: a cross-site form
+ * cannot send a custom header, and a cross-origin script would need a preflight). */
+export const CSRF_HEADER = "X-Requested-With";
 
 export const REFRESH_LOCK = "sight.refresh";
 
@@ -31,7 +41,6 @@ const PUBLIC_PATHS = new Set([
   "/api/v1/auth/login",
   "/api/v1/auth/register",
   "/api/v1/auth/refresh",
-  "/api/v1/auth/logout",
   "/startup",
   "/health",
 ]);
@@ -67,14 +76,15 @@ function withBearer(request: Request, token: string | null): Request {
 /**
  * Holds the tokens and signs requests.
  *
- * The access token lives only in memory, so a script injected later cannot find it
- * in storage; the refresh token is in localStorage so a reload keeps the user signed
- * in, and every tab of the app shares it.
+ * The access token lives only in memory. The refresh token is an HttpOnly,
+ * SameSite=Strict cookie scoped to the refresh route: no script (an injected one
+ * included) can read it, the browser sends it to that one route only, and every tab
+ * shares it. localStorage holds just a "signed in" flag.
  *
  * Refresh tokens rotate: each works once, and the server takes a reused one for a
- * stolen copy and ends the whole login. So two refreshes must never send the same
- * token: within a tab all callers share one in-flight refresh, and across tabs a
- * Web Lock makes them take turns, each reading the token the previous one stored.
+ * stolen copy and ends the whole login. So two refreshes must never run at once:
+ * within a tab all callers share one in-flight refresh, and across tabs a Web Lock
+ * makes them take turns, each sending the cookie the previous one received.
  */
 export class Session {
   readonly baseUrl: string;
@@ -90,19 +100,20 @@ export class Session {
     this.#fetch = options.fetch ?? ((request) => globalThis.fetch(request));
     this.#storage = options.storage ?? defaultStorage();
     this.#locks = options.locks === undefined ? defaultLocks() : options.locks;
+    this.#storage.removeItem(LEGACY_REFRESH_TOKEN_KEY);
   }
 
   get accessToken(): string | null {
     return this.#accessToken;
   }
 
-  /** Read from storage every time: another tab may have rotated it. */
-  get refreshToken(): string | null {
-    return this.#storage.getItem(REFRESH_TOKEN_KEY);
+  /** Read from storage every time: another tab may have signed out. */
+  get hasSession(): boolean {
+    return this.#storage.getItem(SIGNED_IN_KEY) !== null;
   }
 
   get isSignedIn(): boolean {
-    return this.#accessToken !== null || this.refreshToken !== null;
+    return this.#accessToken !== null || this.hasSession;
   }
 
   subscribe = (listener: (event: SessionEvent) => void): (() => void) => {
@@ -110,26 +121,27 @@ export class Session {
     return () => void this.#listeners.delete(listener);
   };
 
+  /** After a login or refresh; the refresh token came as a cookie, not in `pair`. */
   setTokens(pair: TokenPair): void {
     this.#accessToken = pair.access_token;
-    this.#storage.setItem(REFRESH_TOKEN_KEY, pair.refresh_token);
+    this.#storage.setItem(SIGNED_IN_KEY, "1");
     this.#emit("changed");
   }
 
   clear(event: SessionEvent = "changed"): void {
     this.#accessToken = null;
-    this.#storage.removeItem(REFRESH_TOKEN_KEY);
+    this.#storage.removeItem(SIGNED_IN_KEY);
     this.#emit(event);
   }
 
   /** Follows sign-outs in other tabs. Returns the function that stops listening. */
   followOtherTabs(target: Pick<Window, "addEventListener" | "removeEventListener">): () => void {
     const onStorage = (event: StorageEvent) => {
-      if (event.key !== REFRESH_TOKEN_KEY && event.key !== null) return;
-      if (this.refreshToken === null && this.#accessToken !== null) {
+      if (event.key !== SIGNED_IN_KEY && event.key !== null) return;
+      if (!this.hasSession && this.#accessToken !== null) {
         this.#accessToken = null;
         this.#emit("changed");
-      } else if (this.refreshToken !== null && this.#accessToken === null) {
+      } else if (this.hasSession && this.#accessToken === null) {
         this.#emit("changed"); // signed in elsewhere
       }
     };
@@ -137,7 +149,7 @@ export class Session {
     return () => target.removeEventListener("storage", onStorage);
   }
 
-  /** Exchanges the refresh token for a new pair; concurrent callers share one call. */
+  /** Renews the access token with the refresh cookie; concurrent callers share one call. */
   refresh(): Promise<RefreshOutcome> {
     this.#refreshing ??= this.#refreshOnce().finally(() => {
       this.#refreshing = null;
@@ -149,14 +161,14 @@ export class Session {
   fetch = async (request: Request): Promise<Response> => {
     if (PUBLIC_PATHS.has(new URL(request.url).pathname)) return this.#send(request);
 
-    // After a reload only the refresh token is left: renew first rather than send a
+    // After a reload only the refresh cookie is left: renew first rather than send a
     // request that is bound to come back 401.
-    if (this.#accessToken === null && this.refreshToken !== null) await this.refresh();
+    if (this.#accessToken === null && this.hasSession) await this.refresh();
 
     const retry = request.clone();
     const used = this.#accessToken;
     const response = await this.#send(withBearer(request, used));
-    if (response.status !== 401 || this.refreshToken === null) return response;
+    if (response.status !== 401 || !this.hasSession) return response;
 
     // Another request may have renewed the tokens while this one was in flight.
     const renewed =
@@ -172,17 +184,16 @@ export class Session {
   }
 
   async #exchange(): Promise<RefreshOutcome> {
-    // Read inside the lock: another tab may have rotated it while we waited.
-    const token = this.refreshToken;
-    if (token === null) {
-      this.clear(); // signed out in another tab
+    // Checked inside the lock: another tab may have signed out while we waited.
+    if (!this.hasSession) {
+      this.clear();
       return "rejected";
     }
     const response = await this.#send(
       new Request(`${this.baseUrl}/api/v1/auth/refresh`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ refresh_token: token }),
+        credentials: "same-origin",
+        headers: { [CSRF_HEADER]: "sight" },
       }),
     );
     if (response.ok) {

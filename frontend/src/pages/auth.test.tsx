@@ -1,6 +1,6 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { REFRESH_TOKEN_KEY } from "../api";
+import { SIGNED_IN_KEY } from "../api";
 import { fakeProject, FakeServer } from "../test/fakeServer";
 import { renderApp } from "../test/render";
 
@@ -56,7 +56,9 @@ describe("signing in", () => {
 
   it("keeps the user signed in across a reload and signs out on request", async () => {
     const server = serverWithAda();
-    window.localStorage.setItem(REFRESH_TOKEN_KEY, server.issueTokens("ada@example.com").refresh_token);
+    // What a reload finds: the browser's refresh cookie and the "signed in" flag.
+    server.cookie = server.issueTokens("ada@example.com").refresh_token;
+    window.localStorage.setItem(SIGNED_IN_KEY, "1");
     const { router } = renderApp("/", { server });
 
     expect(await screen.findByRole("heading", { name: "Hello, Ada Lovelace" })).toBeInTheDocument();
@@ -65,11 +67,12 @@ describe("signing in", () => {
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/login");
     expect(server.usableRefreshTokens()).toBe(0);
-    expect(window.localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(window.localStorage.getItem(SIGNED_IN_KEY)).toBeNull();
+    expect(server.cookie).toBeNull();
   });
 
   it("tells the user when a stored session has expired", async () => {
-    window.localStorage.setItem(REFRESH_TOKEN_KEY, "revoked-long-ago");
+    window.localStorage.setItem(SIGNED_IN_KEY, "1");
     renderApp("/", { server: serverWithAda() });
 
     expect(await screen.findByText("Your session has expired. Please sign in again.")).toBeInTheDocument();

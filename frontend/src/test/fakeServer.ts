@@ -33,7 +33,9 @@ export function fakeProject(fields: Partial<Project> & Pick<Project, "id" | "nam
   };
 }
 
-const problem = (status: number, error: string, detail: unknown) => json(status, { error, detail });
+/** The API's one error shape: `detail` a sentence; field problems in `errors`. */
+const problem = (status: number, error: string, detail: string, errors?: unknown[]) =>
+  json(status, errors === undefined ? { error, detail } : { error, detail, errors });
 
 export const READY_REPORT: StartupReport = {
   ready: true,
@@ -46,12 +48,17 @@ export const READY_REPORT: StartupReport = {
 
 /**
  * An in-memory stand-in for the Sight API that keeps the auth contract: rotating
- * refresh tokens, bearer-protected /me, the `{error, detail}` error shape.
+ * refresh tokens (in the body, or as the browser's HttpOnly cookie), bearer-protected
+ * /me, the `{error, detail, errors?}` error shape.
  */
 export class FakeServer {
   readonly calls: Call[] = [];
   readonly users = new Map<string, { user: User; password: string }>();
   readonly accessTokens = new Map<string, string>();
+  /** The login each access token was issued for, kept after it expires. */
+  readonly accessFamilies = new Map<string, number>();
+  /** The refresh cookie as the browser holds it: sent only to /refresh, never to scripts. */
+  cookie: string | null = null;
   readonly refreshTokens = new Map<string, { email: string; family: number; used: boolean; revoked: boolean }>();
   startup: { status: number; body: unknown } = { status: 200, body: READY_REPORT };
   projects: Project[] = [];
@@ -76,6 +83,7 @@ export class FakeServer {
     const access = `access-${++this.#counter}`;
     const refresh = `refresh-${++this.#counter}`;
     this.accessTokens.set(access, email);
+    this.accessFamilies.set(access, family);
     this.refreshTokens.set(refresh, { email, family, used: false, revoked: false });
     return { access_token: access, refresh_token: refresh, token_type: "bearer", expires_in: 900 };
   }
@@ -119,7 +127,10 @@ export class FakeServer {
   async #route(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     const route = `${request.method} ${path}`;
-    const body = async () => (await request.json()) as Record<string, string>;
+    const body = async () => {
+      const text = await request.text();
+      return (text === "" ? {} : JSON.parse(text)) as Record<string, string>;
+    };
 
     switch (route) {
       case "GET /startup":
@@ -129,7 +140,7 @@ export class FakeServer {
         const { email = "", password = "", full_name = "" } = await body();
         // Like email-validator behind pydantic's EmailStr: a domain needs a dot.
         if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-          return problem(422, "ValidationError", [
+          return problem(422, "ValidationError", "invalid input: email: not a valid email address", [
             {
               loc: ["body", "email"],
               field: "email",
@@ -143,17 +154,24 @@ export class FakeServer {
       }
 
       case "POST /api/v1/auth/login": {
-        const { email = "", password } = await body();
+        const { email = "", password, refresh_in = "body" } = await body();
         if (this.users.get(email)?.password !== password) {
           return problem(401, "InvalidCredentials", "wrong email or password");
         }
-        return json(200, this.issueTokens(email));
+        const pair = this.issueTokens(email);
+        if (refresh_in !== "cookie") return json(200, pair);
+        this.cookie = pair.refresh_token;
+        return json(200, { ...pair, refresh_token: null });
       }
 
       case "POST /api/v1/auth/refresh": {
         if (this.refreshFailsWith !== null) return problem(this.refreshFailsWith, "ServiceUnavailable", "try later");
-        const { refresh_token = "" } = await body();
-        const record = this.refreshTokens.get(refresh_token);
+        const { refresh_token } = await body();
+        const byCookie = refresh_token === undefined;
+        if (byCookie && request.headers.get("X-Requested-With") === null) {
+          return problem(403, "Forbidden", "a refresh by cookie needs the X-Requested-With header");
+        }
+        const record = this.refreshTokens.get((byCookie ? this.cookie : refresh_token) ?? "");
         if (record === undefined || record.revoked) {
           return problem(401, "Unauthorized", "invalid refresh token; log in again");
         }
@@ -163,13 +181,21 @@ export class FakeServer {
           return problem(401, "RefreshTokenReused", "refresh token reuse detected; all sessions of this login were ended");
         }
         record.used = true;
-        return json(200, this.issueTokens(record.email, record.family));
+        const pair = this.issueTokens(record.email, record.family);
+        if (!byCookie) return json(200, pair);
+        this.cookie = pair.refresh_token;
+        return json(200, { ...pair, refresh_token: null });
       }
 
       case "POST /api/v1/auth/logout": {
         const { refresh_token = "" } = await body();
         const record = this.refreshTokens.get(refresh_token);
         if (record !== undefined) this.#revokeFamily(record.family);
+        // As the server does: the bearer (expired or not) names the login to end.
+        const bearer = (request.headers.get("Authorization") ?? "").replace(/^Bearer /, "");
+        const family = this.accessFamilies.get(bearer);
+        if (family !== undefined) this.#revokeFamily(family);
+        this.cookie = null;
         return new Response(null, { status: 204 });
       }
     }

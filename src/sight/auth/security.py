@@ -62,17 +62,25 @@ def decode_access_token(token: str, secret: str) -> uuid.UUID:
 
 
 def access_token_family(token: str, secret: str) -> uuid.UUID | None:
-    """The login an access token was issued for, or None (any problem)."""
+    """The login an access token was issued for, or None (any problem).
+
+    An expired token still names its login: ending a session is harmless, and
+    a web app signing out after a while idle holds only an expired one."""
     try:
-        return _decode(token, secret)[1]
+        return _decode(token, secret, verify_exp=False)[1]
     except Unauthorized:
         return None
 
 
-def _decode(token: str, secret: str) -> tuple[uuid.UUID, uuid.UUID | None]:
+def _decode(
+    token: str, secret: str, *, verify_exp: bool = True
+) -> tuple[uuid.UUID, uuid.UUID | None]:
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub"], "verify_exp": verify_exp},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("access token expired; refresh it") from None
