@@ -68,6 +68,36 @@ def per_question(
     return result
 
 
+TIERS = {
+    "pl": {
+        "basic": "wykszt. podstawowe",
+        "middle": "wykszt. średnie",
+        "higher": "wykszt. wyższe",
+    },
+    "en": {
+        "basic": "basic education",
+        "middle": "secondary education",
+        "higher": "higher education",
+    },
+}
+
+
+def segment_label(group: GroupRecord, key: str) -> str:
+    """ "age_25_34/female/higher" in words, in the group's language."""
+    parts = key.split("/")
+    if len(parts) != 3:
+        return key
+    age, gender, tier = parts
+    tiers = TIERS.get(group.language, TIERS["en"])
+    return " · ".join(
+        (
+            group.label("age_group", age),
+            group.label("gender", gender),
+            tiers.get(tier, tier),
+        )
+    )
+
+
 def _segment_key(answer: AnswerRecord, dimension: str) -> str:
     if dimension == "segment":
         return answer.segment
@@ -97,7 +127,11 @@ def per_segment(
                 SegmentStats(
                     **counts.model_dump(),
                     key=key,
-                    label=group.label(dimension, key),
+                    label=(
+                        segment_label(group, key)
+                        if dimension == "segment"
+                        else group.label(dimension, key)
+                    ),
                     personas=len({a.persona_id for a in items}),
                     responses=len(items),
                     top_themes=_top_themes(annotations),

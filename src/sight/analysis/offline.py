@@ -59,11 +59,10 @@ T: dict[str, dict[str, list[str]]] = {
     "gap": {
         "pl": [
             "Największe różnice dzieliły uczestników według kryterium „{dim}”: "
-            "{hi} ({hi_score:+.2f}) wobec {lo} ({lo_score:+.2f}).",
+            "{hi} ({hi_score}) wobec {lo} ({lo_score}).",
         ],
         "en": [
-            "Opinions split most by {dim}: {hi} ({hi_score:+.2f}) versus {lo} "
-            "({lo_score:+.2f}).",
+            "Opinions split most by {dim}: {hi} ({hi_score}) versus {lo} ({lo_score}).",
         ],
     },
 }
@@ -102,6 +101,12 @@ DIMENSION = {
         "segment": "segment",
     },
 }
+
+
+def _signed(value: float, lang: str) -> str:
+    """+0.25 / -0.5 with the language's decimal mark (Polish writes +0,25)."""
+    text = f"{value:+.2f}"
+    return text.replace(".", ",") if lang == "pl" else text
 
 
 def _lang(facts: dict[str, Any]) -> str:
@@ -236,26 +241,26 @@ INSIGHT: dict[str, dict[str, tuple[str, str]]] = {
     "segment": {
         "pl": (
             "Kryterium „{dim}” dzieli grupę",
-            "Średni wydźwięk wypowiedzi: {hi} {hi_score:+.2f} ({hi_n} odp.) "
-            "wobec {lo} {lo_score:+.2f} ({lo_n} odp.). Komunikat dla tych grup "
+            "Średni wydźwięk wypowiedzi: {hi} {hi_score} ({hi_n} odp.) "
+            "wobec {lo} {lo_score} ({lo_n} odp.). Komunikat dla tych grup "
             "powinien się różnić.",
         ),
         "en": (
             "{dim} divides the group",
-            "Mean sentiment: {hi} {hi_score:+.2f} ({hi_n} answers) versus {lo} "
-            "{lo_score:+.2f} ({lo_n} answers). These groups need different "
+            "Mean sentiment: {hi} {hi_score} ({hi_n} answers) versus {lo} "
+            "{lo_score} ({lo_n} answers). These groups need different "
             "messages.",
         ),
     },
     "trend": {
         "pl": (
             "Nastroje {direction} w toku dyskusji",
-            "Średni wydźwięk zmienił się z {first:+.2f} przy pytaniu 1 do "
-            "{last:+.2f} przy pytaniu {q}. {meaning}",
+            "Średni wydźwięk zmienił się z {first} przy pytaniu 1 do "
+            "{last} przy pytaniu {q}. {meaning}",
         ),
         "en": (
             "Sentiment {direction} as the discussion went on",
-            "Mean sentiment moved from {first:+.2f} on question 1 to {last:+.2f} "
+            "Mean sentiment moved from {first} on question 1 to {last} "
             "on question {q}. {meaning}",
         ),
     },
@@ -373,10 +378,10 @@ def _segment_insight(facts: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     values = {
         "dim": dim[:1].upper() + dim[1:] if lang == "en" else dim,
         "hi": hi["label"],
-        "hi_score": hi["mean_score"],
+        "hi_score": _signed(hi["mean_score"], lang),
         "hi_n": hi["responses"],
         "lo": lo["label"],
-        "lo_score": lo["mean_score"],
+        "lo_score": _signed(lo["mean_score"], lang),
         "lo_n": lo["responses"],
     }
     key = dimension["dimension"]
@@ -416,8 +421,8 @@ def _trend_insight(facts: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     values = {
         "direction": direction,
         "meaning": meaning,
-        "first": first["mean_score"],
-        "last": last["mean_score"],
+        "first": _signed(first["mean_score"], lang),
+        "last": _signed(last["mean_score"], lang),
         "q": last["question_index"] + 1,
     }
     want = 1 if delta > 0 else -1
@@ -523,12 +528,12 @@ def _segment_notes(facts: dict[str, Any], lang: str) -> list[dict[str, str]]:
                     "finding": (
                         f"{segment['label']}: {segment['responses']} odp. od "
                         f"{segment['personas']} os., średni wydźwięk "
-                        f"{segment['mean_score']:+.2f} "
+                        f"{_signed(segment['mean_score'], lang)} "
                         f"({'najwyższy' if high else 'najniższy'}); tematy: {themes}."
                         if lang == "pl"
                         else f"{segment['label']}: {segment['responses']} answers "
                         f"from {segment['personas']} people, mean sentiment "
-                        f"{segment['mean_score']:+.2f} "
+                        f"{_signed(segment['mean_score'], lang)} "
                         f"({'highest' if high else 'lowest'}); themes: {themes}."
                     ),
                 }
@@ -584,11 +589,11 @@ def _narrative(facts: dict[str, Any], lang: str) -> str:
         parts.append(
             f"Pytanie {q['question_index'] + 1}: {q['positive']} poz., "
             f"{q['neutral']} neutr., {q['negative']} neg. (średnio "
-            f"{q['mean_score']:+.2f})."
+            f"{_signed(q['mean_score'], lang)})."
             if lang == "pl"
             else f"Question {q['question_index'] + 1}: {q['positive']} positive, "
             f"{q['neutral']} neutral, {q['negative']} negative (mean "
-            f"{q['mean_score']:+.2f})."
+            f"{_signed(q['mean_score'], lang)})."
         )
     return " ".join(parts)
 
@@ -643,9 +648,9 @@ def compose_summary(offline: OfflineInput) -> dict[str, Any]:
                 lang,
                 dim=DIMENSION[lang].get(segments[0]["dimension"], ""),
                 hi=hi["label"],
-                hi_score=hi["mean_score"],
+                hi_score=_signed(hi["mean_score"], lang),
                 lo=lo["label"],
-                lo_score=lo["mean_score"],
+                lo_score=_signed(lo["mean_score"], lang),
             )
         )
     insights = _insights(facts, lang)

@@ -82,7 +82,11 @@ export function ConceptGraphView({ graph }: { graph: ConceptGraph }) {
             >
               <circle r={n.r} fill={toneColour(n.tone)} />
               {n.contested >= 0.5 && <circle r={n.r + 4} className="fg-contested-ring" />}
-              <text y={-n.r - 4} textAnchor="middle" className="fg-node-label">
+              <text
+                y={-n.r - 4}
+                textAnchor={n.x > WIDTH - 120 ? "end" : n.x < 120 ? "start" : "middle"}
+                className="fg-node-label"
+              >
                 {n.id}
               </text>
             </g>

@@ -18,6 +18,7 @@ const pct = (part: number, total: number) => (total === 0 ? 0 : (part / total) *
 export function SentimentBars({ rows, caption, labelHeader }: { rows: SentimentRow[]; caption: string; labelHeader: string }) {
   const { t, formatNumber } = useI18n();
   return (
+    <div className="fg-table-scroll">
     <table className="fg-sentiment-table">
       <caption>{caption}</caption>
       <thead>
@@ -55,6 +56,7 @@ export function SentimentBars({ rows, caption, labelHeader }: { rows: SentimentR
         })}
       </tbody>
     </table>
+    </div>
   );
 }
 

@@ -71,7 +71,7 @@ export function layout(graph: ConceptGraph, iterations = 300): { nodes: PlacedNo
         const y = a.y - b.y;
         const d2 = Math.max(x * x + y * y, 1);
         const d = Math.sqrt(d2);
-        const repel = 2200 / d2;
+        const repel = 9000 / d2;
         push(a, (x / d) * repel, (y / d) * repel);
         push(b, (-x / d) * repel, (-y / d) * repel);
       }
@@ -92,9 +92,17 @@ export function layout(graph: ConceptGraph, iterations = 300): { nodes: PlacedNo
       n.y += Math.max(-limit, Math.min(limit, fy));
     }
   }
-  for (const n of nodes) {
-    n.x = Math.max(n.r + 4, Math.min(WIDTH - n.r - 4, n.x));
-    n.y = Math.max(n.r + 14, Math.min(HEIGHT - n.r - 4, n.y));
+  // Stretch the result to the frame: the simulation settles wherever its
+  // forces balance, often in a small cluster; the picture should use the space.
+  if (nodes.length > 1) {
+    const xs = nodes.map((n) => n.x);
+    const ys = nodes.map((n) => n.y);
+    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const margin = 60;
+    for (const n of nodes) {
+      n.x = maxX > minX ? margin + ((n.x - minX) / (maxX - minX)) * (WIDTH - 2 * margin) : WIDTH / 2;
+      n.y = maxY > minY ? margin + ((n.y - minY) / (maxY - minY)) * (HEIGHT - 2 * margin) : HEIGHT / 2;
+    }
   }
   return { nodes, edges };
 }
