@@ -28,7 +28,7 @@ from sight.personas.schemas import (
     DistributionRow,
     PersonaSummary,
 )
-from sight.personas.tasks import new_seed
+from sight.personas.tasks import MAX_REPAIRS, new_seed
 from sight.projects.models import Project
 
 # Query parameter -> census dimension
@@ -150,6 +150,8 @@ async def estimate_generation(
         "price_date": flows[0].price_date,
         "flows": [f.model_dump() for f in flows],
         "segments": segments,
+        # every persona repaired twice: one enrichment and one embedding each time
+        "max_calls": sum(f.calls for f in flows) + 2 * MAX_REPAIRS * num_personas,
         "note": (
             "counts every call of a run without repairs; a persona that fails "
             "validation adds one enrichment and one embedding per repair (at most "
