@@ -119,6 +119,8 @@ def test_coherent_age_education_occupation_income(
         if occupation in RETIRED:
             retirees += 1
             assert age >= 60, (occupation, age)
+        if age >= 80:
+            assert occupation in RETIRED, (occupation, age)
         if occupation in {"student", "studentka", "college student"}:
             assert age <= 24
         if occupation in DEGREE_ONLY:

@@ -192,6 +192,13 @@ def test_coherence_of_education_income_and_age() -> None:
         for p in check_rules(cleaner, facts(income_band="pln_7500_plus", income_rank=1))
     )
     assert any(
+        "at 91 is implausible" in p
+        for p in check_rules(
+            persona(occupation="lekarka", background_story=STORY),
+            facts(age=91, gender="female"),
+        )
+    )
+    assert any(
         "retired at 32" in p
         for p in check_rules(
             persona(occupation="emeryt", background_story=STORY), facts()

@@ -235,6 +235,11 @@ def coherence_problems(persona: EnrichedPersona, facts: PersonaFacts) -> list[st
         problems.append(
             f"retired at {facts.age}: choose an occupation fitting that age"
         )
+    if facts.age >= 85 and not _NOT_WORKING.search(occupation):
+        problems.append(
+            f"still working as '{occupation}' at {facts.age} is implausible: "
+            "a retiree, perhaps with a former occupation in the story"
+        )
     if _STUDENT.search(occupation) and facts.age > 35:
         problems.append(f"a student at {facts.age} is implausible for this sample")
     if _DEGREE_REQUIRED.search(occupation) and facts.education not in DEGREE:

@@ -29,9 +29,30 @@ RETIREMENT_AGE = {("pl", "female"): 60, ("pl", "male"): 65}
 US_RETIREMENT_AGE = 62
 # Share not working in each stage of life (modelling assumptions, rounded from
 # typical LFS employment rates; unverified): age thresholds -> probability.
-_RETIRED_BY_AGE = ((70, 0.95), (65, 0.85), (0, 0.55))
+_RETIRED_BY_AGE = ((80, 1.0), (70, 0.95), (65, 0.85), (0, 0.55))
 _STUDENT_BY_AGE = ((23, 0.3), (20, 0.5), (0, 0.7))
 UNEMPLOYED = 0.035
+# Who still works past 68: owners, farmers, professionals, light service jobs.
+LATE_CAREER_AGE = 68
+LATE_CAREER = frozenset(
+    {
+        "business_owner",
+        "farmer",
+        "gardener",
+        "shop_assistant",
+        "security_guard",
+        "physician",
+        "lawyer",
+        "pharmacist",
+        "psychologist",
+        "architect",
+        "accountant",
+        "real_estate_agent",
+        "tailor",
+        "care_worker",
+        "civil_servant",
+    }
+)
 HOMEMAKER = 0.05
 
 
@@ -156,6 +177,8 @@ def draw_occupation(
     )
     if avoid:
         options = [(o, w) for o, w in options if o.key not in avoid] or options
+    if age >= LATE_CAREER_AGE:  # still working at 70: rarely hauling or building
+        options = [(o, w) for o, w in options if o.key in LATE_CAREER] or options
     if not options:  # nothing fits this income band: the band yields to the table
         options = table.weights(
             person.country, person.gender, person.education, 0.5, max(age, 30)
