@@ -404,7 +404,7 @@ if (!existsSync(CHROMIUM)) {
       const items = page.getByTestId("upload-item");
       await page.waitForFunction((n) => document.querySelectorAll("[data-testid=upload-item]").length === n, files.length);
       for (let i = 0; i < files.length; i += 1) {
-        await items.nth(i).getByText("Ready", { exact: true }).waitFor({ state: "visible", timeout: 90_000 });
+        await items.nth(i).getByText("Ready", { exact: true }).waitFor({ state: "visible", timeout: 180_000 });
         assert.equal(await items.nth(i).getByRole("progressbar").getAttribute("aria-valuenow"), "100");
       }
       console.log(`${files.length} documents ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

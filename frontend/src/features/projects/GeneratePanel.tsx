@@ -129,7 +129,9 @@ export function GeneratePanel({ project }: { project: Project }) {
             <strong data-testid="job-progress">
               {t("project.generate.progress", { done: progress.done, total: progress.total })}
             </strong>{" "}
-            <span className="muted">{progress.message}</span>
+            {(progress.stage === "briefs" || progress.stage === "personas") && (
+              <span className="muted">{t(`project.generate.progressStage.${progress.stage}`)}</span>
+            )}
           </p>
           {job.phase === "failed" && (
             <p className="error" role="alert">

@@ -11,9 +11,9 @@ describe("job view from events", () => {
     view = applyJobEvent(view, ev("item", { slot: 1, stage: "enriched", name: "Jan" }));
     view = applyJobEvent(view, ev("item", { slot: 1, stage: "failed", reason: "invalid" }));
     view = applyJobEvent(view, ev("item", { slot: 0, stage: "saved", name: "Anna", persona_id: "p1" }));
-    view = applyJobEvent(view, ev("progress", { done: 1, total: 2, fraction: 0.5, message: "Anna saved" }));
+    view = applyJobEvent(view, ev("progress", { done: 1, total: 2, fraction: 0.5, message: "Anna saved", stage: "personas" }));
     view = applyJobEvent(view, ev("heartbeat", { at: "now" }));
-    expect(view.progress).toEqual({ done: 1, total: 2, fraction: 0.5, message: "Anna saved" });
+    expect(view.progress).toEqual({ done: 1, total: 2, fraction: 0.5, message: "Anna saved", stage: "personas" });
     expect(view.items).toEqual([
       { slot: 0, stage: "saved", name: "Anna", personaId: "p1" },
       { slot: 1, stage: "failed", name: "Jan", reason: "invalid" },

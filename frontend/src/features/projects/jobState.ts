@@ -16,6 +16,8 @@ export interface JobProgress {
   total: number;
   fraction: number;
   message: string;
+  /** "briefs" | "personas" (typed progress events); "" when the server gave none. */
+  stage: string;
 }
 
 export interface JobView {
@@ -28,7 +30,7 @@ export interface JobView {
 }
 
 export function startJob(jobId: string, total: number): JobView {
-  return { jobId, phase: "running", progress: { done: 0, total, fraction: 0, message: "" }, items: [], error: null };
+  return { jobId, phase: "running", progress: { done: 0, total, fraction: 0, message: "", stage: "" }, items: [], error: null };
 }
 
 const STAGES: readonly string[] = ["started", "enriched", "validated", "saved", "failed"];
@@ -60,6 +62,7 @@ export function applyJobEvent(view: JobView, event: SseEvent): JobView {
           total,
           fraction: num(data["fraction"], total > 0 ? done / total : 0),
           message: str(data["message"]) ?? "",
+          stage: str(data["stage"]) ?? "",
         },
       };
     }

@@ -143,6 +143,8 @@ export const demographicsEn = {
   "personas.filter.none": "No personas match these filters.",
   "personas.column.income": "Income",
 
+  "project.generate.progressStage.briefs": "writing segment briefs",
+  "project.generate.progressStage.personas": "writing personas",
   "offline.banner": "No language model is configured: Sight is using its offline engine. Personas, answers and summaries are assembled from templates and census data, not written by a model.",
   "offline.settings": "Configure a model in the settings",
 } as const;

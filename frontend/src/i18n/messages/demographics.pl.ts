@@ -147,6 +147,8 @@ export const demographicsPl: CatalogueOf<typeof demographicsEn> = {
   "personas.filter.none": "Żadna persona nie spełnia tych filtrów.",
   "personas.column.income": "Dochód",
 
+  "project.generate.progressStage.briefs": "opisy segmentów",
+  "project.generate.progressStage.personas": "persony",
   "offline.banner": "Nie skonfigurowano modelu językowego: Sight używa silnika offline. Persony, odpowiedzi i podsumowania są składane z szablonów i danych spisowych, a nie pisane przez model.",
   "offline.settings": "Skonfiguruj model w ustawieniach",
 };
