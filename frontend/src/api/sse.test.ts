@@ -1,4 +1,4 @@
-import { followEventStream, SseParser } from "./sse";
+import { eventData, followEventStream, SseParser } from "./sse";
 import type { SseEvent } from "./sse";
 
 function feedAll(parser: SseParser, chunks: string[]): SseEvent[] {
@@ -117,5 +117,18 @@ describe("followEventStream", () => {
     });
     await expect(refused).rejects.toThrow("job not found");
     expect(calls).toBe(1);
+  });
+});
+
+describe("eventData", () => {
+  it("returns the declared event when its type matches the event name", () => {
+    const event = { id: "7", event: "item", data: '{"type":"item","stage":"saved","slot":2}' };
+    expect(eventData<{ type: string; stage: string }>(event)?.stage).toBe("saved");
+  });
+
+  it("refuses data whose type disagrees or that is not an object", () => {
+    expect(eventData({ id: "7", event: "item", data: '{"type":"progress"}' })).toBeNull();
+    expect(eventData({ id: "7", event: "item", data: "not json" })).toBeNull();
+    expect(eventData({ id: "7", event: "item", data: "[1]" })).toBeNull();
   });
 });

@@ -156,3 +156,24 @@ export async function followEventStream(options: FollowOptions): Promise<string>
     await sleep(retryDelayMs * failures, options.signal);
   }
 }
+
+/** Any declared stream event: every one carries its `type` (the SSE `event:` field). */
+export interface TypedEvent {
+  type: string;
+}
+
+/**
+ * The `data` of an event as the declared model it is (see the stream's union in the
+ * generated schema, e.g. `JobStreamEvent` in ./types), or null when it is not JSON
+ * or its `type` disagrees with the event's name.
+ */
+export function eventData<T extends TypedEvent>(event: SseEvent): T | null {
+  try {
+    const value: unknown = JSON.parse(event.data);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+    const typed = value as Partial<TypedEvent>;
+    return typed.type === event.event ? (value as T) : null;
+  } catch {
+    return null;
+  }
+}

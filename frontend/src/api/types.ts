@@ -19,6 +19,18 @@ export type DistributionRow = Schemas["DistributionRow"];
 export type GenerateAccepted = Schemas["GenerateAccepted"];
 export type Job = Schemas["JobRead"];
 
+/** Every event of a job's stream (`GET /jobs/{id}/events`), discriminated by `type`. */
+export type JobStreamEvent =
+  | Schemas["StatusEvent"]
+  | Schemas["ProgressEvent"]
+  | Schemas["LogEvent"]
+  | Schemas["ItemEvent"]
+  | Schemas["CompletedEvent"]
+  | Schemas["FailedEvent"]
+  | Schemas["CancelledEvent"]
+  | Schemas["HeartbeatEvent"]
+  | Schemas["StreamErrorEvent"];
+
 /** One entry of a 422's `detail` (sight/kit/errors.py `_validation_error`). */
 export interface ValidationIssue {
   loc: (string | number)[];
