@@ -285,7 +285,14 @@ export function AnalysisPage() {
         {graph.data !== undefined && <GraphSection graph={graph.data} />}
         {room !== null && (
           <section className="panel" aria-labelledby="fg-transcript-title">
-            <h2 id="fg-transcript-title">{t("fg.room.transcript")}</h2>
+            <header className="panel-header">
+              <h2 id="fg-transcript-title">{t("fg.room.transcript")}</h2>
+              {[...new Set(room.questions.flatMap((q) => q.turns.map((turn) => turn.generatedBy ?? "")))]
+                .filter((by) => by !== "")
+                .map((by) => (
+                  <GeneratedBy key={by} by={by} />
+                ))}
+            </header>
             {room.questions.map((q) => (
               <QuestionBlock key={q.index} question={q} highlight={highlight} live={false} />
             ))}

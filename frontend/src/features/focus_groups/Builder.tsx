@@ -7,7 +7,9 @@ import type { Persona, Project } from "../../api";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { useI18n } from "../../i18n";
 import { byKey } from "./text";
+import { categoryLabel } from "../../components/demographicLabels";
 import { groupsKey, useFocusGroupsApi } from "./api";
+import { segmentLabel } from "./text";
 import type { Estimate, FocusGroup, FocusGroupCreate, Mode } from "./api";
 
 const MODES: Mode[] = ["normal", "discussion", "adversarial"];
@@ -79,7 +81,7 @@ function ReadyToRun({ group, onClose }: { group: FocusGroup; onClose: () => void
 }
 
 export function Builder({ project, onClose }: { project: Project; onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const tk = byKey(t);
   const api = useApi();
   const fg = useFocusGroupsApi();
@@ -234,7 +236,7 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
                     <option value="">{t("fg.builder.any")}</option>
                     {distinct(all.map((p) => p[field])).map((value) => (
                       <option key={value} value={value}>
-                        {value}
+                        {field === "segment" ? segmentLabel(t, locale, value) : categoryLabel(t, locale, field, value)}
                       </option>
                     ))}
                   </select>
@@ -255,7 +257,7 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
                   <label className="fg-check">
                     <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} />
                     <span>
-                      {p.full_name} <span className="muted small">{t("fg.builder.personaMeta", { age: p.age, segment: p.segment })}</span>
+                      {p.full_name} <span className="muted small">{t("fg.builder.personaMeta", { age: p.age, segment: segmentLabel(t, locale, p.segment) })}</span>
                     </span>
                   </label>
                 </li>

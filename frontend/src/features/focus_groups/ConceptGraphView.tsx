@@ -3,6 +3,7 @@ import type { KeyboardEvent } from "react";
 import { useI18n } from "../../i18n";
 import type { ConceptGraph } from "./api";
 import { HEIGHT, layout, WIDTH } from "./graphLayout";
+import { segmentLabel } from "./text";
 
 const toneColour = (tone: number) =>
   tone > 0.2 ? "var(--fg-pos)" : tone < -0.2 ? "var(--fg-neg)" : "var(--fg-neu)";
@@ -10,7 +11,7 @@ const toneColour = (tone: number) =>
 /** Concepts as circles (size: mentions, colour: tone, dashed ring: contested),
  *  lines for co-occurrence. Select a concept (click, Enter) to see who raised it. */
 export function ConceptGraphView({ graph }: { graph: ConceptGraph }) {
-  const { t, formatNumber } = useI18n();
+  const { t, locale, formatNumber } = useI18n();
   const placed = useMemo(() => layout(graph), [graph]);
   const [selected, setSelected] = useState<string | null>(null);
   const [hovered, setHovered] = useState<string | null>(null);
@@ -114,7 +115,7 @@ export function ConceptGraphView({ graph }: { graph: ConceptGraph }) {
           <ul>
             {mentions.map((m) => (
               <li key={m.persona_id}>
-                {m.persona_name} <span className="muted small">({m.segment})</span> ×{m.mentions}
+                {m.persona_name} <span className="muted small">({segmentLabel(t, locale, m.segment)})</span> ×{m.mentions}
               </li>
             ))}
           </ul>

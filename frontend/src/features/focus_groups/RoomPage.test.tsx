@@ -20,7 +20,7 @@ describe("the live room", () => {
       "GET /api/v1/focus-groups/g1/events": () =>
         sse([
           { id: 1, event: "question_started", data: { question_index: 0, round: 0, text: "First impression?", speakers: 2, waves: 1 } },
-          { id: 2, event: "speaker_started", data: { question_index: 0, round: 0, wave: 0, position: 0, role: "persona", persona_id: ANNA, persona_name: "Anna Smith", segment: "25-34/female/high", reply_to_id: null } },
+          { id: 2, event: "speaker_started", data: { question_index: 0, round: 0, wave: 0, position: 0, role: "persona", persona_id: ANNA, persona_name: "Anna Smith", segment: "age_25_34/female/higher", reply_to_id: null } },
           { id: 3, event: "text_delta", data: { question_index: 0, round: 0, persona_id: ANNA, text: "Sounds handy " } },
           { id: 4, event: "text_delta", data: { question_index: 0, round: 0, persona_id: ANNA, text: "for busy weeks." } },
           { id: 5, event: "progress", data: { stage: "answers", done: 1, total: 2, fraction: 0.5 } },
@@ -30,7 +30,7 @@ describe("the live room", () => {
     renderAt("/focus-groups/g1", "/focus-groups/:focusGroupId", <RoomPage />, server.fetch);
     expect(await screen.findByText("Sounds handy for busy weeks.")).toBeInTheDocument();
     expect(screen.getByText("Anna Smith")).toBeInTheDocument();
-    expect(screen.getByText("25-34/female/high")).toBeInTheDocument();
+    expect(screen.getByText(/Female · higher education$/)).toBeInTheDocument();
     expect(screen.getByTestId("room-progress")).toHaveTextContent("1 of 2 answers");
     expect(screen.getByTestId("question-progress-0")).toHaveTextContent("0 of 2 answered");
     expect(await screen.findByText("Cancelled")).toBeInTheDocument();

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { useI18n } from "../../i18n";
-import { GeneratedBy } from "./GeneratedBy";
+import { segmentLabel } from "./text";
 import type { QuestionView, Turn } from "./room";
 
 export interface Highlight {
@@ -22,7 +22,7 @@ function Text({ turn, highlight }: { turn: Turn; highlight: Highlight | null }) 
 }
 
 export function TurnView({ turn, highlight }: { turn: Turn; highlight: Highlight | null }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const ref = useRef<HTMLLIElement>(null);
   const lit = highlight !== null && highlight.responseId === turn.responseId;
   useEffect(() => {
@@ -38,11 +38,12 @@ export function TurnView({ turn, highlight }: { turn: Turn; highlight: Highlight
     >
       <div className="fg-turn-head">
         <strong>{moderator ? t("fg.room.moderator") : (turn.personaName ?? t("fg.room.participant"))}</strong>
-        {turn.segment !== null && !moderator && <span className="muted small">{turn.segment}</span>}
+        {turn.segment !== null && !moderator && (
+          <span className="muted small">{segmentLabel(t, locale, turn.segment)}</span>
+        )}
         {turn.probe && <span className="badge fg-probe">{t("fg.room.probe")}</span>}
         {turn.round > 0 && !moderator && <span className="muted small">{t("fg.room.followUp")}</span>}
         {turn.status === "speaking" && <span className="fg-speaking">{t("fg.room.speaking")}</span>}
-        <GeneratedBy by={turn.generatedBy} />
       </div>
       <p className="fg-turn-text">
         {turn.status === "failed" ? (

@@ -33,6 +33,9 @@ export const focusGroupsEn = {
   "fg.dimension.education": "Education",
   "fg.dimension.income_band": "Income",
   "fg.dimension.segment": "Segment",
+  "fg.tier.basic": "basic education",
+  "fg.tier.middle": "secondary education",
+  "fg.tier.higher": "higher education",
 
   "fg.builder.title": "New focus group",
   "fg.builder.name": "Name",

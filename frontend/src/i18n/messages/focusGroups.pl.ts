@@ -35,6 +35,9 @@ export const focusGroupsPl: CatalogueOf<typeof focusGroupsEn> = {
   "fg.dimension.education": "Wykształcenie",
   "fg.dimension.income_band": "Dochód",
   "fg.dimension.segment": "Segment",
+  "fg.tier.basic": "wykształcenie podstawowe",
+  "fg.tier.middle": "wykształcenie średnie",
+  "fg.tier.higher": "wykształcenie wyższe",
 
   "fg.builder.title": "Nowa grupa fokusowa",
   "fg.builder.name": "Nazwa",
