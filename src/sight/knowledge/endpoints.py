@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from fastapi.responses import JSONResponse
 
 from sight.deps import AppState, CurrentUser, DbSession, State
+from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import MAX_OFFSET, FilterValue, Page
@@ -61,7 +62,10 @@ def _backend(state: AppState) -> KnowledgeBackend:
     PROJECT + "/documents",
     response_model=UploadResult,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"description": "the same content was already uploaded"}},
+    responses={
+        200: {"description": "the same content was already uploaded"},
+        **error_responses(409, 413, 415),
+    },
 )
 async def upload_document(
     project_id: uuid.UUID,
@@ -189,7 +193,11 @@ async def delete_document(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post(PROJECT + "/documents/reembed", response_model=ReembedResult)
+@router.post(
+    PROJECT + "/documents/reembed",
+    response_model=ReembedResult,
+    responses=error_responses(409),
+)
 async def reembed_documents(
     project_id: uuid.UUID,
     user: CurrentUser,
@@ -210,7 +218,11 @@ async def reembed_documents(
     return ReembedResult(queued=queued)
 
 
-@router.post(PROJECT + "/search", response_model=SearchResponse)
+@router.post(
+    PROJECT + "/search",
+    response_model=SearchResponse,
+    responses=error_responses(400, 402, 409, 502, 503),
+)
 async def search(
     project_id: uuid.UUID,
     data: SearchRequest,
@@ -260,7 +272,11 @@ async def search(
     )
 
 
-@router.post(PROJECT + "/ask", response_model=AskResponse)
+@router.post(
+    PROJECT + "/ask",
+    response_model=AskResponse,
+    responses=error_responses(400, 402, 409, 502, 503),
+)
 async def ask(
     project_id: uuid.UUID,
     data: AskRequest,

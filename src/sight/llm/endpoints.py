@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from sight.deps import CurrentUser, DbSession, State
-from sight.kit.errors import SightError
+from sight.kit.errors import SightError, error_responses
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import DateValue
 from sight.llm import service
@@ -49,7 +49,7 @@ async def put_llm_settings(
     return await service.read_settings(session, state.llm, _vault(state), user.id)
 
 
-@router.post("/estimates", response_model=Estimate)
+@router.post("/estimates", response_model=Estimate, responses=error_responses(400, 409))
 async def estimate(
     data: EstimateRequest, user: CurrentUser, state: State, session: DbSession
 ) -> Estimate:

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from sight.deps import CurrentUser, DbSession, State
+from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import FilterValue, Page
@@ -26,6 +27,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["personas"])
     "/projects/{project_id}/personas/generate",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=GenerateAccepted | dict[str, Any],
+    responses=error_responses(400, 402, 409),
 )
 async def generate(
     project: ProjectWriter,
