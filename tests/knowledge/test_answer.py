@@ -46,9 +46,11 @@ async def test_offline_answer_cites_the_sentence_that_answers(
         )
         assert answer.found is True
         assert "9.90 PLN" in answer.answer
-        assert [n for n, _ in answer.citations] == [2]
+        # Source 2 is the first (and only) one cited: shown as [1].
+        assert [n for n, _ in answer.citations] == [1]
         assert answer.citations[0][1].page == 7
-        assert "[2]" in answer.answer
+        assert "[1]" in answer.answer
+        assert "[2]" not in answer.answer
         assert answer.generated_by == "offline-engine"
 
         unrelated = await answer_question(

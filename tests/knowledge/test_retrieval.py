@@ -58,7 +58,9 @@ async def test_retrieve_for_other_domains_returns_citations(
             top_k=2,
             ctx=CallContext(uuid.UUID(user["id"]), uuid.UUID(project)),
         )
-        assert len(chunks) == 2
+        # Only what may be cited: the price page, not the next best chunk
+        # that merely shares the topic.
+        assert 1 <= len(chunks) <= 2
         citation = chunks[0].citation()
         assert citation["page"] == 2
         assert citation["document_title"] == "m"
@@ -66,6 +68,14 @@ async def test_retrieve_for_other_domains_returns_citations(
         assert context_block(chunks).startswith("[1] m, p. 2\n")
         empty = await retrieve(sessionmaker, gateway, uuid.uuid4(), "anything")
         assert empty == []
+        unrelated = await retrieve(
+            sessionmaker,
+            gateway,
+            uuid.UUID(project),
+            "which football club won the league in 1966",
+            top_k=4,
+        )
+        assert unrelated == []  # no citation rather than an unrelated one
     finally:
         await gateway.aclose()
         await engine.dispose()

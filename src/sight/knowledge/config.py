@@ -30,6 +30,9 @@ class KnowledgeSettings(BaseSettings):
     extract_concurrency: int = Field(4, ge=1, le=64)
     # How often an unreachable Neo4j is retried (and stores swept of orphans).
     reconnect_seconds: float = Field(300.0, gt=0)
+    # Cosine similarity a passage needs to be cited (answers, persona briefs);
+    # unset: the embedder's measured floor (relevance.py).
+    relevance_floor: float | None = Field(None, ge=-1, le=1)
     # Per-document limits of the parsing process (see preparation.py): a file
     # over one of them fails with a reason naming it instead of freezing a worker.
     max_unpacked_mb: float = Field(100.0, gt=0)

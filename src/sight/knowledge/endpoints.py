@@ -284,7 +284,8 @@ async def ask(
     state: State,
     session: DbSession,
 ) -> AskResponse:
-    await authorize_project(session, user, project_id, "read")
+    project = await authorize_project(session, user, project_id, "read")
+    language = project.language
     await session.commit()  # release the connection before model calls
     ctx = CallContext(user.id, project_id)
     outcome = await run_search(
@@ -298,7 +299,16 @@ async def ask(
         ctx=ctx,
         backend=_backend(state),
     )
-    answer = await answer_question(state.llm, data.question, outcome.results, ctx)
+    # Only what may be cited (relevance floor, prose): no citation rather
+    # than an unrelated one; the answer comes in the project's language.
+    answer = await answer_question(
+        state.llm,
+        data.question,
+        outcome.citable(data.question),
+        ctx,
+        language=language,
+        floor=outcome.relevance_floor,
+    )
     return AskResponse(
         question=data.question,
         found=answer.found,

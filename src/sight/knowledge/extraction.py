@@ -199,16 +199,71 @@ def _guess_type(name: str) -> str:
     return "concept"
 
 
+# Capitalised for grammar, not because they name something: articles,
+# pronouns, conjunctions, sentence openers, RFC keywords (MUST, SHALL), in
+# English and Polish. A name made only of these is no entity, and they are
+# trimmed from the front of longer names ("The European Union").
+_NOT_NAMES = frozenset(
+    entity_key(w)
+    for w in (
+        "a an the this that these those each every any all some such other "
+        "another both either neither it its it's if in on at for to of and or "
+        "but nor not no yes so as by with from into onto after before because "
+        "while since although though unless until when where what which who "
+        "whom whose why how also however moreover therefore thus then than "
+        "there here we you they he she i me us our your their his her my "
+        "example examples note notes see e.g i.e etc must shall should may "
+        "might can could will would required recommended optional "
+        "many most more less only just even first second third last next "
+        "one two three new section chapter table figure page appendix "
+        "ten ta to te ci tego tej tym tych w we na z ze do od i oraz ale lub "
+        "albo czy jak gdy kiedy jeśli jeżeli każdy każda każde wszyscy "
+        "wszystkie ich jego jej nasz nasza wasz tak nie już także również "
+        "przykład uwaga np który która które dla przez po przy pod nad o a "
+        "natomiast jednak dlatego więc zatem gdzie co kto"
+    ).split()
+)
+_LINE_OPENERS = frozenset(".:;!?\n\u2022\u00b7-\u2013\u2014(\"'\u201e\u00ab*>#|")
+# "a) ", "(iv) ", "2. ", "- ": the marker of a list item.
+_ITEM_MARKER = re.compile(
+    r"[\s\"'\u201e\u00ab(*\u2022\u00b7\u2013\u2014-]*"
+    r"(?:\(?(?:[a-zA-Z]|[ivxIVX]{1,4}|\d{1,3}(?:\.\d{1,3})*)[.)]\s*)?"
+)
+
+
+def _opens_sentence(sentence: str, start: int) -> bool:
+    """At the start of the sentence, of a line, of a list item or after a
+    colon: where any word is capitalised."""
+    before = sentence[:start].rstrip(" \t")
+    if not before or _ITEM_MARKER.fullmatch(before):
+        return True
+    line = before.rsplit("\n", 1)[-1]
+    if _ITEM_MARKER.fullmatch(line):
+        return True
+    return before[-1] in _LINE_OPENERS
+
+
 def _sentence_entities(sentence: str) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
-    first_word = sentence.split()[0] if sentence.split() else ""
     for match in _NAME.finditer(sentence):
-        name = match.group(1).rstrip(".-" + _QUOTES)
-        words = name.split()
-        # A lone capitalised word opening a sentence is grammar, not a name.
-        if match.start() == 0 and len(words) == 1 and name == first_word.rstrip(".,"):
+        words = match.group(1).rstrip(".-" + _QUOTES).split()
+        start = match.start()
+        while words and entity_key(words[0].rstrip(".,")) in _NOT_NAMES:
+            start = sentence.find(words[0], start) + len(words[0])
+            words = words[1:]
+        name = " ".join(words)
+        if not words or len(name) < 3 or name.isdigit():
             continue
-        if len(name) < 3 or name.isdigit():
+        if all(entity_key(w.rstrip(".,")) in _NOT_NAMES for w in words):
+            continue
+        # A lone capitalised word opening a sentence or a line is grammar,
+        # not a name, unless it is an acronym or a known place.
+        if (
+            len(words) == 1
+            and _opens_sentence(sentence, sentence.find(name, start))
+            and not (name.isupper() and len(name) <= 6)
+            and entity_key(name) not in _PLACES
+        ):
             continue
         found.append({"name": name, "type": _guess_type(name)})
     for match in _PERCENT.finditer(sentence):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from sight.knowledge.errors import EmbeddingSpaceMismatch, KnowledgeStoreUnavailable
 from sight.knowledge.models import Document, DocumentStatus
+from sight.knowledge.relevance import floor_for, is_prose, is_relevant
 from sight.knowledge.runtime import KnowledgeBackend, backend_for
 from sight.knowledge.sniffing import ts_config_for
 from sight.knowledge.store import ChunkHit, KnowledgeStore
@@ -66,6 +67,18 @@ class SearchOutcome:
     store: str
     documents_searched: int
     timings: dict[str, float] = field(default_factory=dict)
+    # The cosine similarity a result needs to be cited (relevance.py).
+    relevance_floor: float = 0.0
+
+    def citable(self, query: str) -> list[RetrievedChunk]:
+        """The results that may be cited for `query`: relevant enough, and
+        prose rather than a table of codes. Possibly none."""
+        return [
+            r
+            for r in self.results
+            if is_prose(r.text)
+            and is_relevant(query, r.text, r.vector_score, self.relevance_floor)
+        ]
 
 
 def embedding_space(name: str, model: str) -> str:
@@ -152,8 +165,11 @@ async def search(
         embedding_space(embedder.name, embedder.model),
         embedder.dimensions,
     )
+    floor = floor_for(embedder.name, knowledge.relevance_floor)
     if not space.documents or not query.strip():
-        return SearchOutcome([], 0.0, backend.store_name, len(space.documents))
+        return SearchOutcome(
+            [], 0.0, backend.store_name, len(space.documents), relevance_floor=floor
+        )
     store = await backend.require()
     ids = list(space.documents)
     candidates = max(knowledge.candidates, top_k)
@@ -198,7 +214,9 @@ async def search(
         )
     for hit in linked:
         results.append(_result(hit, space, 0.0, snippets, None, None, source="graph"))
-    return SearchOutcome(results, round(took, 2), backend.store_name, len(ids))
+    return SearchOutcome(
+        results, round(took, 2), backend.store_name, len(ids), relevance_floor=floor
+    )
 
 
 async def _candidates(
@@ -264,7 +282,9 @@ async def retrieve(
     mode: Mode = "hybrid",
     graph_expansion: bool = False,
 ) -> list[RetrievedChunk]:
-    """The chunks of the project's documents that best match `query`.
+    """The chunks of the project's documents that best match `query` and may
+    be cited for it (relevance floor, prose: see relevance.py), best first;
+    fewer than `top_k`, or none, when nothing else is related.
 
     For other domains: returns [] when the project has no ready documents;
     raises EmbeddingSpaceMismatch (409) or KnowledgeStoreUnavailable (503),
@@ -280,7 +300,7 @@ async def retrieve(
         graph_expansion=graph_expansion,
         ctx=ctx,
     )
-    return outcome.results
+    return outcome.citable(query)
 
 
 def context_block(chunks: list[RetrievedChunk]) -> str:

@@ -35,8 +35,14 @@ _HTML_TAG = re.compile(
     r"<(html|head|body|p|div|h[1-6]|table|ul|article|section)\b", re.I
 )
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S", re.M)
+_MD_BULLETS = re.compile(r"^\s*[-*+]\s+\S", re.M)
+# Markup that plain text does not have. Numbered and bulleted lines are no
+# evidence: licences, e-mails and exported reports are full of them (the GPL
+# text was read as Markdown because of its numbered sections).
 _MD_SIGNALS = re.compile(
-    r"^\s*([-*+]\s+\S|\d+\.\s+\S|>\s|```)|\[[^\]]+\]\([^)]+\)", re.M
+    r"^\s*```|\[[^\]\n]+\]\([^)\s]+\)|\*\*\S[^*\n]*\*\*|__\S[^_\n]*__"
+    r"|`[^`\n]+`|^[^\n]+\n(?:={3,}|-{3,})[ \t]*$",
+    re.M,
 )
 
 
@@ -60,7 +66,10 @@ def detect_media_type(data: bytes) -> str:
     text = decode_text(data)
     if _HTML_START.match(data[:4096]) or len(_HTML_TAG.findall(text[:4096])) >= 2:
         return "html"
-    if _MD_HEADING.search(text) or len(_MD_SIGNALS.findall(text[:20000])) >= 3:
+    head = text[:20000]
+    markup = len(_MD_SIGNALS.findall(head))
+    # Bullets count only next to real markup ("- [link](url)").
+    if _MD_HEADING.search(head) or markup >= 3 or (markup and _MD_BULLETS.search(head)):
         return "markdown"
     return "text"
 
