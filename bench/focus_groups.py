@@ -220,7 +220,7 @@ async def timed_run(
     watcher = asyncio.create_task(
         asyncio.to_thread(_first_word, bench.url, group_id, started, first)
     )
-    wall, _ = await bench.job(
+    wall, job_id = await bench.job(
         _settings(fake, concurrency),
         user_id,
         project_id,
@@ -240,7 +240,15 @@ async def timed_run(
             (group_id, group_id),
         ).fetchone()  # type: ignore[misc]
     path = _critical_path(bench.url, group_id)
+    with psycopg.connect(bench.url) as conn:
+        # What one call really took end to end (SDK, fake server, this machine).
+        call = conn.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)"
+            " FROM llm_calls WHERE job_id = %s AND kind = 'chat'",
+            (job_id,),
+        ).fetchone()[0]  # type: ignore[index]
     return {
+        "call": float(call or 0) / 1000,
         "mode": mode,
         "status": status,
         "wall": wall,
@@ -327,9 +335,10 @@ async def main_async(latency: float, concurrency: int) -> None:
     print(f"machine: {machine()}")
     print(
         "| mode | L (s) | C | turns stored | failed | critical path (calls) | "
-        "ideal (s) | wall (s) | wall / ideal | first word (s) | provider calls per turn |"
+        "ideal (s) | wall (s) | wall / ideal | first word (s) | provider calls per turn "
+        "| median call (s) | path x median call (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         per_turn = r["chat_calls"] / max(1, r["turns"])
         first = f"{r['first_word']:.2f}" if r["first_word"] is not None else "-"
@@ -337,7 +346,8 @@ async def main_async(latency: float, concurrency: int) -> None:
             f"| {r['mode']} | {latency} | {concurrency} | {r['turns']} | {r['failed']} | "
             f"{r['path']} | {r['ideal']:.1f} | {r['wall']:.1f} | "
             f"{r['wall'] / r['ideal']:.2f} | {first} | {per_turn:.2f} "
-            f"(+{r['total_requests'] - r['chat_calls']} other) |"
+            f"(+{r['total_requests'] - r['chat_calls']} other) | {r['call']:.2f} | "
+            f"{r['path'] * r['call']:.1f} |"
         )
     print()
     seg_acc, seg_n = real["segment"]

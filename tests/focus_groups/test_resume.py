@@ -146,9 +146,19 @@ async def test_killed_worker_resumes_at_the_first_missing_answer(
                     break
                 assert time.monotonic() < deadline, f"job stuck in {status}"
                 await asyncio.sleep(0.2)
+            # The follow-up job embedding the answers (memory) ends too.
+            while True:
+                with psycopg.connect(url) as conn:
+                    busy = conn.execute(
+                        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
+                    ).fetchone()[0]  # type: ignore[index]
+                if not busy:
+                    break
+                assert time.monotonic() < deadline, "the memory job did not end"
+                await asyncio.sleep(0.2)
         finally:
             second.terminate()
-            second.wait(10)
+            second.wait(30)
     finally:
         if first.poll() is None:
             first.kill()
@@ -170,5 +180,9 @@ async def test_killed_worker_resumes_at_the_first_missing_answer(
         failed = conn.execute(
             "SELECT count(*) FROM focus_group_responses WHERE status <> 'ok'"
         ).fetchone()[0]  # type: ignore[index]
+        embedded = conn.execute(
+            "SELECT count(*) FROM focus_group_responses WHERE embedding IS NOT NULL"
+        ).fetchone()[0]  # type: ignore[index]
     assert (group_status, terminal) == ("completed", "completed")
     assert failed == 0
+    assert embedded == PERSONAS * QUESTIONS  # every answer remembered, once

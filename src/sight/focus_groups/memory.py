@@ -135,7 +135,8 @@ async def recall_many(
         )
         for row in rows.all():
             found[row.persona_id].append(_memory(row))
-    if before is not None and any(len(m) < limit for m in found.values()):
+    recent_possible = before is not None and before[1] > 0
+    if recent_possible and any(len(m) < limit for m in found.values()):
         rows = await session.execute(text(_RECALL_SQL.format(inner=_RECENT)), params)
         for row in rows.all():
             if len(found[row.persona_id]) < limit:
@@ -196,6 +197,22 @@ async def remember(
                     embedding_model=f"{embedder.name}:{embedder.model}",
                 )
             )
+
+
+async def has_embedded(
+    session: AsyncSession, project_id: uuid.UUID, persona_ids: list[uuid.UUID]
+) -> bool:
+    """Whether any of these personas has an embedded answer in the project."""
+    found = await session.scalar(
+        select(FocusGroupResponse.id)
+        .where(
+            FocusGroupResponse.project_id == project_id,
+            FocusGroupResponse.persona_id.in_(persona_ids),
+            FocusGroupResponse.embedding_dimensions.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def count_unembedded(session: AsyncSession, group_id: uuid.UUID) -> int:

@@ -151,7 +151,7 @@ def compose_turn(facts: dict[str, Any], rng: random.Random) -> str:
     intent = intent_of(str(facts.get("question", "")))
     target = int(facts.get("turn_words", 50))
     extraversion = float(traits.get("extraversion", 0.5))
-    goal = max(8, round(target * (0.55 + extraversion) * rng.lognormvariate(0, 0.25)))
+    goal = max(8, round(target * (0.45 + extraversion) * rng.lognormvariate(0, 0.25)))
 
     first: list[str | None] = []
     reply_to = facts.get("reply_to")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,10 @@ class Room:
         )
         self.discussion = group.mode != FocusGroupMode.normal
         self.embed_live = False
+        self.load_vectors: Callable[[], Awaitable[list[list[float]] | None]] | None = (
+            None
+        )
+        self._memory_known = False
 
     async def run(self) -> None:
         # A remote embedder costs this process nothing: answers are embedded
@@ -148,13 +153,15 @@ class Room:
         if not pending:
             return turns
         index = pending[0].question_index
+        speakers = [t.persona_id for t in pending if t.persona_id]
         # One recall query for the whole wave, not one per speaker.
         async with self.ctx.sessionmaker() as session:
+            query = await self._question_vector(session, index)
             memories = await persona_memory.recall_many(
                 session,
-                persona_ids=[t.persona_id for t in pending if t.persona_id],
+                persona_ids=speakers,
                 project_id=self.group.project_id,
-                query=self.vectors[index] if self.vectors else None,
+                query=query,
                 before=(self.group.id, index),
             )
         async with asyncio.TaskGroup() as tasks:
@@ -164,6 +171,22 @@ class Room:
                     self._prepare_and_speak(turn, memories[turn.persona_id])
                 )
         return turns
+
+    async def _question_vector(
+        self, session: AsyncSession, index: int
+    ) -> list[float] | None:
+        if self.vectors is None and self.load_vectors is not None:
+            if not self._memory_known:
+                self._memory_known = (
+                    self.embed_live
+                    or await persona_memory.has_embedded(
+                        session, self.group.project_id, list(self.people)
+                    )
+                )
+            if self._memory_known:
+                self.vectors = await self.load_vectors()
+                self.load_vectors = None
+        return self.vectors[index] if self.vectors else None
 
     def _turn(
         self,

@@ -85,8 +85,10 @@ async def run_focus_group(ctx: JobContext) -> dict[str, Any]:
         people = await _people(session, project, group)
         stored = await _stored(session, group_id)
         session.expunge(group)
-    vectors = await _question_vectors(ctx, group)
-    room = Room(ctx, group, people, stream_key(group_id), stored, vectors)
+    room = Room(ctx, group, people, stream_key(group_id), stored, None)
+    # Question embeddings serve similarity recall only: a group whose people
+    # have nothing embedded yet (a project's first group) does not wait for them.
+    room.load_vectors = lambda: _question_vectors(ctx, group)
     try:
         await _until_cancelled(ctx, room.run())
     except JobCancelled:
