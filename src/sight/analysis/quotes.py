@@ -23,6 +23,14 @@ MIN_CHARS = 12
 _TRIM = " \t\n\"'„”“‚‘’«»…."  # noqa: RUF001 (typographic quote marks)
 
 
+# Typographic marks a model may swap for plain ones (or back); one character
+# for one, so offsets found in the folded text hold for the original.
+_FOLD = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+     "\u2013": "-", "\u2014": "-"}
+)  # fmt: skip
+
+
 @dataclass
 class QuoteStats:
     checked: int = 0
@@ -43,6 +51,7 @@ def locate(quote: str, text: str) -> tuple[int, int, bool] | None:
     """(start, end, exact) of the quote in the text, or None."""
     if quote and (at := text.find(quote)) >= 0:
         return at, at + len(quote), True
+    text, quote = text.translate(_FOLD), quote.translate(_FOLD)
     core = quote.strip(_TRIM)
     # An ellipsis inside means the model skipped words: keep the longest part.
     core = max(re.split(r"\s*(?:\.\.\.|…)\s*", core), key=len).strip(_TRIM)
