@@ -232,3 +232,19 @@ def test_segment_briefs_name_the_segment_and_the_research_goal() -> None:
     assert goal in brief.summary
     assert not set(brief.typical_occupations) & FEMININE
     assert not {"Radio Maryja", "TVP1", "lokalna gazeta"} & set(brief.media)
+
+
+@pytest.mark.parametrize(("country", "language"), [("pl", "en"), ("us", "pl")])
+def test_a_country_described_in_the_other_language(country: str, language: str) -> None:
+    made = generate(country, language, 100, seed=5)
+    assert [g.problems for g in made if g.problems] == []
+    for g in made:
+        assert check_rules(g.persona, g.facts) == []
+        story = g.persona.background_story
+        if language == "en":
+            assert "Voivodeship" in story
+            assert "PLN a month" in story
+            assert g.persona.occupation != "janitor"
+        else:
+            assert "Stanów Zjednoczonych" in story
+            assert "USD" in story

@@ -56,6 +56,9 @@ class Occupation(_Frozen):
     key: str
     pl: tuple[str, str]  # masculine, feminine
     en: str
+    # the English name where the Polish job differs from the US one (a cleaner
+    # in Poland is not a "janitor")
+    en_pl: str | None = None
     pl_group: str | None = None
     us_group: str | None = None
     weight: float = Field(gt=0)
@@ -65,10 +68,10 @@ class Occupation(_Frozen):
     min_age: int = 18
     degree: bool | Literal["advanced"] = False
 
-    def label(self, language: str, gender: str) -> str:
+    def label(self, language: str, gender: str, country: str = "us") -> str:
         if language == "pl":
             return self.pl[1] if gender == "female" else self.pl[0]
-        return self.en
+        return self.en_pl if country == "pl" and self.en_pl else self.en
 
     def group(self, country: str) -> str | None:
         return self.pl_group if country == "pl" else self.us_group
@@ -137,7 +140,11 @@ class OccupationTable(_Frozen):
         """The occupation whose name (any language, any gender) `text` is."""
         folded = text.strip().casefold()
         for occupation in self.occupations:
-            names = {occupation.en.casefold(), *(n.casefold() for n in occupation.pl)}
+            names = {
+                occupation.en.casefold(),
+                (occupation.en_pl or occupation.en).casefold(),
+                *(n.casefold() for n in occupation.pl),
+            }
             if folded in names:
                 return occupation
         return None

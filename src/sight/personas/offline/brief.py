@@ -70,7 +70,7 @@ def compose_brief(request: OfflineInput) -> dict[str, Any]:
         load_occupations().weights(country, gender, education, 0.5, 40),
         key=lambda item: -item[1],
     )
-    occupations = [o.label(language, gender) for o, _ in ranked[:3]]
+    occupations = [o.label(language, gender, country) for o, _ in ranked[:3]]
     return {
         "summary": summary,
         "typical_occupations": occupations,

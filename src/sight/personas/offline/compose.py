@@ -204,13 +204,17 @@ def _role(person: Person, rng: random.Random, avoid: set[str]) -> Role:
     }
     if stage == "working":
         occupation = draw_occupation(person, rng, avoid=avoid)
-        return Role(stage, occupation.label(person.language, person.gender))
+        return Role(
+            stage, occupation.label(person.language, person.gender, person.country)
+        )
     male, female, english = statuses[stage]
     title = (female if person.female else male) if pl else english
+    if not pl and stage == "student" and person.country == "pl":
+        title = "university student"
     previous = None
     if stage == "retired":
         before = draw_occupation(person, rng, age=55)
-        previous = before.label(person.language, person.gender)
+        previous = before.label(person.language, person.gender, person.country)
     return Role(stage, title, previous)
 
 
