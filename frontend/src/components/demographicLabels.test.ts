@@ -1,5 +1,5 @@
 import { createTranslator } from "../i18n";
-import { categoryLabel, dimensionLabel, traitLabel } from "./demographicLabels";
+import { categoryLabel, dimensionLabel, segmentLabel, traitLabel } from "./demographicLabels";
 
 const en = createTranslator("en");
 const pl = createTranslator("pl");
@@ -41,5 +41,10 @@ describe("census labels follow the screen's language, never the project's", () =
   it("translates personality traits", () => {
     expect(traitLabel(pl, "openness")).toBe("Otwartość");
     expect(traitLabel(en, "long_term_orientation")).toBe("Long-term orientation");
+  });
+
+  it("names a persona's segment in words, not as its key", () => {
+    expect(segmentLabel(en, "en", "age_55_64/male/basic")).toBe("55–64 · Male · basic education");
+    expect(segmentLabel(pl, "pl", "age_18_24/female/middle")).toBe("18–24 lata · Kobieta · wykształcenie średnie");
   });
 });

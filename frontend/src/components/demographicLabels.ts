@@ -115,3 +115,19 @@ export function ageBounds(key: string): [number, number | null] | null {
 export function traitLabel(t: Translate, name: string): string {
   return lookup(t, `trait.${name}`) ?? humanize(name);
 }
+
+/**
+ * A persona's segment ("age_55_64/male/basic": age bracket, gender, education level)
+ * in words: "55–64 · Male · basic education".
+ */
+export function segmentLabel(t: Translate, locale: Locale, segment: string): string {
+  const [age, gender, level, ...rest] = segment.split("/");
+  if (age === undefined || gender === undefined || level === undefined || rest.length > 0) {
+    return segment.includes("_") ? humanize(segment) : segment;
+  }
+  return [
+    categoryLabel(t, locale, "age_group", age),
+    categoryLabel(t, locale, "gender", gender),
+    lookup(t, `dem.segment.${level}`) ?? humanize(level),
+  ].join(" · ");
+}

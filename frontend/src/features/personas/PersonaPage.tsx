@@ -6,7 +6,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import type { MessageKey } from "../../i18n";
-import { categoryLabel, traitLabel } from "../../components/demographicLabels";
+import { categoryLabel, segmentLabel, traitLabel } from "../../components/demographicLabels";
 import { personasKey, summaryKey } from "./labels";
 import { OfflineBadge } from "./PersonasTable";
 import { InterviewPanel } from "../focus_groups/InterviewPanel";
@@ -116,7 +116,7 @@ export function PersonaPage() {
       `${new Intl.NumberFormat(locale, { style: "currency", currency: data.income_currency, maximumFractionDigits: 0 }).format(data.income)} (${label("income", data.income_band)})`,
     ],
     ["persona.occupation", data.occupation],
-    ["persona.segment", data.segment],
+    ["persona.segment", segmentLabel(t, locale, data.segment)],
   ];
   const translate = (messageKey: MessageKey) => (t as (k: MessageKey) => string)(messageKey);
 

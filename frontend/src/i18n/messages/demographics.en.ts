@@ -60,6 +60,9 @@ export const demographicsEn = {
   "dem.location.south": "South",
   "dem.location.west": "West",
 
+  "dem.segment.basic": "basic education",
+  "dem.segment.middle": "secondary education",
+  "dem.segment.higher": "higher education",
   "dem.unknown": "Other",
 
   "trait.openness": "Openness",

@@ -60,6 +60,9 @@ export const demographicsPl: CatalogueOf<typeof demographicsEn> = {
   "dem.location.south": "Południe",
   "dem.location.west": "Zachód",
 
+  "dem.segment.basic": "wykształcenie podstawowe lub zawodowe",
+  "dem.segment.middle": "wykształcenie średnie",
+  "dem.segment.higher": "wykształcenie wyższe",
   "dem.unknown": "Inne",
 
   "trait.openness": "Otwartość",
