@@ -648,3 +648,45 @@ def test_fake_servers_are_not_part_of_the_installed_package() -> None:
     shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
     assert shipped == ["src/sight"]
     assert importlib.util.find_spec("sight_testing.fake_llm") is not None
+
+
+# -- faults added for the gateway's hardening tests ------------------------------
+
+
+async def test_client_error_is_the_providers_own_4xx(
+    oai: openai.AsyncOpenAI, claude: anthropic.AsyncAnthropic, fake: FakeLLM
+) -> None:
+    fake.configure(client_error_next=2, client_error_status=401)
+    with pytest.raises(openai.AuthenticationError) as denied:
+        await oai.chat.completions.create(model="gpt-4.1-mini", messages=USER)  # type: ignore[arg-type]
+    assert denied.value.code == "invalid_api_key"
+    with pytest.raises(anthropic.AuthenticationError):
+        await claude.messages.create(model=CLAUDE, max_tokens=50, messages=USER)  # type: ignore[arg-type]
+    answer = await oai.chat.completions.create(model="gpt-4.1-mini", messages=USER)  # type: ignore[arg-type]
+    assert answer.choices[0].message.content
+    assert fake.stats.faults_injected == {"client_error": 2}
+
+
+async def test_rate_limit_window_refuses_everything_until_it_ends(
+    oai: openai.AsyncOpenAI, fake: FakeLLM
+) -> None:
+    fake.configure(rate_limit_window_seconds=0.6, retry_after_seconds=0.2)
+    for _ in range(3):
+        with pytest.raises(openai.RateLimitError) as limited:
+            await oai.chat.completions.create(model="gpt-4.1-mini", messages=USER)  # type: ignore[arg-type]
+        assert limited.value.response.headers["retry-after"] == "0.2"
+    await asyncio.sleep(0.7)
+    answer = await oai.chat.completions.create(model="gpt-4.1-mini", messages=USER)  # type: ignore[arg-type]
+    assert answer.choices[0].message.content
+
+
+async def test_each_request_records_the_key_it_presented(
+    oai: openai.AsyncOpenAI,
+    gem: genai.Client,
+    claude: anthropic.AsyncAnthropic,
+    fake: FakeLLM,
+) -> None:
+    await oai.chat.completions.create(model="gpt-4.1-mini", messages=USER)  # type: ignore[arg-type]
+    await gem.aio.models.generate_content(model="gemini-2.5-flash", contents="hi")
+    await claude.messages.create(model=CLAUDE, max_tokens=50, messages=USER)  # type: ignore[arg-type]
+    assert [r.api_key for r in fake.stats.requests] == ["test", "test", "test"]
