@@ -15,6 +15,7 @@ from typing import Any
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.prompts import surveys as prompts
+from sight.surveys.batching import EmbeddingBatcher
 from sight.surveys.mapping import map_to_scale
 from sight.surveys.questionnaire import answers_of, output_model, shown_questions
 from sight.surveys.schemas import Question
@@ -38,6 +39,8 @@ class RunSetup:
     anchors: dict[str, tuple[list[list[float]], list[int]]] = field(
         default_factory=dict
     )
+    # Shared by the run's respondents, so their words are embedded in batches.
+    batcher: EmbeddingBatcher | None = None
 
 
 @dataclass
@@ -118,8 +121,12 @@ async def _map_words(
     ]
     if not pending:
         return
-    vectors = await llm.embed(
-        [evaluation.raw[q.id].strip() for q in pending], ctx, flow="surveys.rating_map"
+    texts = [evaluation.raw[q.id].strip() for q in pending]
+    batcher = evaluation.setup.batcher
+    vectors = (
+        await batcher.embed(texts)
+        if batcher is not None
+        else await llm.embed(texts, ctx, flow="surveys.rating_map")
     )
     for question, vector in zip(pending, vectors, strict=True):
         anchor_vectors, owners = evaluation.setup.anchors[question.id]

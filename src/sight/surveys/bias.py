@@ -126,7 +126,7 @@ def ignored_demographics(
             continue
         if len({r["demographics"].get(field) for r in respondents}) < 2:
             continue
-        table = crosstab(question, respondents, [field])
+        table = crosstab(question, respondents, [field], exact=False)
         tests = table["tests"] if table["test"] is None else [table["test"]]
         tested = [t for t in tests if t.get("testable")]
         if tested and all(t["cramers_v"] < 0.1 and t["p"] > 0.5 for t in tested):

@@ -163,11 +163,17 @@ async def respondent_records(
             SurveyResponse.answers,
             SurveyResponse.details,
             SurveyResponse.demographics,
+            SurveyResponse.persona_id,
         ).where(SurveyResponse.survey_id == survey_id)
     )
     return [
-        {"answers": answers, "details": details, "demographics": demographics}
-        for answers, details, demographics in rows.all()
+        {
+            "answers": answers,
+            "details": details,
+            "demographics": demographics,
+            "persona_id": str(persona_id),
+        }
+        for answers, details, demographics, persona_id in rows.all()
     ]
 
 

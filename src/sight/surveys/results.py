@@ -58,4 +58,8 @@ def partial_results(
     questions: list[Question], respondents: list[Respondent]
 ) -> list[dict[str, Any]]:
     """Quick per-question counts and means while a run is in progress."""
-    return [question_stats(q, respondents) for q in questions if q.type != "open-text"]
+    return [
+        question_stats(q, respondents, quick=True)
+        for q in questions
+        if q.type != "open-text"
+    ]

@@ -175,7 +175,15 @@ async def check_survey(
             )
             for err in exc.errors()
         ]
-        return SurveyCheck(valid=False, problems=problems, respondents=0, estimate=None)
+        # The sample size still helps while the questions are being written.
+        try:
+            who = Respondents.model_validate(body.get("respondents") or {})
+            count = len(await repository.respondent_ids(session, project.id, who))
+        except ValidationError:
+            count = 0
+        return SurveyCheck(
+            valid=False, problems=problems, respondents=count, estimate=None
+        )
     questions, problems = check_definition(data)
     problems += await _respondent_problems(session, project, data.respondents)
     ids = (

@@ -80,13 +80,14 @@ def median_ci(values: np.ndarray, seed: int) -> tuple[float | None, float | None
     return _r(result.confidence_interval.low), _r(result.confidence_interval.high)
 
 
-def describe(values: list[float], seed: int) -> dict[str, Any]:
+def describe(values: list[float], seed: int, *, quick: bool = False) -> dict[str, Any]:
     array = np.asarray(values, dtype=float)
     if array.size == 0:
         return {"n": 0}
     mode = stats.mode(array, keepdims=False)
     low, high = mean_ci(array)
-    med_low, med_high = median_ci(array, seed)
+    # quick (partial results during a run): no bootstrap.
+    med_low, med_high = (None, None) if quick else median_ci(array, seed)
     return {
         "n": int(array.size),
         "mean": _r(float(array.mean())),
@@ -111,7 +112,11 @@ def answered(question: Question, respondents: list[Respondent]) -> list[Any]:
 
 
 def question_stats(
-    question: Question, respondents: list[Respondent], seed: int = 0
+    question: Question,
+    respondents: list[Respondent],
+    seed: int = 0,
+    *,
+    quick: bool = False,
 ) -> dict[str, Any]:
     values = answered(question, respondents)
     n = len(values)
@@ -140,13 +145,13 @@ def question_stats(
         low, high = int(question.scale_min or 1), int(question.scale_max or 5)
         counts = Counter(int(v) for v in values)
         points = list(range(low, high + 1))
-        base["summary"] = describe([float(v) for v in values], seed)
+        base["summary"] = describe([float(v) for v in values], seed, quick=quick)
         base["distribution"] = [
             share_row(p, counts.get(p, 0), n, 1 / len(points)) for p in points
         ]
         base["baseline_mean"] = _r((low + high) / 2)
     elif question.type == "numeric":
-        base["summary"] = describe([float(v) for v in values], seed)
+        base["summary"] = describe([float(v) for v in values], seed, quick=quick)
         base["distribution"] = histogram(
             [float(v) for v in values], question.min, question.max
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, ProgressE
 from sight.surveys import offline as _offline  # noqa: F401 (registers composers)
 from sight.surveys import repository
 from sight.surveys.answering import RunSetup, answer_questionnaire, persona_facts
+from sight.surveys.batching import EmbeddingBatcher
 from sight.surveys.events import (
     PartialResults,
     RespondentAnswered,
@@ -63,6 +65,11 @@ class _Run:
     done: int
     traits: dict[uuid.UUID, dict[str, Any]]
     failures: list[dict[str, str]] = field(default_factory=list)
+    # Open answers embedded as they arrive (for the themes at the end).
+    text_vectors: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    embedding: set[asyncio.Task[None]] = field(default_factory=set)
+    text_batcher: EmbeddingBatcher | None = None
+    cancel_checked_at: float = 0.0
     new_answers: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -144,6 +151,11 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     )
     if setup.rating_words:
         await _embed_anchors(ctx, setup)
+        setup.batcher = EmbeddingBatcher(
+            lambda texts: ctx.llm.embed(
+                texts, ctx.call_context, flow="surveys.rating_map"
+            )
+        )
     run = _Run(
         ctx,
         survey_id,
@@ -151,6 +163,9 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         total=len(ids),
         done=len(answered),
         traits=_traits(people, country),
+    )
+    run.text_batcher = EmbeddingBatcher(
+        lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
     )
     await ctx.progress(run.done, run.total, "answering", stage="respondents")
     # SciPy's first import takes over a second: done while the model answers,
@@ -220,7 +235,10 @@ def _traits(people: list[Persona], country: str) -> dict[uuid.UUID, dict[str, An
 
 async def _respondent(run: _Run, persona: Persona) -> None:
     ctx = run.ctx
-    await ctx.check_cancelled()
+    # A cancellation is seen within a second; not one query per respondent.
+    if time.monotonic() - run.cancel_checked_at > 1.0:
+        run.cancel_checked_at = time.monotonic()
+        await ctx.check_cancelled()
     try:
         answered = await answer_questionnaire(
             ctx.llm,
@@ -285,10 +303,36 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             key,
             ProgressEvent(stage="respondents", done=run.done, total=run.total),
         )
-    await ctx.progress(
-        run.done, run.total, f"{persona.full_name} answered", stage="respondents"
-    )
+        # The job's own progress, in the same transaction (one commit per answer).
+        await ctx.progress(
+            run.done,
+            run.total,
+            f"{persona.full_name} answered",
+            stage="respondents",
+            session=session,
+        )
     run.new_answers.set()
+    texts = [
+        (q.id, answered.answers[q.id])
+        for q in run.setup.questions
+        if q.type == "open-text" and answered.answers.get(q.id)
+    ]
+    if texts and run.text_batcher is not None:
+        task = asyncio.create_task(_embed_texts(run, str(persona.id), texts))
+        run.embedding.add(task)
+        task.add_done_callback(run.embedding.discard)
+
+
+async def _embed_texts(
+    run: _Run, persona_id: str, texts: list[tuple[str, str]]
+) -> None:
+    assert run.text_batcher is not None  # noqa: S101 (checked by the caller)
+    try:
+        vectors = await run.text_batcher.embed([text for _, text in texts])
+    except SightError:
+        return  # embedded again at the end, or themes fall back to keywords
+    for (question_id, _), vector in zip(texts, vectors, strict=True):
+        run.text_vectors[(question_id, persona_id)] = vector
 
 
 async def _publish_partials(run: _Run) -> None:
@@ -314,28 +358,34 @@ async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
     ctx = run.ctx
     async with ctx.sessionmaker() as session:
         records = await repository.respondent_records(session, run.survey_id)
-    # Every open answer in one embedding call (one batch, one usage row).
-    owners: list[str] = []
-    texts: list[str] = []
-    for question in run.setup.questions:
-        if question.type == "open-text":
-            for r in records:
-                if r["answers"].get(question.id) is not None:
-                    owners.append(question.id)
-                    texts.append(r["answers"][question.id])
+    # Open answers were embedded while the run went on; whatever is missing
+    # (answers of an earlier attempt) is embedded now, in one call.
+    await asyncio.gather(*list(run.embedding), return_exceptions=True)
+    keys = [
+        (question.id, r["persona_id"])
+        for question in run.setup.questions
+        if question.type == "open-text"
+        for r in records
+        if r["answers"].get(question.id) is not None
+    ]
+    missing = [k for k in keys if k not in run.text_vectors]
     vectors: dict[str, list[list[float]] | None] = {}
     try:
-        embedded = (
-            await ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
-            if texts
-            else []
-        )
-        for owner, vector in zip(owners, embedded, strict=True):
-            found = vectors.setdefault(owner, [])
+        if missing:
+            answers_by = {r["persona_id"]: r["answers"] for r in records}
+            embedded = await ctx.llm.embed(
+                [answers_by[p][q] for q, p in missing],
+                ctx.call_context,
+                flow="surveys.themes",
+            )
+            run.text_vectors.update(zip(missing, embedded, strict=True))
+        for question_id, persona_id in keys:
+            found = vectors.setdefault(question_id, [])
             assert found is not None  # noqa: S101 (built here)
-            found.append(vector)
+            found.append(run.text_vectors[(question_id, persona_id)])
     except SightError:
         vectors = {}  # themes fall back to shared keywords
+
     results = await asyncio.to_thread(
         compute_results_in_thread,
         run.setup.questions,

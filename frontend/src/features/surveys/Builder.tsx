@@ -137,7 +137,7 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
                 >
                   ↓
                 </button>
-                <button type="button" className="link-button danger" disabled={draft.questions.length === 1} onClick={() => remove(index)}>
+                <button type="button" className="sv-remove" disabled={draft.questions.length === 1} onClick={() => remove(index)}>
                   {t("sv.builder.remove")}
                 </button>
               </div>

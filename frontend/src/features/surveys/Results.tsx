@@ -90,7 +90,10 @@ function QuestionCard({ q }: { q: QuestionResult }) {
           })}
         </p>
       )}
-      {(guards?.warnings ?? []).map((w, k) => (
+      {(guards?.warnings ?? [])
+        // The position effect is shown above, in the reader's language.
+        .filter((w) => !w.startsWith("position effect"))
+        .map((w, k) => (
         <p key={k} className="sv-warning small" role="note">
           ⚠ {w}
         </p>

@@ -139,9 +139,11 @@ export function SurveyPage() {
           {t("sv.page.meta", { questions: s.questions.length, answered: s.answered, target: s.target, date: formatDate(s.created_at) })}
         </p>
         <div className="sv-actions">
-          <button type="button" disabled={running || run.isPending} onClick={() => run.mutate()}>
-            {s.answered > 0 ? t("sv.page.runMissing") : t("sv.page.run")}
-          </button>
+          {!(s.status === "completed" && s.answered >= s.target) && (
+            <button type="button" disabled={running || run.isPending} onClick={() => run.mutate()}>
+              {s.answered > 0 ? t("sv.page.runMissing") : t("sv.page.run")}
+            </button>
+          )}
           {s.answered > 0 &&
             (["csv", "xlsx", "json"] as const).map((format) => (
               <button key={format} type="button" className="secondary" onClick={() => download.mutate(format)}>
@@ -150,7 +152,7 @@ export function SurveyPage() {
             ))}
           <button
             type="button"
-            className="link-button danger"
+            className="sv-remove"
             disabled={running}
             onClick={() => {
               if (window.confirm(t("sv.page.confirmDelete"))) remove.mutate();

@@ -1,0 +1,70 @@
+"""Embedding requests of many respondents, sent as one batch.
+
+Two-pass ratings need an embedding of each respondent's words. Respondents
+finish their model calls at about the same moment, and one embedding call per
+respondent pays the per-call cost (a thread hop, the local model's setup, an
+HTTP round trip with a provider) hundreds of times. The batcher collects the
+texts that arrive within a short window and embeds them in one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+Embed = Callable[[list[str]], Awaitable[list[list[float]]]]
+
+WINDOW_SECONDS = 0.05
+MAX_BATCH = 256
+
+
+class EmbeddingBatcher:
+    def __init__(self, embed: Embed) -> None:
+        self._embed = embed
+        self._pending: list[tuple[list[str], asyncio.Future[list[list[float]]]]] = []
+        self._flush: asyncio.Task[None] | None = None
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        future: asyncio.Future[list[list[float]]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._pending.append((texts, future))
+        if sum(len(t) for t, _ in self._pending) >= MAX_BATCH:
+            self._start(delay=0)
+        elif self._flush is None:
+            self._start(delay=WINDOW_SECONDS)
+        return await future
+
+    def _start(self, delay: float) -> None:
+        batch, self._pending = self._pending, []
+        if delay > 0:
+            self._pending = batch
+            self._flush = asyncio.create_task(self._later(delay))
+            return
+        asyncio.create_task(self._send(batch))  # noqa: RUF006 (awaited via futures)
+
+    async def _later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        batch, self._pending, self._flush = self._pending, [], None
+        await self._send(batch)
+
+    async def _send(
+        self, batch: list[tuple[list[str], asyncio.Future[list[list[float]]]]]
+    ) -> None:
+        if not batch:
+            return
+        texts = [text for group, _ in batch for text in group]
+        try:
+            vectors = await self._embed(texts)
+        except Exception as exc:  # every waiting respondent gets the error
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        start = 0
+        for group, future in batch:
+            if not future.done():
+                future.set_result(vectors[start : start + len(group)])
+            start += len(group)
