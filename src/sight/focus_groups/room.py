@@ -25,9 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.focus_groups import memory as persona_memory
-from sight.focus_groups.events import Probe, QuestionDone, QuestionStarted
+from sight.focus_groups.events import QuestionDone, QuestionStarted
 from sight.focus_groups.models import FocusGroup, FocusGroupMode, FocusGroupResponse
-from sight.focus_groups.signals import divergent, is_vague, stance
+from sight.focus_groups.probe import maybe_probe
+from sight.focus_groups.signals import stance
 from sight.focus_groups.turns import Turn, speak
 from sight.focus_groups.writers import DeltaWriter, MemoryWriter
 from sight.jobs.runtime import JobContext
@@ -36,7 +37,6 @@ from sight.streams import StreamKey, publish
 
 HEARD_LIMIT = 10
 HEARD_CHARS = 350
-MAX_ADDRESSED = 6
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Stored:
     details: dict[str, Any]
 
 
-def _rng(seed: str) -> random.Random:
+def rng(seed: str) -> random.Random:
     # Reproducible choices (order, addressees) for a group: not secrets.
     return random.Random(seed)  # noqa: S311
 
@@ -111,7 +111,7 @@ class Room:
         speakers = self._speaking_order(index)
         size = self.group.wave_size if self.discussion else len(speakers)
         waves = [speakers[i : i + size] for i in range(0, len(speakers), size)]
-        await self._publish(
+        await self.publish(
             QuestionStarted(
                 question_index=index,
                 text=text,
@@ -122,16 +122,16 @@ class Room:
         said: list[Turn] = []
         for wave, members in enumerate(waves):
             turns = [
-                self._turn(index, 0, wave, speakers.index(pid), pid, said)
+                self.turn(index, 0, wave, speakers.index(pid), pid, said)
                 for pid in members
             ]
-            said.extend(await self._speak_all(turns))
-        probed = await self._maybe_probe(index, text, said, len(speakers))
+            said.extend(await self.speak_all(turns))
+        probed = await maybe_probe(self, index, text, said, len(speakers))
         answered = [t for t in said if t.persona_id is not None and t.round == 0]
         await self.ctx.progress(
             self.answered, self.total_answers, f"question {index + 1}", stage="answers"
         )
-        await self._publish(
+        await self.publish(
             QuestionDone(
                 question_index=index,
                 answered=sum(1 for t in answered if t.status == "ok"),
@@ -145,10 +145,10 @@ class Room:
             return list(self.order)
         # Different people open each question; the same run always agrees.
         order = list(self.order)
-        _rng(f"{self.group.id}:{index}").shuffle(order)
+        rng(f"{self.group.id}:{index}").shuffle(order)
         return order
 
-    async def _speak_all(self, turns: list[Turn]) -> list[Turn]:
+    async def speak_all(self, turns: list[Turn]) -> list[Turn]:
         pending = [t for t in turns if t.response_id is None]
         if not pending:
             return turns
@@ -188,7 +188,7 @@ class Room:
                 self.load_vectors = None
         return self.vectors[index] if self.vectors else None
 
-    def _turn(
+    def turn(
         self,
         index: int,
         round_: int,
@@ -222,7 +222,7 @@ class Room:
         elif self.discussion and said:
             earlier = [t for t in said if t.status == "ok" and t.wave < wave]
             if earlier:
-                pick = _rng(f"{self.group.id}:{index}:{persona_id}")
+                pick = rng(f"{self.group.id}:{index}:{persona_id}")
                 turn.reply_to_id = pick.choice(earlier).response_id
         turn.details = {"heard": [str(t.response_id) for t in said[-HEARD_LIMIT:]]}
         return turn
@@ -277,117 +277,9 @@ class Room:
                 )
         return heard
 
-    # ---- the moderator's probe -------------------------------------------------
-
-    async def _maybe_probe(
-        self, index: int, text: str, said: list[Turn], speakers: int
-    ) -> bool:
-        policy = self.group.questions[index].get("follow_up", "auto")
-        answers = [t for t in said if t.status == "ok" and t.persona_id is not None]
-        existing = self.stored.get((index, 1, None))
-        if existing is not None:
-            reason = str(existing.details.get("reason", "always"))
-            addressed = [uuid.UUID(p) for p in existing.details.get("addressed", [])]
-            probe = Turn(index, 1, 0, speakers, None, "Moderator", None)
-            probe.response_id, probe.text = existing.response_id, existing.text
-        else:
-            if policy == "never" or not answers:
-                return False
-            if policy == "auto" and not self.discussion:
-                return False
-            texts = [t.text for t in answers]
-            vague = [t for t in answers if is_vague(t.text)]
-            if policy == "always":
-                reason = "always"
-            elif divergent(texts):
-                reason = "divergent"
-            elif vague:
-                reason = "vague"
-            else:
-                return False
-            addressed = self._addressed(reason, answers, vague)
-            probe = await self._ask_probe(
-                index, text, reason, answers, addressed, speakers
-            )
-            if probe.status != "ok":
-                return False
-        await self._publish(
-            Probe(
-                question_index=index,
-                response_id=probe.response_id,
-                text=probe.text,
-                reason=reason,
-                addressed_to=addressed,
-            )
-        )
-        await self._publish(
-            QuestionStarted(
-                question_index=index,
-                round=1,
-                text=probe.text,
-                speakers=len(addressed),
-                waves=1,
-            )
-        )
-        turns = []
-        for offset, pid in enumerate(addressed):
-            turn = self._turn(
-                index, 1, 0, speakers + 1 + offset, pid, said, probe=probe
-            )
-            turn.details["probe_text"] = probe.text
-            turns.append(turn)
-        said.extend(await self._speak_all(turns))
-        return True
-
-    def _addressed(
-        self, reason: str, answers: list[Turn], vague: list[Turn]
-    ) -> list[uuid.UUID]:
-        limit = min(MAX_ADDRESSED, self.group.wave_size, len(answers))
-        if reason == "vague":
-            chosen = vague[:limit]
-        elif reason == "divergent":
-            # The clearest voices of both sides, alternating.
-            ranked = sorted(answers, key=lambda t: stance(t.text))
-            chosen = []
-            while ranked and len(chosen) < limit:
-                chosen.append(ranked.pop(0))
-                if ranked and len(chosen) < limit:
-                    chosen.append(ranked.pop())
-        else:
-            seed = f"{self.group.id}:{answers[0].question_index}"
-            chosen = _rng(seed).sample(answers, limit)
-        return [t.persona_id for t in chosen if t.persona_id is not None]
-
-    async def _ask_probe(
-        self,
-        index: int,
-        text: str,
-        reason: str,
-        answers: list[Turn],
-        addressed: list[uuid.UUID],
-        position: int,
-    ) -> Turn:
-        probe = Turn(index, 1, 0, position, None, "Moderator", None)
-        probe.flow = "focus_groups.moderate"
-        facts = {
-            "language": self.group.language,
-            "question": text,
-            "reason": reason,
-            "answers": [
-                {"name": self.people[t.persona_id]["full_name"], "text": t.text[:300]}
-                for t in answers[-12:]
-                if t.persona_id is not None
-            ],
-            "addressed": [self.people[p]["full_name"] for p in addressed],
-        }
-        probe.details = {"reason": reason, "addressed": [str(p) for p in addressed]}
-        probe.system = prompts.moderator_system(self.group.language)
-        probe.prompt = prompts.probe_prompt(facts)
-        return await speak(self, probe)
-
     # ---- plumbing ----------------------------------------------------------------
 
-    async def _publish(self, event: Any) -> None:
+    async def publish(self, event: Any) -> None:
         await self.deltas.flush()
         async with self.ctx.sessionmaker() as session, session.begin():
             await publish(session, self.key, event)
