@@ -24,6 +24,7 @@ import logging
 import os
 import resource
 import sys
+import weakref
 from typing import Any
 
 from sight.knowledge import errors
@@ -41,11 +42,15 @@ logger = logging.getLogger("sight.knowledge")
 # At most two parsing processes per CPU in this process, so a burst of
 # uploads cannot take more memory than (2 x cores x memory limit).
 _SLOTS = max(1, 2 * (os.cpu_count() or 1))
-_semaphores: dict[int, asyncio.Semaphore] = {}
+# Per event loop (asyncio objects belong to one loop); weak, so a closed
+# loop's entries go with it and a new loop never gets a dead loop's objects.
+_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _slots() -> asyncio.Semaphore:
-    loop = id(asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
     if loop not in _semaphores:
         _semaphores[loop] = asyncio.Semaphore(_SLOTS)
     return _semaphores[loop]
@@ -170,11 +175,13 @@ async def _spawn() -> asyncio.subprocess.Process:
 # One idle, already-started child per event loop (asyncio subprocesses belong
 # to the loop that made them); it exits on its own when this process ends
 # (end of file on its stdin).
-_spares: dict[int, asyncio.subprocess.Process] = {}
+_spares: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, asyncio.subprocess.Process
+] = weakref.WeakKeyDictionary()
 
 
 async def _take_child() -> asyncio.subprocess.Process:
-    loop = id(asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
     child = _spares.pop(loop, None)
     if child is None or child.returncode is not None:
         child = await _spawn()
@@ -185,7 +192,7 @@ async def _take_child() -> asyncio.subprocess.Process:
 async def close_spare() -> None:
     """Stop this loop's idle child (at shutdown; it would exit on its own
     when this process ends, but a test run starts and stops many apps)."""
-    child = _spares.pop(id(asyncio.get_running_loop()), None)
+    child = _spares.pop(asyncio.get_running_loop(), None)
     if child is not None and child.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             child.kill()
