@@ -1,5 +1,6 @@
 """Ingestion survives what production throws at it: a job cancelled before it
-starts, and a worker killed with SIGKILL in the middle of a real document.
+starts, and a worker or a whole server killed with SIGKILL in the middle of a
+real document.
 
 Each test has its own database and a server without an in-process worker, so
 only the workers a test starts (and kills) run its jobs.
@@ -24,7 +25,7 @@ import pytest
 from sight import db
 from sight.embedded_postgres import EmbeddedPostgres
 from tests.conftest import TEST_SECRET, create_database, register_user, repo_root
-from tests.fixtures.servers import LiveServer
+from tests.fixtures.servers import LiveServer, free_port
 from tests.knowledge.conftest import (
     create_project,
     knowledge_settings,
@@ -189,3 +190,95 @@ async def test_worker_killed_mid_ingestion_resumes_every_chunk_once(
         ids = [r["chunk_id"] for r in found.json()["results"]]
         assert ids
         assert len(ids) == len(set(ids))
+
+
+def spawn_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    """`sight serve`: the API and its in-process worker, as a laptop runs it."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "SIGHT_JOBS__STALLED_AFTER_SECONDS": "3",
+        "SIGHT_JOBS__HEARTBEAT_SECONDS": "0.5",
+        "SIGHT_LLM__DETECT_OLLAMA": "false",
+        "SIGHT_KNOWLEDGE__EMBED_BATCH": "2",
+        "PYTHONPATH": str(repo_root()),
+    }
+    return subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "sight"),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=environment,
+        cwd=repo_root(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def _wait_up(client: httpx.AsyncClient) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if (await client.get("/health")).status_code in (200, 503):
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the server did not start"
+        await asyncio.sleep(0.2)
+
+
+async def test_server_killed_mid_ingestion_resumes_after_restart(
+    pg_cluster: EmbeddedPostgres,
+) -> None:
+    """SIGKILL of `sight serve` (API and worker in one process) while it
+    embeds the GPL text; a new `sight serve` on the same database finishes
+    the document: ready once, every chunk once."""
+    url = create_database(pg_cluster, f"sight_serve_{uuid.uuid4().hex[:8]}")
+    db.upgrade(url)
+    port = free_port()
+    first = spawn_server(url, port)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", timeout=60
+        ) as client:
+            await _wait_up(client)
+            user = await register_user(client)
+            auth = user["authorization"]
+            project = await create_project(client, auth)
+            response = await upload(client, auth, project, "GPL-3", GPL_TEXT)
+            assert response.status_code == 202, response.text
+            document_id = response.json()["document"]["id"]
+            job_id = response.json()["job_id"]
+            deadline = time.monotonic() + 90
+            while int(job_state(url, job_id)["checkpoint"].get("embedded", 0)) < 6:
+                assert time.monotonic() < deadline, job_state(url, job_id)
+                await asyncio.sleep(0.1)
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+            second = spawn_server(url, port)
+            try:
+                await _wait_up(client)
+                ready = await wait_document(
+                    client, auth, project, document_id, {"ready", "failed"}, 180
+                )
+            finally:
+                second.terminate()
+                second.wait(15)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert ready["status"] == "ready", (ready["error"], job_state(url, job_id))
+    assert job_state(url, job_id)["attempts"] == 2  # resumed, not restarted
+    with psycopg.connect(url) as conn:
+        stored = conn.execute(
+            "SELECT count(*), count(DISTINCT ordinal) FROM knowledge_chunks"
+            " WHERE document_id = %s",
+            (document_id,),
+        ).fetchone()
+    assert stored == (ready["chunk_count"], ready["chunk_count"])
+    items = [d for kind, d in job_events(url, job_id) if kind == "item"]
+    assert len(items) == 1
+    assert items[0]["chunks"] == ready["chunk_count"]
