@@ -33,7 +33,7 @@ const BUILD = fileURLToPath(new URL("../../src/sight/static/index.html", import.
 // Screenshots of every screen (and of a failing step) are kept here as artifacts.
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
-const STARTUP_TIMEOUT_MS = 60_000;
+const STARTUP_TIMEOUT_MS = 120_000;
 const STEP_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -310,10 +310,12 @@ if (!existsSync(CHROMIUM)) {
       await page.getByLabel("Number of personas", { exact: true }).fill("4");
       const started = Date.now();
       await button("Generate personas").click();
-      const progress = page.getByTestId("job-progress");
-      await progress.filter({ hasText: "4 / 4" }).waitFor({ state: "visible", timeout: 60_000 });
+      // Progress comes in stages (segment briefs, then personas): "4 / 4" alone could be
+      // the briefs, so wait for the job to complete, then read the final count.
       const panel = page.getByRole("region", { name: "Generate personas", exact: true });
-      await panel.getByText("Completed", { exact: true }).waitFor({ state: "visible", timeout: 30_000 });
+      await panel.getByText("Completed", { exact: true }).waitFor({ state: "visible", timeout: 120_000 });
+      assert.equal(await page.getByTestId("job-progress").innerText(), "4 / 4");
+      await see(panel.getByText("writing personas", { exact: true }), "the stage of the final progress");
       console.log(`generated 4 personas in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const rows = page.locator("table.personas tbody tr");
       await page.waitForFunction(() => document.querySelectorAll("table.personas tbody tr").length === 4);
@@ -358,6 +360,7 @@ if (!existsSync(CHROMIUM)) {
       await see(heading("Background"), "the background story");
       await see(heading("Personality (Big Five)"), "the Big Five scores");
       await see(page.getByText("Openness", { exact: true }), "a translated trait name");
+      assert.doesNotMatch(await page.locator(".facts").innerText(), RAW_KEY, "no raw keys in the persona's facts");
       await button("Delete").click();
       await see(button("Undo"), "the undo button after deleting");
       await button("Undo").click();
