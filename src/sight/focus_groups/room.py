@@ -84,6 +84,7 @@ class Room:
             None
         )
         self._memory_known = False
+        self._vector_lock = asyncio.Lock()
 
     async def run(self) -> None:
         # A remote embedder costs this process nothing: answers are embedded
@@ -95,14 +96,90 @@ class Room:
         self.deltas.start()
         self.memory.start()
         try:
-            for index in range(len(self.group.questions)):
-                await self.question(index)
+            if self._chains_possible():
+                await self.chains()
+            else:
+                for index in range(len(self.group.questions)):
+                    await self.question(index)
             await self.deltas.flush()
             # Answers still being embedded are left to the `focus_groups.remember`
             # job queued with the group's end: the room does not wait for them.
         finally:
             await self.deltas.stop()
             await self.memory.stop()
+
+    # ---- normal mode: each persona goes at its own pace ------------------------
+
+    def _chains_possible(self) -> bool:
+        # Without a probe nothing in a normal group needs everyone at once: each
+        # person goes on to the next question as soon as they have answered, so
+        # nobody waits for the slowest answer of every question.
+        return not self.discussion and not any(
+            q.get("follow_up") == "always" for q in self.group.questions
+        )
+
+    async def chains(self) -> None:
+        questions = len(self.group.questions)
+        left = [len(self.order)] * questions
+        started: set[int] = set()
+        lock = asyncio.Lock()
+
+        async def reach(index: int) -> None:
+            async with lock:
+                if index not in started:
+                    started.add(index)
+                    await self.publish(
+                        QuestionStarted(
+                            question_index=index,
+                            text=str(self.group.questions[index]["text"]),
+                            speakers=len(self.order),
+                            waves=1,
+                        )
+                    )
+
+        async def leave(index: int) -> None:
+            left[index] -= 1
+            if left[index] == 0:
+                done = [
+                    v
+                    for (q, r, pid), v in self.stored.items()
+                    if q == index and r == 0 and pid is not None
+                ]
+                await self.publish(
+                    QuestionDone(
+                        question_index=index,
+                        answered=sum(1 for v in done if v.status == "ok"),
+                        failed=sum(1 for v in done if v.status != "ok"),
+                        probed=False,
+                    )
+                )
+                await self.ctx.progress(
+                    self.answered,
+                    self.total_answers,
+                    f"question {index + 1}",
+                    stage="answers",
+                )
+
+        async def chain(position: int, persona_id: uuid.UUID) -> None:
+            for index in range(questions):
+                await reach(index)
+                turn = self.turn(index, 0, 0, position, persona_id, [])
+                if turn.response_id is None:
+                    async with self.ctx.sessionmaker() as session:
+                        query = await self._question_vector(session, index)
+                        recalled = await persona_memory.recall_many(
+                            session,
+                            persona_ids=[persona_id],
+                            project_id=self.group.project_id,
+                            query=query,
+                            before=(self.group.id, index),
+                        )
+                    await self._prepare_and_speak(turn, recalled[persona_id])
+                await leave(index)
+
+        async with asyncio.TaskGroup() as tasks:
+            for position, persona_id in enumerate(self.order):
+                tasks.create_task(chain(position, persona_id))
 
     # ---- one question ------------------------------------------------------
 
@@ -175,17 +252,18 @@ class Room:
     async def _question_vector(
         self, session: AsyncSession, index: int
     ) -> list[float] | None:
-        if self.vectors is None and self.load_vectors is not None:
-            if not self._memory_known:
-                self._memory_known = (
-                    self.embed_live
-                    or await persona_memory.has_embedded(
-                        session, self.group.project_id, list(self.people)
+        async with self._vector_lock:  # one embedding per question, however many ask
+            if self.vectors is None and self.load_vectors is not None:
+                if not self._memory_known:
+                    self._memory_known = (
+                        self.embed_live
+                        or await persona_memory.has_embedded(
+                            session, self.group.project_id, list(self.people)
+                        )
                     )
-                )
-            if self._memory_known:
-                self.vectors = await self.load_vectors()
-                self.load_vectors = None
+                if self._memory_known:
+                    self.vectors = await self.load_vectors()
+                    self.load_vectors = None
         return self.vectors[index] if self.vectors else None
 
     def turn(
