@@ -193,3 +193,13 @@ async def test_a_value_the_database_refuses_is_a_422_not_a_500(
     assert refused.status_code == 422
     assert refused.json()["error"] == "ValidationError"
     assert "cannot be stored" in refused.json()["detail"]
+
+
+def test_a_text_file_with_a_nul_past_the_sniffed_prefix_is_stored_without_it() -> None:
+    # Issue 15: such a file passed the upload check, then failed ingestion three
+    # times as "internal error" (PostgreSQL text cannot hold NUL).
+    from sight.knowledge.sniffing import decode_text
+
+    text = decode_text(b"Kawa owsiana.\n" * 700 + b"\x00" + b"Koniec.\n")
+    assert "\x00" not in text
+    assert text.endswith("Koniec.\n")

@@ -120,7 +120,9 @@ def _checked(text: str) -> str:
         raise UnsupportedDocument(
             "this is a binary file; upload PDF, DOCX, Markdown, HTML or text"
         )
-    return text
+    # A stray NUL past the sniffed prefix: PostgreSQL cannot store it in text,
+    # and it carries nothing a reader would miss.
+    return text.replace("\x00", "")
 
 
 # Frequent function words: enough to tell the languages apart on a page of text.
