@@ -189,7 +189,10 @@ if (!existsSync(CHROMIUM)) {
       await button("Sign out").click();
       await see(heading("Sign in"), "the sign-in page after signing out");
       assert.equal(pathname(), "/login");
-      assert.equal(await page.evaluate(() => window.localStorage.getItem("sight.refresh_token")), null);
+      assert.equal(await page.evaluate(() => window.localStorage.getItem("sight.signed_in")), null);
+      // The refresh token lived in an HttpOnly cookie; signing out removes it.
+      const cookies = await page.context().cookies();
+      assert.equal(cookies.find((cookie) => cookie.name === "sight_refresh"), undefined);
     });
 
     step("a wrong password is refused with the server's message", async () => {
@@ -328,7 +331,7 @@ if (!existsSync(CHROMIUM)) {
 
     step("filters personas by each dimension; an unknown value explains what is allowed", async () => {
       const filters = page.getByRole("group", { name: "Filter personas", exact: true });
-      for (const name of ["Age", "Gender", "Voivodeship", "Urban / rural", "Education", "Disposable income per person in the household (monthly)"]) {
+      for (const name of ["Age", "Gender", "Voivodeship", "Urban / rural", "Education", "Disposable income per person"]) {
         await see(filters.getByRole("combobox", { name, exact: true }), `the ${name} filter`);
       }
       await filters.getByRole("combobox", { name: "Gender", exact: true }).selectOption("female");
