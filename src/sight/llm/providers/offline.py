@@ -107,6 +107,11 @@ class OfflineProvider:
         yield response
 
     async def generate(self, request: ProviderRequest) -> ProviderResponse:
+        # Composers are plain CPU work (up to seconds for a large summary): in a
+        # thread, the event loop keeps answering HTTP meanwhile.
+        return await asyncio.to_thread(self._compose, request)
+
+    def _compose(self, request: ProviderRequest) -> ProviderResponse:
         seed = _seed(request)
         prompt = request.messages[-1].content if request.messages else ""
         facts = _extract_facts(prompt)
