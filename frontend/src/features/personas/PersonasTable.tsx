@@ -119,7 +119,11 @@ export function PersonasTable({ projectId, country }: { projectId: string; count
           const known = current === "" || options.includes(current);
           return (
             <label key={filter}>
-              <span>{dimensionLabel(t, dimension, country)}</span>
+              <span>
+                {filter === "income_band" && (country === "pl" || country === "us")
+                  ? t(`dem.income.short.${country}`)
+                  : dimensionLabel(t, dimension, country)}
+              </span>
               <select
                 name={filter}
                 value={current}
