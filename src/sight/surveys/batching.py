@@ -19,10 +19,23 @@ MAX_BATCH = 256
 
 
 class EmbeddingBatcher:
-    def __init__(self, embed: Embed) -> None:
+    """`window`: how long the first text of a batch waits for company; small
+    when a respondent waits for the result (ratings), longer when nobody does
+    (themes), since the local model's throughput grows with the batch."""
+
+    def __init__(
+        self,
+        embed: Embed,
+        *,
+        window: float = WINDOW_SECONDS,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
         self._embed = embed
+        self._window = window
+        self._max_batch = max_batch
         self._pending: list[tuple[list[str], asyncio.Future[list[list[float]]]]] = []
         self._flush: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -31,10 +44,13 @@ class EmbeddingBatcher:
             asyncio.get_running_loop().create_future()
         )
         self._pending.append((texts, future))
-        if sum(len(t) for t, _ in self._pending) >= MAX_BATCH:
+        if sum(len(t) for t, _ in self._pending) >= self._max_batch:
+            if self._flush is not None:
+                self._flush.cancel()
+                self._flush = None
             self._start(delay=0)
         elif self._flush is None:
-            self._start(delay=WINDOW_SECONDS)
+            self._start(delay=self._window)
         return await future
 
     def _start(self, delay: float) -> None:
@@ -43,7 +59,9 @@ class EmbeddingBatcher:
             self._pending = batch
             self._flush = asyncio.create_task(self._later(delay))
             return
-        asyncio.create_task(self._send(batch))  # noqa: RUF006 (awaited via futures)
+        task = asyncio.create_task(self._send(batch))
+        self._sending.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._sending.discard)
 
     async def _later(self, delay: float) -> None:
         await asyncio.sleep(delay)

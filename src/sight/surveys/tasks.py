@@ -165,7 +165,9 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         traits=_traits(people, country),
     )
     run.text_batcher = EmbeddingBatcher(
-        lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes")
+        lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
+        window=1.0,
+        max_batch=128,
     )
     await ctx.progress(run.done, run.total, "answering", stage="respondents")
     # SciPy's first import takes over a second: done while the model answers,
@@ -187,6 +189,10 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     finally:
         publisher.cancel()
         await warm
+    # The last snapshot always goes out (a fast run can end before the
+    # once-a-second publisher wrote one).
+    if run.done:
+        await _publish_partial(run)
     if run.done == 0 and run.failures:
         raise SightError(
             f"no respondent could answer: {run.failures[0]['reason']}",
@@ -338,20 +344,25 @@ async def _embed_texts(
 async def _publish_partials(run: _Run) -> None:
     """At most one partial-results event per second while answers arrive;
     the statistics run in a worker thread."""
-    questions = run.setup.questions
     while True:
         await run.new_answers.wait()
         run.new_answers.clear()
-        async with run.ctx.sessionmaker() as session:
-            records = await repository.respondent_records(session, run.survey_id)
-        stats = await asyncio.to_thread(partial_results_in_thread, questions, records)
-        async with session_scope(run.ctx.sessionmaker) as session:
-            await streams.publish(
-                session,
-                survey_stream(run.survey_id),
-                PartialResults(answered=len(records), total=run.total, questions=stats),
-            )
+        await _publish_partial(run)
         await asyncio.sleep(PARTIAL_EVERY_SECONDS)
+
+
+async def _publish_partial(run: _Run) -> None:
+    async with run.ctx.sessionmaker() as session:
+        records = await repository.respondent_records(session, run.survey_id)
+    stats = await asyncio.to_thread(
+        partial_results_in_thread, run.setup.questions, records
+    )
+    async with session_scope(run.ctx.sessionmaker) as session:
+        await streams.publish(
+            session,
+            survey_stream(run.survey_id),
+            PartialResults(answered=len(records), total=run.total, questions=stats),
+        )
 
 
 async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
