@@ -158,7 +158,11 @@ async def test_killed_worker_resumes_at_the_first_missing_answer(
                 await asyncio.sleep(0.2)
         finally:
             second.terminate()
-            second.wait(30)
+            try:
+                second.wait(30)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not hang here
+                second.kill()
+                second.wait(10)
     finally:
         if first.poll() is None:
             first.kill()
@@ -167,9 +171,10 @@ async def test_killed_worker_resumes_at_the_first_missing_answer(
     answers = _answers(url, group_id)
     assert len(answers) == len(set(answers)) == PERSONAS * QUESTIONS
     # Only the missing answers were asked again: calls = answers + the ones lost
-    # in flight when the worker died (at most the concurrency, 2).
+    # when the worker died: in flight (at most the concurrency, 2) or answered
+    # but not yet committed (the batch of up to 50 ms, at most 2 more).
     chat_calls = fake.stats.count("openai.chat.completions")
-    assert PERSONAS * QUESTIONS <= chat_calls <= PERSONAS * QUESTIONS + 2
+    assert PERSONAS * QUESTIONS <= chat_calls <= PERSONAS * QUESTIONS + 4
     with psycopg.connect(url) as conn:
         group_status, terminal = conn.execute(
             "SELECT g.status, (SELECT type FROM stream_events WHERE stream_kind ="

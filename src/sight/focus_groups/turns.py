@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from sight.focus_groups import repository
 from sight.focus_groups.events import AnswerDone, SpeakerStarted, TextDelta
 from sight.focus_groups.models import TurnRole, TurnStatus
@@ -24,7 +26,6 @@ from sight.kit.errors import SightError
 from sight.llm.budget import BudgetExceeded
 from sight.llm.types import OFFLINE_MARK, LLMResult, StreamDone
 from sight.llm.types import TextDelta as ModelDelta
-from sight.postgres import session_scope
 from sight.streams import ProgressEvent, publish
 
 logger = logging.getLogger("sight.focus_groups")
@@ -154,10 +155,14 @@ async def _store(
     first_token_ms: int | None,
     generated_by: str,
 ) -> None:
-    # Words still waiting in the batch go out first: `answer_done` follows them.
-    await room.deltas.flush()
+    # Committed with the words still waiting in the batch, after them, so
+    # `answer_done` follows its words and answers finishing together share a
+    # transaction.
     now = datetime.now(UTC)
-    async with session_scope(room.ctx.sessionmaker) as session:
+    fresh = False
+
+    async def write(session: AsyncSession) -> None:
+        nonlocal fresh
         response_id = await repository.insert_turn(
             session,
             {
@@ -193,6 +198,7 @@ async def _store(
             room.remember_turn(turn)
             return
         turn.response_id, turn.text, turn.status = response_id, text, status
+        fresh = True
         await publish(
             session,
             room.key,
@@ -226,6 +232,10 @@ async def _store(
                     message=turn.persona_name,
                 ),
             )
+
+    await room.deltas.commit_with(write)
+    if not fresh or turn.response_id is None:
+        return  # kept what an earlier attempt stored
     room.remember_turn(turn)
     if room.embed_live and status == TurnStatus.ok and turn.persona_id is not None:
-        room.memory.add(response_id, text)
+        room.memory.add(turn.response_id, text)

@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.focus_groups.events import SpeakerStarted, TextDelta
 from sight.focus_groups.memory import remember
@@ -23,6 +25,8 @@ from sight.postgres import SessionMaker, session_scope
 from sight.streams import StreamKey, publish
 
 logger = logging.getLogger("sight.focus_groups")
+
+Write = Callable[[AsyncSession], Awaitable[None]]
 
 
 class DeltaWriter:
@@ -38,6 +42,9 @@ class DeltaWriter:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Stored turns ride in the same transaction as the words before them
+        # (group commit): twenty answers finishing together are one commit.
+        self._writes: list[tuple[Write, asyncio.Future[None]]] = []
 
     def add(self, event: BaseModel) -> None:
         if isinstance(event, TextDelta):
@@ -59,20 +66,48 @@ class DeltaWriter:
         self._pending.append(event)
         self._wake.set()
 
+    async def commit_with(self, write: Write) -> None:
+        """Run `write(session)` in the next batch's transaction, after the words
+        pending now; return once it is committed (or raise its error)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._writes.append((write, done))
+        self._wake.set()
+        await done
+
     async def flush(self) -> None:
         async with self._lock:
             batch, self._pending, self._latest = self._pending, [], {}
-            if not batch:
+            writes, self._writes = self._writes, []
+            if not batch and not writes:
                 return
-            async with session_scope(self._sessionmaker) as session:
-                for event in batch:
-                    await publish(session, self._key, event)
+            failed: dict[int, BaseException] = {}
+            try:
+                async with session_scope(self._sessionmaker) as session:
+                    for event in batch:
+                        await publish(session, self._key, event)
+                    for number, (write, _) in enumerate(writes):
+                        try:
+                            async with session.begin_nested():
+                                await write(session)
+                        except Exception as exc:  # one bad turn spoils no other
+                            failed[number] = exc
+            except BaseException as exc:
+                for _, done in writes:
+                    if not done.done():
+                        done.set_exception(exc)
+                raise
+            for number, (_, done) in enumerate(writes):
+                if not done.done():
+                    if number in failed:
+                        done.set_exception(failed[number])
+                    else:
+                        done.set_result(None)
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await asyncio.sleep(self._interval)
+            await asyncio.sleep(self._interval / 2 if self._writes else self._interval)
             try:
                 await self.flush()
             except asyncio.CancelledError:
