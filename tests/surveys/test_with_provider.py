@@ -232,3 +232,45 @@ async def test_killed_worker_resumes_without_answering_twice(
     assert kinds.count("respondent") == PERSONAS
     assert kinds[-1] == "completed"
     assert (survey_status, stored) == ("completed", True)
+
+
+async def test_cancel_stops_the_run_and_a_new_run_may_start(
+    client: httpx.AsyncClient, user: dict[str, str], fake: FakeLLM
+) -> None:
+    auth = {"Authorization": user["authorization"]}
+    project = await project_with_personas(client, auth, count=4)
+    await use_fake(client, auth, fake)
+    fake.configure(latency=5.0)
+    survey = (
+        await client.post(
+            f"/api/v1/projects/{project['id']}/surveys",
+            json={"title": "Stop me", "questions": QUESTIONS[:1]},
+            headers=auth,
+        )
+    ).json()
+    run = (
+        await client.post(f"/api/v1/surveys/{survey['id']}/run", headers=auth)
+    ).json()
+    # Cancel while every respondent waits for the model.
+    deadline = time.monotonic() + 30
+    while (await client.get(f"/api/v1/jobs/{run['job_id']}", headers=auth)).json()[
+        "status"
+    ] != "running":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    started = time.monotonic()
+    cancelled = await client.post(f"/api/v1/jobs/{run['job_id']}/cancel", headers=auth)
+    assert cancelled.status_code == 200, cancelled.text
+    events = await read_stream(client, run["events_url"], auth)
+    assert events[-1]["event"] == "cancelled"
+    assert time.monotonic() - started < 5.0  # did not wait for the model's answers
+    job = await wait_job(client, run["job_id"], auth)
+    assert job["status"] == "cancelled"
+    stored = (await client.get(f"/api/v1/surveys/{survey['id']}", headers=auth)).json()
+    assert stored["status"] == "cancelled"
+    fake.configure(latency=0.0)
+    again = await client.post(f"/api/v1/surveys/{survey['id']}/run", headers=auth)
+    assert again.status_code == 202, again.text
+    assert (await read_stream(client, again.json()["events_url"], auth))[-1][
+        "event"
+    ] == "completed"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +68,6 @@ class _Run:
     text_vectors: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     embedding: set[asyncio.Task[None]] = field(default_factory=set)
     text_batcher: EmbeddingBatcher | None = None
-    cancel_checked_at: float = 0.0
     new_answers: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -176,8 +174,8 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     publisher = asyncio.create_task(_publish_partials(run))
     try:
         async with asyncio.TaskGroup() as group:
-            for persona in people:
-                group.create_task(_respondent(run, persona))
+            pending = [group.create_task(_respondent(run, p)) for p in people]
+            group.create_task(_watch_cancel(run, pending))
     except* JobCancelled:
         raise JobCancelled from None
     except* BudgetExceeded as budget:
@@ -241,10 +239,6 @@ def _traits(people: list[Persona], country: str) -> dict[uuid.UUID, dict[str, An
 
 async def _respondent(run: _Run, persona: Persona) -> None:
     ctx = run.ctx
-    # A cancellation is seen within a second; not one query per respondent.
-    if time.monotonic() - run.cancel_checked_at > 1.0:
-        run.cancel_checked_at = time.monotonic()
-        await ctx.check_cancelled()
     try:
         answered = await answer_questionnaire(
             ctx.llm,
@@ -327,6 +321,14 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         task = asyncio.create_task(_embed_texts(run, str(persona.id), texts))
         run.embedding.add(task)
         task.add_done_callback(run.embedding.discard)
+
+
+async def _watch_cancel(run: _Run, pending: list[asyncio.Task[None]]) -> None:
+    """A cancel request stops the run within a second (one query a second, not
+    one per respondent); raising here cancels every respondent still waiting."""
+    while not all(task.done() for task in pending):
+        await run.ctx.check_cancelled()
+        await asyncio.sleep(1.0)
 
 
 async def _embed_texts(

@@ -102,6 +102,9 @@ export function SurveyPage() {
       void navigate(survey.data ? `/projects/${survey.data.project_id}` : "/projects");
     },
   });
+  const cancel = useMutation({
+    mutationFn: (jobId: string) => surveys.cancel(jobId),
+  });
   const download = useMutation({
     mutationFn: (format: "csv" | "xlsx" | "json") => surveys.download(surveyId, format, survey.data?.title ?? "survey"),
   });
@@ -144,6 +147,11 @@ export function SurveyPage() {
               {s.answered > 0 ? t("sv.page.runMissing") : t("sv.page.run")}
             </button>
           )}
+          {running && s.job_id !== null && (
+            <button type="button" className="secondary" disabled={cancel.isPending} onClick={() => cancel.mutate(s.job_id ?? "")}>
+              {t("sv.page.cancel")}
+            </button>
+          )}
           {s.answered > 0 &&
             (["csv", "xlsx", "json"] as const).map((format) => (
               <button key={format} type="button" className="secondary" onClick={() => download.mutate(format)}>
@@ -162,6 +170,7 @@ export function SurveyPage() {
           </button>
         </div>
         {run.isError && <ErrorMessage error={run.error} />}
+        {cancel.isError && <ErrorMessage error={cancel.error} />}
         {download.isError && <ErrorMessage error={download.error} />}
       </header>
 

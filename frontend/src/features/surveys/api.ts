@@ -51,6 +51,10 @@ export function createSurveysApi(api: Api) {
     run(surveyId: string): Promise<RunAccepted> {
       return json(`${one(surveyId)}/run`, "POST");
     },
+    /** Stops a run through its job; the answers so far are kept. */
+    async cancel(jobId: string): Promise<void> {
+      await json(`/api/v1/jobs/${encodeURIComponent(jobId)}/cancel`, "POST");
+    },
     results(surveyId: string): Promise<SurveyResults> {
       return json(`/api/v1/surveys/${encodeURIComponent(surveyId)}/results`);
     },

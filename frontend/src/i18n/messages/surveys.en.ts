@@ -71,6 +71,7 @@ export const surveysEn = {
   "sv.page.run": "Run the survey",
   "sv.page.runMissing": "Ask those who have not answered",
   "sv.page.download": "Download {format}",
+  "sv.page.cancel": "Stop the run (answers so far are kept)",
   "sv.page.delete": "Delete",
   "sv.page.confirmDelete": "Delete this survey and all its answers?",
   "sv.page.notRun": "Not run yet. Running asks every respondent once, in one model call each.",

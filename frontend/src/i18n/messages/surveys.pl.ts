@@ -73,6 +73,7 @@ export const surveysPl: CatalogueOf<typeof surveysEn> = {
   "sv.page.run": "Uruchom ankietę",
   "sv.page.runMissing": "Zapytaj tych, którzy nie odpowiedzieli",
   "sv.page.download": "Pobierz {format}",
+  "sv.page.cancel": "Zatrzymaj (dotychczasowe odpowiedzi zostaną)",
   "sv.page.delete": "Usuń",
   "sv.page.confirmDelete": "Usunąć tę ankietę i wszystkie odpowiedzi?",
   "sv.page.notRun": "Jeszcze nie uruchomiona. Każdy respondent odpowiada raz, w jednym wywołaniu modelu.",
