@@ -161,7 +161,12 @@ async def test_crash_mid_generation_resumes_without_duplicates(
 
     url = create_database(pg_cluster, f"sight_personas_{uuid.uuid4().hex[:8]}")
     db.upgrade(url)
-    target = {"gender": {"Male": 0.5, "Female": 0.5}}
+    # Working ages: the fake provider's generic text names an occupation, which
+    # validation rightly refuses for a retiree (this test is about the crash).
+    target = {
+        "gender": {"Male": 0.5, "Female": 0.5},
+        "age_group": {"25-34": 0.5, "35-44": 0.5},
+    }
     with psycopg.connect(url, autocommit=True) as conn:
         user_id = conn.execute(
             "INSERT INTO users (id, email, full_name, password_hash, is_active)"

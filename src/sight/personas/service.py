@@ -15,11 +15,11 @@ from sight.demographics import Target, build_joint, load_census, quota_sample
 from sight.jobs.models import Job
 from sight.jobs.service import create_job
 from sight.kit.errors import NotFound, SightError
-from sight.kit.pagination import paginate
 from sight.knowledge.models import Document, DocumentStatus
 from sight.llm.config import price_table
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext, Estimate
+from sight.personas import repository
 from sight.personas.briefs import segment_name, segment_of
 from sight.personas.models import Persona
 from sight.personas.schemas import (
@@ -29,6 +29,7 @@ from sight.personas.schemas import (
     PersonaSummary,
 )
 from sight.personas.tasks import MAX_REPAIRS, new_seed
+from sight.projects import repository as projects_repository
 from sight.projects.models import Project
 
 # Query parameter -> census dimension
@@ -108,14 +109,7 @@ async def estimate_generation(
             _segments, project, num_personas, ESTIMATE_SEED if seed is None else seed
         )
     if project is not None and session is not None:
-        existing = int(
-            await session.scalar(
-                select(func.count())
-                .select_from(Persona)
-                .where(Persona.project_id == project.id, Persona.deleted_at.is_(None))
-            )
-            or 0
-        )
+        existing = await repository.count_alive(session, project.id)
         documents = int(
             await session.scalar(
                 select(func.count())
@@ -195,18 +189,13 @@ async def list_personas(
     limit: int,
     offset: int,
 ) -> tuple[list[Persona], int]:
-    conditions = [Persona.project_id == project_id]
-    if not include_deleted:
-        conditions.append(Persona.deleted_at.is_(None))
-    project = await session.get(Project, project_id)
+    project = await projects_repository.get(session, project_id)
     country = project.country if project is not None else "pl"
-    for name, key in resolve_filters(country, filters).items():
-        conditions.append(getattr(Persona, name) == key)
-    return await paginate(
+    return await repository.page(
         session,
-        Persona,
-        *conditions,
-        order_by=[Persona.created_at, Persona.slot],
+        project_id,
+        resolve_filters(country, filters),
+        include_deleted=include_deleted,
         limit=limit,
         offset=offset,
     )
@@ -240,7 +229,7 @@ def resolve_filters(country: str, filters: dict[str, str]) -> dict[str, str]:
 
 async def get_persona(session: AsyncSession, persona_id: uuid.UUID) -> Persona:
     """A persona by id (404 if missing); access is checked by the caller."""
-    persona = await session.get(Persona, persona_id)
+    persona = await repository.get(session, persona_id)
     if persona is None:
         raise NotFound("persona", persona_id)
     return persona
@@ -261,26 +250,11 @@ async def restore(session: AsyncSession, persona: Persona) -> Persona:
 async def summary(session: AsyncSession, project: Project) -> PersonaSummary:
     census = load_census(project.country)
     target = project.target_distribution.get("dimensions", {})
-    columns = {
-        "age_group": Persona.age_group,
-        "gender": Persona.gender,
-        "location": Persona.location,
-        "urban_rural": Persona.urban_rural,
-        "education": Persona.education,
-        "income": Persona.income_band,
-    }
-    alive = (Persona.project_id == project.id, Persona.deleted_at.is_(None))
-    total = int(
-        await session.scalar(select(func.count()).select_from(Persona).where(*alive))
-        or 0
-    )
+    total = await repository.count_alive(session, project.id)
     distributions: dict[str, list[DistributionRow]] = {}
     dimensions: dict[str, DimensionSummary] = {}
-    for dimension, column in columns.items():
-        result = await session.execute(
-            select(column, func.count()).where(*alive).group_by(column)
-        )
-        counts = {key: count for key, count in result.all()}
+    for dimension in repository.DIMENSION_COLUMNS:
+        counts = await repository.counts_by_dimension(session, project.id, dimension)
         shares = target.get(dimension, {}).get("shares", {})
         data = census.dimensions[dimension]
         distributions[dimension] = [

@@ -18,9 +18,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-
 from sight.demographics import (
     Cell,
     Census,
@@ -37,6 +34,7 @@ from sight.knowledge.errors import EmbeddingSpaceMismatch, KnowledgeStoreUnavail
 from sight.knowledge.retrieval import retrieve
 from sight.llm.budget import BudgetExceeded
 from sight.personas import offline as _offline  # noqa: F401 (registers offline composers)
+from sight.personas import repository
 from sight.personas.briefs import (
     Brief,
     BriefCache,
@@ -46,7 +44,6 @@ from sight.personas.briefs import (
     segment_of,
     write_brief,
 )
-from sight.personas.models import Persona
 from sight.personas.schemas import EnrichedPersona
 from sight.personas.validation import DuplicateGuard, PersonaFacts, check_rules
 from sight.postgres import session_scope
@@ -132,10 +129,7 @@ async def _plan(ctx: JobContext, target: Target) -> list[Cell]:
 
 async def _done_slots(ctx: JobContext) -> set[int]:
     async with ctx.sessionmaker() as session:
-        rows = await session.scalars(
-            select(Persona.slot).where(Persona.job_id == ctx.job_id)
-        )
-        return set(rows)
+        return await repository.slots_of_job(session, ctx.job_id)
 
 
 async def _existing_personas_guard(
@@ -143,13 +137,7 @@ async def _existing_personas_guard(
 ) -> DuplicateGuard:
     """Names and stories already in the project, so new personas differ from them."""
     async with ctx.sessionmaker() as session:
-        rows = (
-            await session.execute(
-                select(Persona.full_name, Persona.profile).where(
-                    Persona.project_id == project_id, Persona.deleted_at.is_(None)
-                )
-            )
-        ).all()
+        rows = await repository.names_and_profiles(session, project_id)
     guard = DuplicateGuard()
     if rows:
         stories = [str(profile.get("background_story", "")) for _, profile in rows]
@@ -350,9 +338,9 @@ async def _save(
     a = cell.attributes
     persona_id = uuid.uuid4()
     async with session_scope(run.ctx.sessionmaker) as session:
-        inserted = await session.scalar(
-            insert(Persona)
-            .values(
+        inserted = await repository.insert_for_slot(
+            session,
+            dict(
                 id=persona_id,
                 project_id=run.project.id,
                 job_id=run.ctx.job_id,
@@ -379,11 +367,9 @@ async def _save(
                     "repairs": repairs,
                     "brief_generated_by": brief.generated_by,
                 },
-            )
-            .on_conflict_do_nothing(constraint="uq_personas_job_slot")
-            .returning(Persona.id)
+            ),
         )
-        if inserted is None:
+        if not inserted:
             return False
         name = persona.full_name
         await run.ctx.emit(
@@ -397,11 +383,9 @@ async def _save(
             session=session,
         )
         # Counted from the table, so concurrent savers report a true count.
-        saved = await session.scalar(
-            select(func.count(Persona.id)).where(Persona.job_id == run.ctx.job_id)
-        )
+        saved = await repository.count_of_job(session, run.ctx.job_id)
         await run.ctx.progress(
-            int(saved or 0),
+            saved,
             run.total,
             f"personas {saved}/{run.total}",
             stage="personas",
@@ -414,29 +398,7 @@ async def _store_fit(
     ctx: JobContext, project_id: uuid.UUID, target: Target
 ) -> dict[str, Any]:
     async with session_scope(ctx.sessionmaker) as session:
-        rows = (
-            await session.execute(
-                select(
-                    Persona.age_group,
-                    Persona.gender,
-                    Persona.location,
-                    Persona.urban_rural,
-                    Persona.education,
-                    Persona.income_band,
-                ).where(Persona.project_id == project_id, Persona.deleted_at.is_(None))
-            )
-        ).all()
-        cells = [
-            {
-                "age_group": r[0],
-                "gender": r[1],
-                "location": r[2],
-                "urban_rural": r[3],
-                "education": r[4],
-                "income": r[5],
-            }
-            for r in rows
-        ]
+        cells = await repository.demographic_cells(session, project_id)
         report = fit_report(cells, target).model_dump(mode="json") if cells else None
         project = await session.get(Project, project_id)
         if project is not None:

@@ -1,0 +1,117 @@
+"""Every query of the personas domain (the service, the endpoints' dependencies
+and the generation job use it)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sight.kit.pagination import paginate
+from sight.personas.models import Persona
+
+# Persona columns of the demographic dimensions, by the target's dimension names.
+DIMENSION_COLUMNS = {
+    "age_group": Persona.age_group,
+    "gender": Persona.gender,
+    "location": Persona.location,
+    "urban_rural": Persona.urban_rural,
+    "education": Persona.education,
+    "income": Persona.income_band,
+}
+
+
+def _alive(project_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    return (Persona.project_id == project_id, Persona.deleted_at.is_(None))
+
+
+async def get(session: AsyncSession, persona_id: uuid.UUID) -> Persona | None:
+    return await session.get(Persona, persona_id)
+
+
+async def page(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    equal: dict[str, str],
+    *,
+    include_deleted: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Persona], int]:
+    """A page of a project's personas whose columns equal `equal`, oldest first."""
+    conditions = [Persona.project_id == project_id]
+    if not include_deleted:
+        conditions.append(Persona.deleted_at.is_(None))
+    conditions += [getattr(Persona, name) == value for name, value in equal.items()]
+    return await paginate(
+        session,
+        Persona,
+        *conditions,
+        order_by=[Persona.created_at, Persona.slot],
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def count_alive(session: AsyncSession, project_id: uuid.UUID) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(Persona).where(*_alive(project_id))
+    )
+    return int(total or 0)
+
+
+async def counts_by_dimension(
+    session: AsyncSession, project_id: uuid.UUID, dimension: str
+) -> dict[str, int]:
+    column = DIMENSION_COLUMNS[dimension]
+    result = await session.execute(
+        select(column, func.count()).where(*_alive(project_id)).group_by(column)
+    )
+    return {key: count for key, count in result.all()}
+
+
+async def demographic_cells(
+    session: AsyncSession, project_id: uuid.UUID
+) -> list[dict[str, str]]:
+    """Each live persona's category per dimension (what the fit is computed on)."""
+    names = list(DIMENSION_COLUMNS)
+    rows = await session.execute(
+        select(*DIMENSION_COLUMNS.values()).where(*_alive(project_id))
+    )
+    return [dict(zip(names, row, strict=True)) for row in rows.all()]
+
+
+async def names_and_profiles(
+    session: AsyncSession, project_id: uuid.UUID
+) -> list[tuple[str, dict[str, Any]]]:
+    rows = await session.execute(
+        select(Persona.full_name, Persona.profile).where(*_alive(project_id))
+    )
+    return [(name, profile) for name, profile in rows.all()]
+
+
+async def slots_of_job(session: AsyncSession, job_id: uuid.UUID) -> set[int]:
+    return set(
+        await session.scalars(select(Persona.slot).where(Persona.job_id == job_id))
+    )
+
+
+async def count_of_job(session: AsyncSession, job_id: uuid.UUID) -> int:
+    total = await session.scalar(
+        select(func.count(Persona.id)).where(Persona.job_id == job_id)
+    )
+    return int(total or 0)
+
+
+async def insert_for_slot(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a generated persona unless its job slot is already filled."""
+    inserted = await session.scalar(
+        insert(Persona)
+        .values(**values)
+        .on_conflict_do_nothing(constraint="uq_personas_job_slot")
+        .returning(Persona.id)
+    )
+    return inserted is not None
