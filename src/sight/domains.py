@@ -44,6 +44,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("auth", router="sight.auth.endpoints:router", models="sight.auth.models"),
     Domain("jobs", router="sight.jobs.endpoints:router", models="sight.jobs.models"),
     Domain("streams", models="sight.streams.models"),
+    Domain("demographics", router="sight.demographics.endpoints:router"),
     Domain(
         "projects",
         router="sight.projects.endpoints:router",
