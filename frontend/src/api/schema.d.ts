@@ -247,6 +247,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/census/{country}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Census
+         * @description The census distributions of Poland (`pl`) or the United States (`us`).
+         */
+        get: operations["get_census_api_v1_census__country__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -1275,6 +1295,49 @@ export interface components {
              */
             file: string;
         };
+        /** CensusCategoryRead */
+        CensusCategoryRead: {
+            /** Key */
+            key: string;
+            labels: components["schemas"]["Labels"];
+            /** Share */
+            share: number;
+            /** Verified */
+            verified: boolean;
+            range: components["schemas"]["ValueRange"] | null;
+        };
+        /** CensusDimensionRead */
+        CensusDimensionRead: {
+            /** Key */
+            key: string;
+            labels: components["schemas"]["Labels"];
+            /** Status */
+            status: string;
+            /** Universe */
+            universe: string;
+            source: components["schemas"]["Source"];
+            /** Unit */
+            unit: string | null;
+            /** Period */
+            period: string | null;
+            /** Verified Figures */
+            verified_figures: number;
+            /** Categories */
+            categories: components["schemas"]["CensusCategoryRead"][];
+        };
+        /** CensusRead */
+        CensusRead: {
+            /** Country */
+            country: string;
+            labels: components["schemas"]["Labels"];
+            /** Population */
+            population: number;
+            /** Population Verified */
+            population_verified: boolean;
+            population_source: components["schemas"]["Source"];
+            /** Dimensions */
+            dimensions: components["schemas"]["CensusDimensionRead"][];
+        };
         /**
          * CensusSource
          * @description Where a dimension's census figures come from and how many are verified.
@@ -2065,6 +2128,13 @@ export interface components {
             } | null;
             /** Monthly Budget Usd */
             monthly_budget_usd?: number | null;
+        };
+        /** Labels */
+        Labels: {
+            /** Pl */
+            pl: string;
+            /** En */
+            en: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2925,6 +2995,24 @@ export interface components {
             /** Max */
             max?: number | null;
         };
+        /** Source */
+        Source: {
+            /** Publisher */
+            publisher: string;
+            /** Title */
+            title: string;
+            /** Table */
+            table?: string | null;
+            /** Year */
+            year: number;
+            /** Url */
+            url?: string | null;
+            /**
+             * References
+             * @default []
+             */
+            references: string[];
+        };
         /**
          * Stimulus
          * @description What the group reacts to. Images are not accepted yet: not every
@@ -3279,6 +3367,16 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * ValueRange
+         * @description Concrete values of a category: ages are inclusive, money bands are [min, max).
+         */
+        ValueRange: {
+            /** Min */
+            min: number;
+            /** Max */
+            max?: number | null;
         };
         /** RunAccepted */
         sight__focus_groups__schemas__RunAccepted: {
@@ -4371,6 +4469,55 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["StatusEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["ItemEvent"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_census_api_v1_census__country__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                country: "pl" | "us";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CensusRead"];
                 };
             };
             /** @description Not logged in, or the token is invalid or expired */
