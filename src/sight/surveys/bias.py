@@ -80,21 +80,30 @@ def heterogeneous(respondents: list[Respondent]) -> bool:
     return varied >= 2
 
 
-def uniformity(question: Question, respondents: list[Respondent]) -> str | None:
+Flag = tuple[str, dict[str, Any]]  # (message in English, {"code", params})
+
+
+def uniformity(question: Question, respondents: list[Respondent]) -> Flag | None:
     values = answered(question, respondents)
     if len(values) < MIN_N:
         return None
     if question.type == "single-choice":
         option, count = Counter(values).most_common(1)[0]
-        if count / len(values) > UNIFORM_SHARE:
+        share = count / len(values)
+        if share > UNIFORM_SHARE:
             return (
-                f"{count / len(values):.0%} chose {option!r}: implausibly uniform "
-                "for a varied sample"
+                f"{share:.0%} chose {option!r}: implausibly uniform for a varied "
+                "sample",
+                {"code": "uniform_option", "share": round(share, 4), "option": option},
             )
     elif question.type == "multiple-choice":
         combo, count = Counter(tuple(sorted(v)) for v in values).most_common(1)[0]
-        if count / len(values) > UNIFORM_SHARE:
-            return f"{count / len(values):.0%} gave the same selection {list(combo)}"
+        share = count / len(values)
+        if share > UNIFORM_SHARE:
+            return (
+                f"{share:.0%} gave the same selection {list(combo)}",
+                {"code": "uniform_selection", "share": round(share, 4)},
+            )
     elif question.type in ("rating-scale", "numeric"):
         sd = float(np.std(np.asarray(values, dtype=float), ddof=1))
         span = (
@@ -103,21 +112,28 @@ def uniformity(question: Question, respondents: list[Respondent]) -> str | None:
             else float((question.max or 1) - (question.min or 0)) / 10
         )
         if sd < UNIFORM_SD * span:
-            return f"standard deviation {sd:.2f}: nearly everyone answered alike"
+            return (
+                f"standard deviation {sd:.2f}: nearly everyone answered alike",
+                {"code": "uniform_spread", "sd": round(sd, 4)},
+            )
     elif question.type == "ranking":
         combo, count = Counter(tuple(v) for v in values).most_common(1)[0]
-        if count / len(values) > UNIFORM_SHARE:
-            return f"{count / len(values):.0%} gave the identical ranking"
+        share = count / len(values)
+        if share > UNIFORM_SHARE:
+            return (
+                f"{share:.0%} gave the identical ranking",
+                {"code": "uniform_ranking", "share": round(share, 4)},
+            )
     return None
 
 
 def ignored_demographics(
     question: Question, respondents: list[Respondent]
-) -> list[str]:
+) -> list[Flag]:
     """Warnings where a question's topic should depend on a demographic that
     shows no relation at all to the answers."""
     text = f"{question.title} {question.description or ''} {question.options or ''}"
-    found: list[str] = []
+    found: list[Flag] = []
     n = len(answered(question, respondents))
     if n < MIN_N_DEMOGRAPHICS:
         return found
@@ -130,10 +146,13 @@ def ignored_demographics(
         tests = table["tests"] if table["test"] is None else [table["test"]]
         tested = [t for t in tests if t.get("testable")]
         if tested and all(t["cramers_v"] < 0.1 and t["p"] > 0.5 for t in tested):
+            v = max(t["cramers_v"] for t in tested)
             found.append(
-                f"answers show no relation to {field} although the question is "
-                f"about something {field} usually shapes (Cramér's V "
-                f"{max(t['cramers_v'] for t in tested):.2f})"
+                (
+                    f"answers show no relation to {field} although the question is "
+                    f"about something {field} usually shapes (Cramér's V {v:.2f})",
+                    {"code": "ignores_demographic", "field": field, "v": v},
+                )
             )
     return found
 
@@ -141,13 +160,19 @@ def ignored_demographics(
 def question_guards(
     question: Question, respondents: list[Respondent], *, varied: bool
 ) -> dict[str, Any]:
-    warnings: list[str] = []
+    # `warnings`: sentences (English); `flags`: the same as codes and numbers,
+    # for a client to say in its reader's language.
+    flags: list[Flag] = []
     if varied and question.type in CLOSED:
         uniform = uniformity(question, respondents)
         if uniform:
-            warnings.append(uniform)
-        warnings.extend(ignored_demographics(question, respondents))
-    guards: dict[str, Any] = {"warnings": warnings}
+            flags.append(uniform)
+        flags.extend(ignored_demographics(question, respondents))
+    warnings = [message for message, _ in flags]
+    guards: dict[str, Any] = {
+        "warnings": warnings,
+        "flags": [flag for _, flag in flags],
+    }
     effect = position_effect(question, respondents)
     if effect is not None:
         guards["position_effect"] = effect

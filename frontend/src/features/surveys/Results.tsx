@@ -90,12 +90,22 @@ function QuestionCard({ q }: { q: QuestionResult }) {
           })}
         </p>
       )}
-      {(guards?.warnings ?? [])
-        // The position effect is shown above, in the reader's language.
-        .filter((w) => !w.startsWith("position effect"))
-        .map((w, k) => (
+      {(guards?.flags ?? []).map((flag, k) => (
         <p key={k} className="sv-warning small" role="note">
-          ⚠ {w}
+          ⚠{" "}
+          {flag.code === "ignores_demographic"
+            ? t("sv.flag.ignores_demographic", {
+                field: tk(`dem.dimension.${flag.field === "income_band" ? "income" : (flag.field ?? "")}`),
+                v: formatNumber(flag.v ?? 0),
+              })
+            : flag.code === "uniform_spread"
+              ? t("sv.flag.uniform_spread", { sd: formatNumber(flag.sd ?? 0) })
+              : flag.code === "uniform_option"
+                ? t("sv.flag.uniform_option", {
+                    share: formatNumber(Math.round((flag.share ?? 0) * 100)),
+                    option: flag.option ?? "",
+                  })
+                : t("sv.flag.uniform_same", { share: formatNumber(Math.round((flag.share ?? 0) * 100)) })}
         </p>
       ))}
     </article>

@@ -74,6 +74,7 @@ export interface QuestionResult {
   themes?: Theme[];
   guards?: {
     warnings: string[];
+    flags?: { code: string; share?: number; option?: string; sd?: number; field?: string; v?: number }[];
     position_effect?: PositionEffect;
     rating_method?: { two_pass: number; direct: number; mean_similarity: number | null };
   };

@@ -116,6 +116,11 @@ export const surveysEn = {
   "sv.guard.position": "Position effect: the option shown first was chosen {first} % of the time (expected {expected} %, p = {p}).",
   "sv.guard.twoPass": "{count} ratings given in words and mapped to the scale (mean similarity {similarity}).",
 
+  "sv.flag.uniform_option": "{share} % chose “{option}”: implausibly uniform for a varied sample.",
+  "sv.flag.uniform_same": "{share} % gave exactly the same answer: implausibly uniform for a varied sample.",
+  "sv.flag.uniform_spread": "Standard deviation {sd}: nearly everyone answered alike.",
+  "sv.flag.ignores_demographic": "The answers show no relation to {field}, although the question is about something it usually shapes (Cramér's V {v}).",
+
   "sv.chart.answer": "Answer",
   "sv.chart.share": "Share",
   "sv.chart.count": "Count",

@@ -126,6 +126,11 @@ export const surveysPl: CatalogueOf<typeof surveysEn> = {
   "sv.guard.position": "Efekt pozycji: odpowiedź pokazana jako pierwsza była wybierana w {first}% przypadków (oczekiwane {expected}%, p = {p}).",
   "sv.guard.twoPass": "Oceny podane słowami i przeliczone na skalę: {count} (średnie podobieństwo {similarity}).",
 
+  "sv.flag.uniform_option": "{share}% wybrało „{option}”: nienaturalnie jednolicie jak na zróżnicowaną próbę.",
+  "sv.flag.uniform_same": "{share}% dało dokładnie tę samą odpowiedź: nienaturalnie jednolicie jak na zróżnicowaną próbę.",
+  "sv.flag.uniform_spread": "Odchylenie standardowe {sd}: prawie wszyscy odpowiedzieli tak samo.",
+  "sv.flag.ignores_demographic": "Odpowiedzi nie mają żadnego związku z wymiarem „{field}”, choć pytanie dotyczy czegoś, co zwykle od niego zależy (V Craméra {v}).",
+
   "sv.chart.answer": "Odpowiedź",
   "sv.chart.share": "Udział",
   "sv.chart.count": "Liczba",
