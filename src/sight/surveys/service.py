@@ -24,6 +24,7 @@ from sight.surveys import repository
 from sight.surveys.events import RunStarted, survey_stream
 from sight.surveys.models import Survey, SurveyStatus
 from sight.surveys.schemas import (
+    SEGMENT_FIELDS,
     Problem,
     Question,
     Respondents,
@@ -178,7 +179,16 @@ async def check_survey(
         # The sample size still helps while the questions are being written.
         try:
             who = Respondents.model_validate(body.get("respondents") or {})
-            count = len(await repository.respondent_ids(session, project.id, who))
+            known = all(
+                field in SEGMENT_FIELDS and values
+                for segment in who.segments or []
+                for field, values in segment.filters.items()
+            )
+            count = (
+                len(await repository.respondent_ids(session, project.id, who))
+                if known
+                else 0
+            )
         except ValidationError:
             count = 0
         return SurveyCheck(
