@@ -110,6 +110,39 @@ class LLMSettings(BaseModel):
     limits: dict[str, ProviderLimits] = Field(default_factory=_default_limits)
 
 
+class KnowledgeSettings(BaseModel):
+    """The knowledge base: uploads, chunking, retrieval, parsing limits
+    (`SIGHT_KNOWLEDGE__*`, documented in docs/configuration.md)."""
+
+    max_upload_mb: float = Field(50.0, gt=0)
+    chunk_tokens: int = Field(400, ge=50, le=4000)
+    chunk_overlap_tokens: int = Field(60, ge=0, le=1000)
+    # Reciprocal rank fusion constant: score = sum of 1 / (rrf_k + rank).
+    rrf_k: int = Field(60, ge=1)
+    # Candidates each retriever contributes before fusion.
+    candidates: int = Field(50, ge=1, le=1000)
+    graph_expansion_limit: int = Field(5, ge=0, le=50)
+    embed_batch: int = Field(32, ge=1, le=512)
+    extract_entities: bool = True
+    extract_concurrency: int = Field(4, ge=1, le=64)
+    # How often an unreachable Neo4j is retried (and stores swept of orphans).
+    reconnect_seconds: float = Field(300.0, gt=0)
+    # Cosine similarity a passage needs to be cited (answers, persona briefs);
+    # unset: the embedder's measured floor (relevance.py).
+    relevance_floor: float | None = Field(None, ge=-1, le=1)
+    # Per-document limits of the parsing process (see preparation.py): a file
+    # over one of them fails with a reason naming it instead of freezing a worker.
+    max_unpacked_mb: float = Field(100.0, gt=0)
+    max_paragraphs: int = Field(50_000, ge=1)
+    max_pages: int = Field(2_000, ge=1)
+    parse_timeout_seconds: float = Field(120.0, gt=0)
+    parse_memory_mb: int = Field(1024, ge=64)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -182,6 +215,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
 
     @property
     def is_production(self) -> bool:

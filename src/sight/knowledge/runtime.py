@@ -53,7 +53,7 @@ class KnowledgeBackend:
         driver: AsyncDriver | None = None,
     ) -> None:
         self.settings = settings
-        self.knowledge = knowledge or KnowledgeSettings()
+        self.knowledge = knowledge or settings.knowledge
         self.sessionmaker = sessionmaker
         self._owned_driver: AsyncDriver | None = None
         self.store: KnowledgeStore
