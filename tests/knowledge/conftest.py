@@ -36,6 +36,10 @@ def knowledge_settings(**overrides: Any) -> KnowledgeSettings:
 def start_server(
     database_url: str, knowledge: KnowledgeSettings | None = None, **settings: Any
 ) -> LiveServer:
+    # Like the suite's main server (tests/conftest.py): its in-process worker
+    # shares the test database and may run any test's job, so it must treat
+    # users' fake endpoints on 127.0.0.1 the same way.
+    settings.setdefault("llm", {"allow_private_endpoints": True})
     app = create_app(make_settings(**settings), database_url=database_url)
     app.state.knowledge_settings = knowledge or knowledge_settings()
     server = LiveServer(app)

@@ -22,10 +22,14 @@ from tests.llm.conftest import gateway_for, insert_user, set_llm_settings
 
 @pytest.fixture(scope="module")
 def strict_server(database_url: str, redis_url: str) -> Iterator[LiveServer]:
-    """The app as deployed: private endpoints not allowed."""
+    """The app as deployed: private endpoints not allowed. It runs no job worker:
+    on the shared test database it would take other tests' jobs."""
     from sight.app import create_app
 
-    app = create_app(make_settings(redis_url=redis_url), database_url=database_url)
+    app = create_app(
+        make_settings(redis_url=redis_url, jobs={"run_worker_in_process": False}),
+        database_url=database_url,
+    )
     server = LiveServer(app)
     server.start()
     yield server
