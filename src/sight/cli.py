@@ -162,7 +162,7 @@ def _announcing_server(config: Any) -> Any:
 
 def _announce(config: Any) -> None:
     host = "127.0.0.1" if config.host in {"0.0.0.0", "::"} else config.host  # noqa: S104
-    llm = config.app.state.sight.llm.default_provider
+    llm = config.app.state.sight.llm.default_provider()
     if llm == "offline":
         model = (
             "LLM: none configured, so the offline engine writes everything (marked "
