@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,8 +19,9 @@ import pytest
 from sight.embedded_postgres import EmbeddedPostgres
 from sight.projects.service import normalise_target
 from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
-from tests.conftest import create_database, repo_root
+from tests.conftest import create_database
 from tests.fixtures.jobs import start_job
+from tests.fixtures.workers import spawn_worker
 from tests.personas.test_generation import make_project, wait_job
 
 CANNED_PERSONA = {
@@ -129,24 +128,7 @@ async def test_duplicates_are_repaired_a_bounded_number_of_times_then_reported(
 
 
 def _spawn_worker(url: str, fake: FakeLLM) -> subprocess.Popen[bytes]:
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "SIGHT_JOB_MODULES"},
-        "DATABASE_URL": url,
-        "OPENAI_API_KEY": "sk-fake-key-for-tests",
-        "OPENAI_BASE_URL": fake.openai_base_url,
-        "SIGHT_LLM__DETECT_OLLAMA": "false",
-        "SIGHT_LLM__LIMITS__OPENAI__CONCURRENCY": "2",
-        "SIGHT_JOBS__STALLED_AFTER_SECONDS": "3",
-        "SIGHT_JOBS__HEARTBEAT_SECONDS": "0.5",
-        "SECRET_KEY": "s" * 40,
-    }
-    return subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "sight"), "worker"],
-        env=env,
-        cwd=repo_root(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return spawn_worker(url, fake)
 
 
 def _persona_slots(url: str) -> list[int]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,8 +18,9 @@ import pytest
 
 from sight.embedded_postgres import EmbeddedPostgres
 from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
-from tests.conftest import create_database, repo_root
+from tests.conftest import create_database
 from tests.fixtures.jobs import start_job
+from tests.fixtures.workers import spawn_worker
 from tests.personas.test_generation import wait_job
 from tests.personas.test_generation_with_provider import use_fake
 from tests.surveys.conftest import QUESTIONS, project_with_personas, read_stream
@@ -81,24 +80,8 @@ async def test_two_pass_ratings_with_a_real_model(
 
 
 def _spawn_worker(url: str, fake: FakeLLM) -> subprocess.Popen[bytes]:
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "SIGHT_JOB_MODULES"},
-        "DATABASE_URL": url,
-        "OPENAI_API_KEY": "sk-fake-key-for-tests",
-        "OPENAI_BASE_URL": fake.openai_base_url,
-        "SIGHT_LLM__DETECT_OLLAMA": "false",
-        "SIGHT_LLM__LIMITS__OPENAI__CONCURRENCY": "2",
-        "SIGHT_JOBS__STALLED_AFTER_SECONDS": "8",  # a busy machine delays beats
-        "SIGHT_JOBS__HEARTBEAT_SECONDS": "1",
-        "SECRET_KEY": "s" * 40,
-    }
-    return subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "sight"), "worker"],
-        env=env,
-        cwd=repo_root(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # A busy machine delays heartbeats: a longer stall timeout.
+    return spawn_worker(url, fake, stalled_after_seconds=8, heartbeat_seconds=1)
 
 
 def _setup(url: str) -> tuple[str, uuid.UUID, uuid.UUID]:
