@@ -42,6 +42,8 @@ class Domain:
 
 DOMAINS: tuple[Domain, ...] = (
     Domain("auth", router="sight.auth.endpoints:router", models="sight.auth.models"),
+    Domain("teams", router="sight.teams.endpoints:router", models="sight.teams.models"),
+    Domain("audit", router="sight.audit.endpoints:router", models="sight.audit.models"),
     Domain("jobs", router="sight.jobs.endpoints:router", models="sight.jobs.models"),
     Domain("streams", models="sight.streams.models"),
     Domain("demographics", router="sight.demographics.endpoints:router"),
@@ -86,6 +88,7 @@ DOMAINS: tuple[Domain, ...] = (
         tasks="sight.analysis.tasks",
         offline="sight.analysis.offline",
     ),
+    Domain("exports", models="sight.exports.models"),
 )
 
 
