@@ -7,6 +7,8 @@ building the app connects nothing and registers nothing global.
 
 from __future__ import annotations
 
+from typing import Any
+
 import procrastinate
 
 RUN_JOB_TASK = "sight.run_job"
@@ -19,3 +21,21 @@ def create_queue_app(conninfo: str) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
     app.task(name=RUN_JOB_TASK, queue=QUEUE, pass_context=True)(run_job_task)
     return app
+
+
+def register_periodic(app: procrastinate.App) -> None:
+    """Add the domains' scheduled work (`registry.periodic_job`) to a worker's app;
+    procrastinate defers each tick once, whichever worker sees it first."""
+    from sight.jobs.registry import periodic_jobs
+
+    for name, (cron, func) in periodic_jobs().items():
+        if name in app.tasks:
+            continue
+
+        async def tick(
+            context: procrastinate.JobContext, timestamp: int, _func: Any = func
+        ) -> None:
+            await _func(context.additional_context["runtime"])
+
+        task = app.task(name=name, queue=QUEUE, pass_context=True)(tick)
+        app.periodic(cron=cron, periodic_id=name)(task)

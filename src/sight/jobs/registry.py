@@ -15,12 +15,44 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from sight.domains import Domain
-    from sight.jobs.runtime import JobContext
+    from sight.jobs.models import Job
+    from sight.jobs.runtime import JobContext, WorkerRuntime
 
 Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
+# Told when a job ends (succeeded, failed or cancelled), in the transaction that
+# records the end: a notification or a cache invalidation commits with it.
+FinishListener = Callable[["WorkerRuntime", "AsyncSession", "Job"], Awaitable[None]]
+# Work a worker defers on a schedule (cron syntax); one run per tick across workers.
+Periodic = Callable[["WorkerRuntime"], Awaitable[None]]
 
 _HANDLERS: dict[str, Handler] = {}
+_FINISH_LISTENERS: list[FinishListener] = []
+_PERIODIC: dict[str, tuple[str, Periodic]] = {}
+
+
+def on_job_finished(func: FinishListener) -> FinishListener:
+    if func not in _FINISH_LISTENERS:
+        _FINISH_LISTENERS.append(func)
+    return func
+
+
+def finish_listeners() -> tuple[FinishListener, ...]:
+    return tuple(_FINISH_LISTENERS)
+
+
+def periodic_job(name: str, cron: str) -> Callable[[Periodic], Periodic]:
+    def register(func: Periodic) -> Periodic:
+        _PERIODIC[name] = (cron, func)
+        return func
+
+    return register
+
+
+def periodic_jobs() -> dict[str, tuple[str, Periodic]]:
+    return dict(_PERIODIC)
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

@@ -31,8 +31,8 @@ from sight import streams
 from sight.config import Settings
 from sight.jobs import events
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
-from sight.jobs.queue import QUEUE, RUN_JOB_TASK
-from sight.jobs.registry import get_handler
+from sight.jobs.queue import QUEUE, RUN_JOB_TASK, register_periodic
+from sight.jobs.registry import finish_listeners, get_handler
 from sight.kit.errors import SightError
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
@@ -171,6 +171,25 @@ async def _finish(
             .values(status=status, finished_at=func.now(), **values)
         )
         await events.publish(session, job_id, event_type, data)
+        await _tell_listeners(runtime, session, job_id)
+
+
+async def _tell_listeners(
+    runtime: WorkerRuntime, session: AsyncSession, job_id: uuid.UUID
+) -> None:
+    # Each in a savepoint: a failing listener (a notification, a cache) must
+    # never undo or block the job's own end.
+    job = await session.get(Job, job_id)
+    if job is None:
+        return
+    for listener in finish_listeners():
+        try:
+            async with session.begin_nested():
+                await listener(runtime, session, job)
+        except Exception:
+            logger.exception(
+                "job finish listener failed", extra={"job_id": str(job_id)}
+            )
 
 
 def _cause(exc: BaseException) -> BaseException:
@@ -362,6 +381,7 @@ async def watchdog(runtime: WorkerRuntime, every_seconds: float) -> None:
 async def run_worker(runtime: WorkerRuntime, *, concurrency: int, name: str) -> None:
     """Run a procrastinate worker plus the stall watchdog until cancelled."""
     settings = runtime.settings.jobs
+    register_periodic(runtime.queue_app)
     guard = asyncio.create_task(watchdog(runtime, settings.stalled_after_seconds / 2))
     try:
         await runtime.queue_app.run_worker_async(

@@ -109,7 +109,9 @@ class LLMGateway:
             ollama_available=ollama_available,
             policies=self.policies,
         )
-        self._usage = UsageRecorder(sessionmaker, metrics)
+        self._usage = UsageRecorder(
+            sessionmaker, metrics, settings=settings.llm, policies=self.policies
+        )
         redis_url = (
             settings.redis_url.get_secret_value() if settings.redis_url else None
         )

@@ -4,14 +4,40 @@ budgets."""
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sight.llm.config import price_table
 from sight.llm.models import LLMCall
 from sight.llm.types import CallContext, Route
 from sight.observability import Metrics
 from sight.postgres import SessionMaker, session_scope
+
+if TYPE_CHECKING:
+    from sight.config import LLMSettings
+    from sight.llm.policies import LLMPolicies
+
+logger = logging.getLogger("sight.llm")
+
+
+@dataclass(frozen=True)
+class SpendRecorded:
+    """A priced call was stored for `user_id` (what spend alerts look at)."""
+
+    sessionmaker: SessionMaker
+    settings: LLMSettings
+    policies: LLMPolicies
+    user_id: uuid.UUID
+    cost_usd: float
+
+
+# Told after a priced call is stored, e.g. spend alerts (sight.notifications
+# registers one). A listener's failure is logged, never raised to the caller.
+spend_listeners: list[Callable[[SpendRecorded], Awaitable[None]]] = []
 
 
 @dataclass
@@ -30,9 +56,18 @@ class CallUsage:
 
 
 class UsageRecorder:
-    def __init__(self, sessionmaker: SessionMaker, metrics: Metrics | None) -> None:
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        metrics: Metrics | None,
+        *,
+        settings: LLMSettings | None = None,
+        policies: LLMPolicies | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._metrics = metrics
+        self._settings = settings
+        self._policies = policies
 
     async def record(
         self, usage: CallUsage, started: float, cost: float | None = None
@@ -77,4 +112,19 @@ class UsageRecorder:
                 cost=cost,
                 cache_hit=usage.cache_hit,
             )
+        await self._tell_listeners(usage.ctx.user_id, cost)
         return cost
+
+    async def _tell_listeners(self, user_id: uuid.UUID | None, cost: float) -> None:
+        if user_id is None or cost <= 0 or self._settings is None:
+            return
+        if self._policies is None:
+            return
+        spent = SpendRecorded(
+            self._sessionmaker, self._settings, self._policies, user_id, cost
+        )
+        for listener in spend_listeners:
+            try:
+                await listener(spent)
+            except Exception:
+                logger.exception("spend listener failed")
