@@ -89,6 +89,7 @@ DOMAINS: tuple[Domain, ...] = (
         offline="sight.analysis.offline",
     ),
     Domain("exports", models="sight.exports.models"),
+    Domain("fidelity", models="sight.fidelity.models"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Fidelity: how close synthetic respondents come to real people (docs/fidelity.md)."""
