@@ -88,6 +88,18 @@ DOMAINS: tuple[Domain, ...] = (
         tasks="sight.analysis.tasks",
         offline="sight.analysis.offline",
     ),
+    Domain(
+        "notifications",
+        router="sight.notifications.endpoints:router",
+        models="sight.notifications.models",
+        tasks="sight.notifications.tasks",
+    ),
+    Domain(
+        "dashboard",
+        router="sight.dashboard.endpoints:router",
+        models="sight.dashboard.models",
+        tasks="sight.dashboard.tasks",
+    ),
     Domain("exports", models="sight.exports.models"),
     Domain("fidelity", models="sight.fidelity.models"),
 )
