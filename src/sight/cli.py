@@ -347,6 +347,66 @@ def smoke(
         raise typer.Exit(code=1)
 
 
+eval_cli = typer.Typer(help="Measure Sight against real people.", no_args_is_help=True)
+cli.add_typer(eval_cli, name="eval")
+
+
+@eval_cli.command("fidelity")
+def eval_fidelity(
+    benchmark: Annotated[str, typer.Option(help="A shipped benchmark.")] = "gss2018_us",
+    per_group: Annotated[
+        int, typer.Option("--per-group", min=2, max=2000, help="Respondents per group.")
+    ] = 200,
+    questions: Annotated[
+        list[str] | None, typer.Option(help="Question ids or names (repeat or comma).")
+    ] = None,
+    groups: Annotated[list[str] | None, typer.Option(help="Group ids.")] = None,
+    seed: Annotated[int, typer.Option(help="Persona sample and option order.")] = 1,
+    volunteered: Annotated[
+        str, typer.Option(help="omit | offer the options not read out.")
+    ] = "omit",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run a fidelity benchmark with the configured provider (or the offline
+    engine) and print the scores beside their baselines (docs/fidelity.md)."""
+    from sight.fidelity import cli as fidelity_cli
+    from sight.kit.errors import SightError
+
+    settings = _settings(data_dir)
+    embedded = None
+    if settings.database_url is not None:
+        url = settings.database_url.get_secret_value()
+    else:
+        from sight.embedded_postgres import EmbeddedPostgres
+
+        running = EmbeddedPostgres(settings.data_dir).running_url()
+        if running is None:
+            embedded, running = _start_embedded(settings)
+        url = running
+    try:
+        _upgrade_or_exit(url)
+        result = asyncio.run(
+            fidelity_cli.run_from_cli(
+                settings,
+                url,
+                benchmark=benchmark,
+                per_group=per_group,
+                questions=questions,
+                groups=groups,
+                seed=seed,
+                volunteered=volunteered,
+                echo=lambda line: typer.echo(line, err=True),
+            )
+        )
+    except SightError as exc:
+        raise _fail(exc.detail) from None
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    typer.echo(fidelity_cli.as_json(result) if as_json else fidelity_cli.render(result))
+
+
 def main() -> None:
     try:
         cli()

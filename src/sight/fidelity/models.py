@@ -101,7 +101,9 @@ class FidelityResponse(IdMixin, Base):
 
     __tablename__ = "fidelity_responses"
     __table_args__ = (
-        UniqueConstraint("run_id", "respondent", name="uq_fidelity_responses_respondent"),
+        UniqueConstraint(
+            "run_id", "respondent", name="uq_fidelity_responses_respondent"
+        ),
     )
 
     run_id: Mapped[uuid.UUID] = mapped_column(
