@@ -100,12 +100,7 @@ DOMAINS: tuple[Domain, ...] = (
         models="sight.dashboard.models",
         tasks="sight.dashboard.tasks",
     ),
-    Domain(
-        "exports",
-        router="sight.exports.endpoints:router",
-        models="sight.exports.models",
-        tasks="sight.exports.tasks",
-    ),
+    Domain("exports", models="sight.exports.models"),
     Domain(
         "fidelity",
         router="sight.fidelity.endpoints:router",
