@@ -47,6 +47,12 @@ class AuthSettings(BaseModel):
     register_rate_limit: str = "5/minute"
     # The refresh cookie is `Secure` (browsers accept it on http://localhost too).
     refresh_cookie_secure: bool = True
+    # The first account registered on an empty deployment becomes its admin
+    # (otherwise: `sight users set-role EMAIL admin`).
+    first_user_admin: bool = True
+    # An API token's last use is stored at most this often (seconds): a script
+    # making many requests must not write to the database on every one.
+    token_last_used_interval_seconds: float = 60.0
 
 
 class JobSettings(BaseModel):
@@ -67,9 +73,12 @@ class ProviderLimits(BaseModel):
 
 
 def _default_limits() -> dict[str, ProviderLimits]:
+    # Concurrency per process = what the request limit allows for calls of a
+    # few seconds (Little's law: RPM / 60 x ~4 s): OpenAI tier 1 500 RPM -> 32,
+    # Gemini tier 1 1,000 RPM -> 64; the RPM limiter still holds the rate.
     return {
-        "gemini": ProviderLimits(concurrency=10, requests_per_minute=1000),
-        "openai": ProviderLimits(concurrency=10, requests_per_minute=500),
+        "gemini": ProviderLimits(concurrency=64, requests_per_minute=1000),
+        "openai": ProviderLimits(concurrency=32, requests_per_minute=500),
         "anthropic": ProviderLimits(concurrency=5, requests_per_minute=50),
         "ollama": ProviderLimits(concurrency=2),
         "offline": ProviderLimits(concurrency=64),

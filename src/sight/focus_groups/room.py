@@ -33,7 +33,7 @@ from sight.focus_groups.turns import Turn, speak
 from sight.focus_groups.writers import DeltaWriter, MemoryWriter
 from sight.jobs.runtime import JobContext
 from sight.prompts import focus_groups as prompts
-from sight.streams import StreamKey, publish
+from sight.streams import ProgressEvent, StreamKey, publish
 
 HEARD_LIMIT = 10
 HEARD_CHARS = 350
@@ -47,6 +47,16 @@ class Stored:
     wave: int
     position: int
     details: dict[str, Any]
+
+
+def _with_own(
+    recalled: list[persona_memory.Memory], said: list[persona_memory.Memory]
+) -> list[persona_memory.Memory]:
+    """The recalled memories with this run's own latest answers first (those
+    not committed yet are not in the database's recall), bounded as recall is."""
+    known = {m.response_id for m in recalled}
+    own = [m for m in reversed(said) if m.response_id not in known]
+    return (own + recalled)[: persona_memory.RECALL_LIMIT]
 
 
 def rng(seed: str) -> random.Random:
@@ -72,6 +82,8 @@ class Room:
         self.vectors = question_vectors
         self.prompt_version = prompts.PROMPT_VERSION
         self.deltas = DeltaWriter(ctx.sessionmaker, key)
+        self.deltas.after_writes = self._progress
+        self.last_speaker: str | None = None
         self.memory = MemoryWriter(ctx.sessionmaker, ctx.llm, ctx.call_context)
         self.order = [uuid.UUID(p) for p in group.persona_ids if uuid.UUID(p) in people]
         self.total_answers = len(self.order) * len(group.questions)
@@ -84,6 +96,7 @@ class Room:
             None
         )
         self._memory_known = False
+        self._memory_checked: set[int] = set()
         self._vector_lock = asyncio.Lock()
 
     async def run(self) -> None:
@@ -122,20 +135,20 @@ class Room:
         questions = len(self.group.questions)
         left = [len(self.order)] * questions
         started: set[int] = set()
-        lock = asyncio.Lock()
 
-        async def reach(index: int) -> None:
-            async with lock:
-                if index not in started:
-                    started.add(index)
-                    await self.publish(
-                        QuestionStarted(
-                            question_index=index,
-                            text=str(self.group.questions[index]["text"]),
-                            speakers=len(self.order),
-                            waves=1,
-                        )
+        def reach(index: int) -> None:
+            if index not in started:
+                started.add(index)
+                # Batched with the words (in order, before the first speaker's
+                # `speaker_started`): nobody waits for a transaction of its own.
+                self.deltas.add(
+                    QuestionStarted(
+                        question_index=index,
+                        text=str(self.group.questions[index]["text"]),
+                        speakers=len(self.order),
+                        waves=1,
                     )
+                )
 
         async def leave(index: int) -> None:
             left[index] -= 1
@@ -160,26 +173,55 @@ class Room:
                     stage="answers",
                 )
 
-        async def chain(position: int, persona_id: uuid.UUID) -> None:
+        async def stored_then_leave(store: Awaitable[None], index: int) -> None:
+            await store
+            await leave(index)
+
+        async def chain(
+            tasks: asyncio.TaskGroup, position: int, persona_id: uuid.UUID
+        ) -> None:
+            # What this persona said in this run, newest last: its next
+            # question remembers it even before the commit has landed.
+            said: list[persona_memory.Memory] = []
             for index in range(questions):
-                await reach(index)
+                reach(index)
                 turn = self.turn(index, 0, 0, position, persona_id, [])
-                if turn.response_id is None:
-                    async with self.ctx.sessionmaker() as session:
-                        query = await self._question_vector(session, index)
-                        recalled = await persona_memory.recall_many(
-                            session,
-                            persona_ids=[persona_id],
-                            project_id=self.group.project_id,
-                            query=query,
-                            before=(self.group.id, index),
+                if turn.response_id is not None:
+                    await leave(index)
+                    continue
+                async with self.ctx.sessionmaker() as session:
+                    query = await self._question_vector(session, index)
+                    recalled = await persona_memory.recall_many(
+                        session,
+                        persona_ids=[persona_id],
+                        project_id=self.group.project_id,
+                        query=query,
+                        before=(self.group.id, index),
+                    )
+                stores: list[Awaitable[None]] = []
+                await self._prepare_and_speak(
+                    turn,
+                    _with_own(recalled[persona_id], said),
+                    store_later=stores.append,
+                )
+                if turn.status == "ok":
+                    said.append(
+                        persona_memory.Memory(
+                            turn.planned_id,
+                            self.group.id,
+                            str(self.group.questions[index]["text"]),
+                            turn.text[: persona_memory.RECALL_CHARS],
+                            None,
                         )
-                    await self._prepare_and_speak(turn, recalled[persona_id])
-                await leave(index)
+                    )
+                # The commit (and the question's end, when this was its last
+                # answer) go on beside the persona's next question.
+                for store in stores:
+                    tasks.create_task(stored_then_leave(store, index))
 
         async with asyncio.TaskGroup() as tasks:
             for position, persona_id in enumerate(self.order):
-                tasks.create_task(chain(position, persona_id))
+                tasks.create_task(chain(tasks, position, persona_id))
 
     # ---- one question ------------------------------------------------------
 
@@ -252,15 +294,21 @@ class Room:
     async def _question_vector(
         self, session: AsyncSession, index: int
     ) -> list[float] | None:
+        if self.load_vectors is None or index in self._memory_checked:
+            # Settled for this question: no lock, no query per speaker.
+            return self.vectors[index] if self.vectors else None
         async with self._vector_lock:  # one embedding per question, however many ask
             if self.vectors is None and self.load_vectors is not None:
-                if not self._memory_known:
+                if index not in self._memory_checked:
+                    # Asked once per question (not per speaker): whether any
+                    # participant has an embedded answer to recall yet.
                     self._memory_known = (
                         self.embed_live
                         or await persona_memory.has_embedded(
                             session, self.group.project_id, list(self.people)
                         )
                     )
+                    self._memory_checked.add(index)
                 if self._memory_known:
                     self.vectors = await self.load_vectors()
                     self.load_vectors = None
@@ -306,7 +354,11 @@ class Room:
         return turn
 
     async def _prepare_and_speak(
-        self, turn: Turn, recalled: list[persona_memory.Memory]
+        self,
+        turn: Turn,
+        recalled: list[persona_memory.Memory],
+        *,
+        store_later: Callable[[Awaitable[None]], None] | None = None,
     ) -> None:
         assert turn.persona_id is not None  # noqa: S101 (persona turns only)
         person = self.people[turn.persona_id]
@@ -336,7 +388,7 @@ class Room:
             person, self.group.language, self.group.turn_words
         )
         turn.prompt = prompts.answer_prompt(facts)
-        await speak(self, turn)
+        await speak(self, turn, store_later=store_later)
 
     def _heard(self, turn: Turn) -> list[dict[str, Any]]:
         ids = turn.details.get("heard", [])
@@ -356,6 +408,19 @@ class Room:
         return heard
 
     # ---- plumbing ----------------------------------------------------------------
+
+    async def _progress(self, session: AsyncSession) -> None:
+        """The answers' count, once per batch of stored turns."""
+        await publish(
+            session,
+            self.key,
+            ProgressEvent(
+                stage="answers",
+                done=self.answered,
+                total=self.total_answers,
+                message=self.last_speaker,
+            ),
+        )
 
     async def publish(self, event: Any) -> None:
         await self.deltas.flush()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ from sight.kit.errors import SightError
 from sight.llm.budget import BudgetExceeded
 from sight.llm.types import OFFLINE_MARK, LLMResult, StreamDone
 from sight.llm.types import TextDelta as ModelDelta
-from sight.streams import ProgressEvent, publish
+from sight.streams import publish
 
 logger = logging.getLogger("sight.focus_groups")
 
@@ -52,14 +53,28 @@ class Turn:
     response_id: uuid.UUID | None = None
     text: str = ""
     status: str = TurnStatus.ok
+    # The id the turn is stored under (known before it is committed, so the
+    # speaker's next turn can remember it while the commit is still on its way).
+    planned_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def role(self) -> str:
         return TurnRole.moderator if self.persona_id is None else TurnRole.persona
 
 
-async def speak(room: Any, turn: Turn) -> Turn:
-    """Stream the turn, store it, return it with its id (room: `room.Room`)."""
+async def speak(
+    room: Any,
+    turn: Turn,
+    *,
+    store_later: Callable[[Awaitable[None]], None] | None = None,
+) -> Turn:
+    """Stream the turn, store it, return it with its id (room: `room.Room`).
+
+    With `store_later` the commit is handed to it (a task group's
+    `create_task`) and the turn returns as soon as its words are complete, its
+    `text` and `status` set and `response_id` still None: the speaker goes on
+    while the answer commits in the writer's next batch.
+    """
     errors: list[str] = []
     for attempt in range(1, TURN_ATTEMPTS + 1):
         room.deltas.add(_started(turn, attempt))
@@ -102,7 +117,8 @@ async def speak(room: Any, turn: Turn) -> Turn:
             errors.append("the model returned no text")
             continue
         done = time.perf_counter()
-        await _store(
+        await _store_now_or_later(
+            store_later,
             room,
             turn,
             text=text,
@@ -114,7 +130,8 @@ async def speak(room: Any, turn: Turn) -> Turn:
             generated_by=result.generated_by if result else OFFLINE_MARK,
         )
         return turn
-    await _store(
+    await _store_now_or_later(
+        store_later,
         room,
         turn,
         text="",
@@ -143,6 +160,19 @@ def _started(turn: Turn, attempt: int) -> SpeakerStarted:
     )
 
 
+async def _store_now_or_later(
+    store_later: Callable[[Awaitable[None]], None] | None,
+    room: Any,
+    turn: Turn,
+    **values: Any,
+) -> None:
+    if store_later is None:
+        await _store(room, turn, **values)
+        return
+    turn.text, turn.status = values["text"], values["status"]
+    store_later(_store(room, turn, **values))
+
+
 async def _store(
     room: Any,
     turn: Turn,
@@ -166,7 +196,7 @@ async def _store(
         response_id = await repository.insert_turn(
             session,
             {
-                "id": uuid.uuid4(),
+                "id": turn.planned_id,
                 "focus_group_id": room.group.id,
                 "project_id": room.group.project_id,
                 "persona_id": turn.persona_id,
@@ -221,17 +251,10 @@ async def _store(
             ),
         )
         if turn.persona_id is not None and turn.round == 0:
+            # One `progress` event per batch of answers (the writer's
+            # `after_writes`), not one per answer.
             room.answered += 1
-            await publish(
-                session,
-                room.key,
-                ProgressEvent(
-                    stage="answers",
-                    done=room.answered,
-                    total=room.total_answers,
-                    message=turn.persona_name,
-                ),
-            )
+            room.last_speaker = turn.persona_name
 
     await room.deltas.commit_with(write)
     if not fresh or turn.response_id is None:

@@ -2,7 +2,8 @@
 
 `DeltaWriter` batches the words of every speaker into one transaction every
 ~100 ms (consecutive words of one speaker become one `text_delta`), so twenty
-people talking at once cost a few writes per second, not one per word.
+people talking at once cost a few writes per second, not one per word. A
+speaker's first words go out within ~20 ms: that is what a listener waits for.
 `MemoryWriter` embeds stored answers in batches, off the speaking path.
 """
 
@@ -31,11 +32,19 @@ Write = Callable[[AsyncSession], Awaitable[None]]
 
 class DeltaWriter:
     def __init__(
-        self, sessionmaker: SessionMaker, key: StreamKey, interval: float = 0.1
+        self,
+        sessionmaker: SessionMaker,
+        key: StreamKey,
+        interval: float = 0.1,
+        first_words_interval: float = 0.02,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._key = key
         self._interval = interval
+        # A speaker's first words go out sooner: what a listener waits for.
+        self._first_words_interval = first_words_interval
+        self._silent: set[tuple[int, int, uuid.UUID | None]] = set()
+        self._first_words = False
         self._pending: list[BaseModel] = []
         # Per speaker, the index of its latest pending delta (merged into).
         self._latest: dict[tuple[int, int, uuid.UUID | None], int] = {}
@@ -45,10 +54,16 @@ class DeltaWriter:
         # Stored turns ride in the same transaction as the words before them
         # (group commit): twenty answers finishing together are one commit.
         self._writes: list[tuple[Write, asyncio.Future[None]]] = []
+        # Once per batch that stored something, after its writes (a progress
+        # count, say), in the same transaction.
+        self.after_writes: Write | None = None
 
     def add(self, event: BaseModel) -> None:
         if isinstance(event, TextDelta):
             speaker = (event.question_index, event.round, event.persona_id)
+            if speaker in self._silent:
+                self._silent.discard(speaker)
+                self._first_words = True
             index = self._latest.get(speaker)
             if index is not None:
                 earlier = self._pending[index]
@@ -60,9 +75,9 @@ class DeltaWriter:
             self._latest[speaker] = len(self._pending)
         elif isinstance(event, SpeakerStarted):
             # A new turn (or a retry) must not merge into words said before it.
-            self._latest.pop(
-                (event.question_index, event.round, event.persona_id), None
-            )
+            speaker = (event.question_index, event.round, event.persona_id)
+            self._latest.pop(speaker, None)
+            self._silent.add(speaker)
         self._pending.append(event)
         self._wake.set()
 
@@ -77,6 +92,7 @@ class DeltaWriter:
     async def flush(self) -> None:
         async with self._lock:
             batch, self._pending, self._latest = self._pending, [], {}
+            self._first_words = False
             writes, self._writes = self._writes, []
             if not batch and not writes:
                 return
@@ -91,6 +107,8 @@ class DeltaWriter:
                                 await write(session)
                         except Exception as exc:  # one bad turn spoils no other
                             failed[number] = exc
+                    if self.after_writes is not None and len(failed) < len(writes):
+                        await self.after_writes(session)
             except BaseException as exc:
                 for _, done in writes:
                     if not done.done():
@@ -107,7 +125,13 @@ class DeltaWriter:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await asyncio.sleep(self._interval / 2 if self._writes else self._interval)
+            if self._first_words:
+                wait = self._first_words_interval
+            elif self._writes:
+                wait = self._interval / 2
+            else:
+                wait = self._interval
+            await asyncio.sleep(wait)
             try:
                 await self.flush()
             except asyncio.CancelledError:

@@ -1,7 +1,13 @@
-"""Segment briefs: one strong-model description per demographic segment, grounded
-in the project's documents when it has any, cached for 7 days (Redis when
-configured, PostgreSQL otherwise). Personas of the same segment share a brief,
-so N personas cost far fewer strong-model calls than N."""
+"""Segment briefs: one strong-model description per group of demographic
+segments, grounded in the project's documents when it has any, cached for 7 days
+(Redis when configured, PostgreSQL otherwise).
+
+A brief is worth a call only when several personas share it: segments (age
+group x sex x education tier) with fewer than `MIN_PERSONAS_PER_BRIEF` personas
+in the plan are merged into groups (`brief_groups`), first across education
+within the same age group and sex, then across sex within the age group, then
+into a neighbouring age group. 20 personas need 4-6 briefs instead of 13-14;
+200 personas keep about one brief per segment."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -55,18 +62,114 @@ def segment_name(segment: dict[str, str]) -> str:
     return f"{segment['age_group']}/{segment['gender']}/{segment['education_tier']}"
 
 
+MIN_PERSONAS_PER_BRIEF = 4
+_DIMENSIONS = ("age_group", "gender", "education_tier")
+_TIER_ORDER = ("higher", "middle", "basic")
+
+
+@dataclass(frozen=True)
+class BriefGroup:
+    """Segments that share one brief; `segment` describes them all (a value, or
+    a list of values where the group spans several)."""
+
+    name: str
+    segments: tuple[str, ...]
+    segment: dict[str, Any]
+
+
+def brief_groups(
+    attributes: Iterable[dict[str, str]],
+    min_personas: int = MIN_PERSONAS_PER_BRIEF,
+    age_order: Sequence[str] = (),
+) -> dict[str, BriefGroup]:
+    """Each planned segment's brief group (by segment name). Deterministic for a
+    plan, so a resumed job finds the same groups (and the cached briefs)."""
+    counts: dict[str, int] = {}
+    parts: dict[str, dict[str, str]] = {}
+    for a in attributes:
+        segment = segment_of(a)
+        name = segment_name(segment)
+        counts[name] = counts.get(name, 0) + 1
+        parts[name] = segment
+    ages = [*age_order, *sorted({s["age_group"] for s in parts.values()})]
+    ages = [
+        a
+        for a in dict.fromkeys(ages)
+        if any(s["age_group"] == a for s in parts.values())
+    ]
+    groups: list[list[str]] = []
+    carried: list[str] = []  # small segments waiting for company
+    for age in ages:
+        age_small: list[str] = []
+        for gender in sorted(
+            {s["gender"] for s in parts.values() if s["age_group"] == age}
+        ):
+            names = sorted(
+                (
+                    n
+                    for n, s in parts.items()
+                    if (s["age_group"], s["gender"]) == (age, gender)
+                ),
+                key=lambda n: (
+                    _TIER_ORDER.index(parts[n]["education_tier"])
+                    if parts[n]["education_tier"] in _TIER_ORDER
+                    else len(_TIER_ORDER)
+                ),
+            )
+            small = [n for n in names if counts[n] < min_personas]
+            groups.extend([n] for n in names if counts[n] >= min_personas)
+            if sum(counts[n] for n in small) >= min_personas:
+                groups.append(small)
+            else:
+                age_small.extend(small)
+        pool = carried + age_small
+        if sum(counts[n] for n in pool) >= min_personas:
+            groups.append(pool)
+            carried = []
+        else:
+            carried = pool
+    if carried:
+        if groups:
+            # too few left for a brief of their own: they join the smallest
+            # group of the nearest age (the last one formed)
+            last_age = parts[carried[-1]]["age_group"]
+            near = [
+                g for g in groups if parts[g[0]]["age_group"] == last_age
+            ] or groups[-1:]
+            smallest = min(near, key=lambda g: sum(counts[n] for n in g))
+            smallest.extend(carried)
+        else:
+            groups.append(carried)
+    result: dict[str, BriefGroup] = {}
+    for members in groups:
+        described: dict[str, Any] = {}
+        for dimension in _DIMENSIONS:
+            values = list(dict.fromkeys(parts[n][dimension] for n in members))
+            described[dimension] = values[0] if len(values) == 1 else values
+        group = BriefGroup("+".join(members), tuple(members), described)
+        for name in members:
+            result[name] = group
+    return result
+
+
+def _values(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def segment_labels(
-    segment: dict[str, str], census: Census, language: str
+    segment: dict[str, Any], census: Census, language: str
 ) -> dict[str, str]:
+    """Labels of a segment or a group of segments (values joined by commas)."""
     labels: dict[str, str] = {}
     for dimension in ("age_group", "gender"):
-        category = next(
-            c
-            for c in census.dimensions[dimension].categories
-            if c.key == segment[dimension]
-        )
-        labels[dimension] = getattr(category.labels, language)
-    labels["education"] = segment["education_tier"]
+        names = []
+        for key in _values(segment[dimension]):
+            category = next(
+                c for c in census.dimensions[dimension].categories if c.key == key
+            )
+            names.append(str(getattr(category.labels, language)))
+        labels[dimension] = ", ".join(names)
+    labels["education"] = ", ".join(_values(segment["education_tier"]))
     return labels
 
 
@@ -138,7 +241,7 @@ class BriefCache:
 
 
 def brief_key(
-    project_id: uuid.UUID, segment: dict[str, str], language: str, grounding: str
+    project_id: uuid.UUID, segment: dict[str, Any], language: str, grounding: str
 ) -> str:
     material = json.dumps(
         [str(project_id), segment, language, grounding, prompts.PROMPT_VERSION],
@@ -151,7 +254,7 @@ async def write_brief(
     gateway: LLMGateway,
     ctx: CallContext,
     *,
-    segment: dict[str, str],
+    segment: dict[str, Any],
     labels: dict[str, str],
     country: str,
     language: str,

@@ -115,3 +115,19 @@ async def insert_for_slot(session: AsyncSession, values: dict[str, Any]) -> bool
         .returning(Persona.id)
     )
     return inserted is not None
+
+
+async def has_ready_documents(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    """Whether briefs can be grounded: without documents the retrieval (and
+    its query embedding) is skipped."""
+    from sight.knowledge.models import Document, DocumentStatus
+
+    found = await session.scalar(
+        select(Document.id)
+        .where(
+            Document.project_id == project_id,
+            Document.status == DocumentStatus.ready,
+        )
+        .limit(1)
+    )
+    return found is not None

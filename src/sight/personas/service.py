@@ -20,7 +20,7 @@ from sight.llm.config import price_table
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext, Estimate
 from sight.personas import repository
-from sight.personas.briefs import segment_name, segment_of
+from sight.personas.briefs import brief_groups
 from sight.personas.models import Persona
 from sight.personas.schemas import (
     CensusSource,
@@ -63,10 +63,13 @@ class InvalidFilter(SightError):
 
 
 def _segments(project: Project, num_personas: int, seed: int) -> int:
-    """Distinct segments (one brief each) in the plan the job will draw."""
+    """Segment briefs the job will write for the plan it will draw (one per
+    group of segments, see briefs.brief_groups)."""
     target = Target.model_validate(project.target_distribution)
     cells = quota_sample(build_joint(target), num_personas, seed)
-    return len({segment_name(segment_of(c.attributes)) for c in cells})
+    ages = load_census(project.country).dimensions["age_group"].category_keys
+    groups = brief_groups((c.attributes for c in cells), age_order=ages)
+    return len({g.name for g in groups.values()})
 
 
 async def _embedding_estimate(

@@ -38,6 +38,8 @@ from sight.personas import repository
 from sight.personas.briefs import (
     Brief,
     BriefCache,
+    BriefGroup,
+    brief_groups,
     brief_key,
     segment_labels,
     segment_name,
@@ -62,13 +64,15 @@ class _Run:
     project: Project
     census: Census
     guard: DuplicateGuard
-    # One task per segment; a persona awaits only its own segment's brief, so
-    # enrichment starts while other briefs are still being written.
+    # One task per brief group; a persona awaits only its own group's brief,
+    # so enrichment starts while other briefs are still being written.
     briefs: dict[str, asyncio.Task[Brief]]
     total: int
+    groups: dict[str, BriefGroup] = field(default_factory=dict)
     saved: int = 0
     briefs_done: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    grounded: bool = True
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -79,12 +83,22 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
         if project is None:
             raise SightError("the project was deleted", status_code=404)
         session.expunge(project)
+        grounded = await repository.has_ready_documents(session, project.id)
     target = Target.model_validate(project.target_distribution)
     census = load_census(project.country)
     plan = await _plan(ctx, target)
     done = await _done_slots(ctx)
     guard = await _existing_personas_guard(ctx, project.id)
-    run = _Run(ctx, project, census, guard, briefs={}, total=len(plan), saved=len(done))
+    run = _Run(
+        ctx,
+        project,
+        census,
+        guard,
+        briefs={},
+        total=len(plan),
+        saved=len(done),
+        grounded=grounded,
+    )
     remaining = [cell for cell in plan if cell.index not in done]
     # the occupation limit is a share of everyone in the project after this run
     guard.sample_size = guard.size + len(remaining)
@@ -93,7 +107,7 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
     )
     try:
         async with asyncio.TaskGroup() as group:
-            _start_briefs(run, remaining, group)
+            _start_briefs(run, plan, remaining, group)
             for cell in remaining:
                 group.create_task(_one_persona(run, cell))
     except* JobCancelled:
@@ -156,16 +170,27 @@ def _stored(name: str, profile: dict[str, Any]) -> EnrichedPersona | str:
         return name
 
 
-def _start_briefs(run: _Run, cells: list[Cell], group: asyncio.TaskGroup) -> None:
+def _start_briefs(
+    run: _Run, plan: list[Cell], cells: list[Cell], group: asyncio.TaskGroup
+) -> None:
     project, ctx = run.project, run.ctx
     cache = BriefCache(ctx.sessionmaker, ctx.runtime.services.get("redis"))
+    # Groups come from the whole plan, so a resumed attempt finds the same
+    # groups (and their cached briefs); only groups with work left are written.
+    run.groups = brief_groups(
+        (c.attributes for c in plan),
+        age_order=run.census.dimensions["age_group"].category_keys,
+    )
     segments = {
-        segment_name(segment_of(c.attributes)): segment_of(c.attributes) for c in cells
+        run.groups[segment_name(segment_of(c.attributes))].name: run.groups[
+            segment_name(segment_of(c.attributes))
+        ].segment
+        for c in cells
     }
 
-    async def one(segment: dict[str, str]) -> Brief:
+    async def one(segment: dict[str, Any]) -> Brief:
         labels = segment_labels(segment, run.census, project.language)
-        documents = await _grounding(run, labels)
+        documents = await _grounding(run, labels) if run.grounded else []
         grounding = ",".join(str(d["chunk_id"]) for d in documents)
         key = brief_key(project.id, segment, project.language, grounding=grounding)
         brief = await cache.get(key)
@@ -257,7 +282,7 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
     await ctx.check_cancelled()
     await ctx.emit("item", {"slot": cell.index, "stage": "started"})
     segment = segment_name(segment_of(cell.attributes))
-    brief = await run.briefs[segment]
+    brief = await run.briefs[run.groups[segment].name]
     facts = _facts(run, cell)
     base_prompt = prompts.enrich_prompt(facts, brief.details, project.research_goal)
     person_facts = PersonaFacts(
@@ -300,18 +325,17 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
                 [persona.background_story], ctx.call_context, flow="personas.dedupe"
             )
         )[0]
-        async with run.lock:  # duplicate checks and the save see one consistent sample
+        async with run.lock:  # the duplicate checks see one consistent sample
             problems = check_rules(persona, person_facts) + run.guard.problems(
                 persona, story_vector
             )
             if not problems:
-                saved = await _save(
-                    run, cell, persona, brief, result.generated_by, repairs
-                )
+                # Accepted: later checks compare against it from now on, while
+                # it is stored (saves run side by side, not one at a time).
                 run.guard.add(persona, story_vector)
-                if saved:
-                    run.saved += 1
         if not problems:
+            if await _save(run, cell, persona, brief, result.generated_by, repairs):
+                run.saved += 1
             return
         repairs.append(problems)
     await _fail(run, cell, "; ".join(problems))
