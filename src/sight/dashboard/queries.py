@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.analysis.models import AnalysisResult
@@ -170,7 +171,7 @@ async def gather(
                 Job.finished_at,
             )
             .where(Job.project_id.in_(ids), Job.kind.not_in(QUIET_JOB_KINDS))
-            .distinct(Job.project_id, Job.kind, target)
+            .ext(distinct_on(Job.project_id, Job.kind, target))
             .order_by(Job.project_id, Job.kind, target, Job.created_at.desc())
         )
     )

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from sight.kit.schemas import InputSchema, Schema
 
@@ -125,7 +125,7 @@ class InsightHighlight(Schema):
 
 
 class InsightMarkUpdate(InputSchema):
-    adopted: bool = Field(description="True: the team acts on this insight")
+    adopted: StrictBool = Field(description="True: the team acts on this insight")
 
 
 class Blocker(Schema):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import cast, delete, func, select
+from sqlalchemy import Text, cast, delete, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,7 +157,7 @@ class PostgresSnapshots:
             *[
                 part
                 for name, body in sections.items()
-                for part in (name, cast(body, KpiSnapshot.data.type))
+                for part in (name, cast(type_coerce(body, Text), KpiSnapshot.data.type))
             ],
         )
         values: dict[str, Any] = {

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from sight.kit.schemas import Float, InputSchema, Schema
 
@@ -64,10 +64,10 @@ class NotificationPreferences(Schema):
 class NotificationPreferencesUpdate(InputSchema):
     """Fields left out keep their value."""
 
-    job_succeeded: bool | None = None
-    job_failed: bool | None = None
-    budget: bool | None = None
-    project_shared: bool | None = None
+    job_succeeded: StrictBool | None = None
+    job_failed: StrictBool | None = None
+    budget: StrictBool | None = None
+    project_shared: StrictBool | None = None
     warning_threshold: Float | None = Field(
         default=None, gt=0, le=1, description="0 < share <= 1, e.g. 0.8 for 80 %"
     )
