@@ -38,9 +38,10 @@ def test_p_value_is_null_with_a_reason_when_expected_counts_are_below_one() -> N
     assert location.p_value_reason is not None
     assert "below 1" in location.p_value_reason
     assert location.degrees_of_freedom == 15
-    # exact quota counts are still recognised as a match
+    # exact quota counts are recognised, but 7 personas cannot show a match
     assert location.within_rounding
-    assert location.verdict == "pass"
+    assert location.verdict == "inconclusive"
+    assert "too small" in location.reason
 
 
 def test_p_value_is_null_under_cochrans_rule() -> None:
@@ -146,3 +147,16 @@ def test_report_serialises_null_p_values() -> None:
     location = next(d for d in payload["dimensions"] if d["dimension"] == "location")
     assert location["p_value"] is None
     assert isinstance(location["p_value_reason"], str)
+
+
+def test_four_personas_exactly_on_target_are_too_few_to_judge() -> None:
+    # 2 women and 2 men against 50/50: as exact as whole people allow, but
+    # expected counts of 2 are far below what the chi-square test needs.
+    target = validate_target({"gender": {"Male": 0.5, "Female": 0.5}}, "us")
+    cells = [{"gender": "male"}] * 2 + [{"gender": "female"}] * 2
+    report = fit_report(cells, target, dimensions=["gender"])
+    assert report.verdict == "inconclusive"
+    assert report.summary.startswith("too few personas to judge")
+    (gender,) = report.dimensions
+    assert gender.within_rounding
+    assert "N=4 is too small" in gender.reason

@@ -244,13 +244,31 @@ def _judge(fit: DimensionFit, per_test_alpha: float) -> DimensionFit:
         verdict = "pass" if fit.p_value >= per_test_alpha else "fail"
         relation = ">=" if verdict == "pass" else "<"
         reason = f"chi-square p={fit.p_value:.4g} {relation} {per_test_alpha:.4g}"
-    elif fit.within_rounding:
+    elif fit.within_rounding and not _too_small(fit):
         verdict = "pass"
         reason = "every count is within rounding of the target (no test possible)"
+    elif fit.within_rounding:
+        # Counts as close to the target as whole people allow say nothing about
+        # a sample this small: a test needs larger expected counts.
+        verdict = "inconclusive"
+        reason = (
+            f"{fit.p_value_reason}; the counts are as close to the target as "
+            "whole personas allow, but a sample this small cannot show a match"
+        )
     else:
         verdict = "inconclusive"
         reason = fit.p_value_reason or "no test possible"
     return fit.model_copy(update={"verdict": verdict, "reason": reason})
+
+
+def _too_small(fit: DimensionFit) -> bool:
+    """Whether the expected counts are too small for the chi-square test (the
+    rule `_chi_square` applies), with more than one category to compare."""
+    expected = [c.expected for c in fit.categories if c.target_share > 0]
+    if len(expected) < 2:
+        return False
+    small = sum(1 for e in expected if e < SMALL_EXPECTED)
+    return min(expected) < MIN_EXPECTED or small > MAX_SMALL_FRACTION * len(expected)
 
 
 def _overall(fits: list[DimensionFit]) -> Verdict:
