@@ -129,6 +129,30 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Update Me
+         * @description The caller's name and web app language (any role may edit its profile).
+         */
+        patch: operations["update_me_api_v1_auth_me_patch"];
+        trace?: never;
+    };
+    "/api/v1/auth/users/{user_id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set User Role
+         * @description Admins only. The last admin cannot be demoted (409).
+         */
+        put: operations["set_user_role_api_v1_auth_users__user_id__role_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -170,6 +194,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Team
+         * @description Researchers and admins; the creator becomes the team's owner.
+         */
+        post: operations["create_team_api_v1_teams_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/my": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Teams
+         * @description The teams the caller belongs to, by name.
+         */
+        get: operations["my_teams_api_v1_teams_my_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Team */
+        get: operations["get_team_api_v1_teams__team_id__get"];
+        /** Update Team */
+        put: operations["update_team_api_v1_teams__team_id__put"];
+        post?: never;
+        /**
+         * Delete Team
+         * @description Team owners; the team's projects stay with their owners.
+         */
+        delete: operations["delete_team_api_v1_teams__team_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Member
+         * @description Team owners invite a registered account by its email (404 if there is none, 409 if it is already a member).
+         */
+        post: operations["add_member_api_v1_teams__team_id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change Member Role
+         * @description Team owners; demoting the last owner is a 409.
+         */
+        put: operations["change_member_role_api_v1_teams__team_id__members__user_id__put"];
+        post?: never;
+        /**
+         * Remove Member
+         * @description Team owners remove anyone; anyone may remove themselves (leave). The last owner cannot leave (409).
+         */
+        delete: operations["remove_member_api_v1_teams__team_id__members__user_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit
+         * @description Admins read every entry; team owners read their teams' entries and those of their teams' projects; anyone else gets 403. `action` is an exact action ("project.delete") or a prefix ending in a dot ("team.").
+         */
+        get: operations["list_audit_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -179,7 +329,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The current user's jobs, newest first.
+         * @description The caller's jobs and their projects' jobs, newest first.
          */
         get: operations["list_jobs_api_v1_jobs_get"];
         put?: never;
@@ -277,7 +427,10 @@ export interface paths {
         /** List Projects */
         get: operations["list_projects_api_v1_projects_get"];
         put?: never;
-        /** Create Project */
+        /**
+         * Create Project
+         * @description Researchers and admins (a viewer account gets 403). `team_id` shares the project with one of the caller's teams.
+         */
         post: operations["create_project_api_v1_projects_post"];
         delete?: never;
         options?: never;
@@ -296,7 +449,10 @@ export interface paths {
         get: operations["get_project_api_v1_projects__project_id__get"];
         put?: never;
         post?: never;
-        /** Delete Project */
+        /**
+         * Delete Project
+         * @description The project's owner, its team's owners and admins.
+         */
         delete: operations["delete_project_api_v1_projects__project_id__delete"];
         options?: never;
         head?: never;
@@ -1059,6 +1215,591 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description The caller's notifications, newest first, with the unread count.
+         */
+        get: operations["list_notifications_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Preferences */
+        get: operations["get_preferences_api_v1_notifications_preferences_get"];
+        /**
+         * Put Preferences
+         * @description Switch kinds on or off and move the spend thresholds (shares of the
+         *     monthly budget, warning below critical).
+         */
+        put: operations["put_preferences_api_v1_notifications_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read All */
+        post: operations["read_all_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark Read */
+        post: operations["mark_read_api_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Done
+         * @description Done: dealt with; it leaves the default list (and counts as read).
+         */
+        post: operations["mark_done_api_v1_notifications__notification_id__done_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notification Events
+         * @description The caller's notifications as they happen (`NotificationStreamEvent`).
+         *     Without `Last-Event-ID` / `after` it starts from now; it never ends.
+         */
+        get: operations["notification_events_api_v1_notifications_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overview
+         * @description The KPI cards: active research, pending actions, insights ready and
+         *     adopted, this week's activity, time to insight (median, P90), persona
+         *     coverage, blockers, spend this month against the budget with a forecast.
+         */
+        get: operations["overview_api_v1_dashboard_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/analytics/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Weekly
+         * @description The last 8 ISO weeks: personas generated, focus groups and surveys
+         *     completed, insights produced and spend.
+         */
+        get: operations["weekly_api_v1_dashboard_analytics_weekly_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/analytics/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Insight Analytics
+         * @description Top concepts and sentiment across every analysed study, insight types.
+         */
+        get: operations["insight_analytics_api_v1_dashboard_analytics_insights_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/insights/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest Insights */
+        get: operations["latest_insights_api_v1_dashboard_insights_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/insights/{focus_group_id}/{insight_index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark Insight
+         * @description Mark an insight adopted (the team acts on it) or take the mark back.
+         *     Needs write access to the project.
+         */
+        put: operations["mark_insight_api_v1_dashboard_insights__focus_group_id___insight_index__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/health/blockers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Blockers
+         * @description Projects on track / at risk / blocked, and every blocker with a fix.
+         */
+        get: operations["health_blockers_api_v1_dashboard_health_blockers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/projects/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active Projects */
+        get: operations["active_projects_api_v1_dashboard_projects_active_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage
+         * @description This month's tokens and cost, the budget, a forecast and alerts.
+         */
+        get: operations["usage_api_v1_dashboard_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/usage-breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage Breakdown
+         * @description This month's cost by category (as the original), by flow and by model.
+         */
+        get: operations["usage_breakdown_api_v1_dashboard_usage_breakdown_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard Notifications
+         * @description The caller's notifications (the list in `/notifications` has paging).
+         */
+        get: operations["dashboard_notifications_api_v1_dashboard_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/export/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Project
+         * @description The project report (pdf, docx, md), its data (json), or the personas
+         *     table (xlsx also with the fit and model usage; csv). For a large project
+         *     prefer `POST /projects/{id}/exports` (a job with progress).
+         */
+        get: operations["export_project_api_v1_projects__project_id__export__format__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Project Export
+         * @description Build the project report as a job: follow `events_url` for progress;
+         *     the finished job's `result.download_url` serves the file.
+         */
+        post: operations["start_project_export_api_v1_projects__project_id__exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Export */
+        get: operations["get_export_api_v1_exports__export_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Export
+         * @description A report a job built, as stored.
+         */
+        get: operations["download_export_api_v1_exports__export_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export/personas/{persona_id}/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Persona
+         * @description The persona's profile, its answers in focus groups and surveys, and
+         *     your interview with it.
+         */
+        get: operations["export_persona_api_v1_export_personas__persona_id___format__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export/focus-groups/{focus_group_id}/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Focus Group
+         * @description Summary, insights with quotes, sentiment and theme charts, the concept
+         *     graph and the transcript (pdf, docx, md); the data (json); the transcript
+         *     (csv; xlsx also with insights, themes and sentiment).
+         */
+        get: operations["export_focus_group_api_v1_export_focus_groups__focus_group_id___format__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export/surveys/{survey_id}/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Survey
+         * @description Method, a chart per question with intervals, significant crosstabs,
+         *     open-text themes and a methods note (pdf, docx, md); the data (json); the
+         *     answers (csv; xlsx also with results and crosstabs).
+         */
+        get: operations["export_survey_api_v1_export_surveys__survey_id___format__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fidelity/benchmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Benchmarks
+         * @description Benchmarks shipped with Sight (with their required citation).
+         */
+        get: operations["list_benchmarks_api_v1_fidelity_benchmarks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/fidelity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Runs */
+        get: operations["list_runs_api_v1_projects__project_id__fidelity_get"];
+        put?: never;
+        /**
+         * Start Run
+         * @description Measure fidelity: a persona sample per group answers the benchmark (a
+         *     job; follow `status_url`, read the result at `run_url`).
+         */
+        post: operations["start_run_api_v1_projects__project_id__fidelity_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fidelity/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description A run: its status and progress, and when completed the measures.
+         */
+        get: operations["get_run_api_v1_fidelity_runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/fidelity/studies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Studies */
+        get: operations["list_studies_api_v1_projects__project_id__fidelity_studies_get"];
+        put?: never;
+        /**
+         * Upload Study
+         * @description Upload the results of a real survey: per-group distributions, or one
+         *     row per respondent with demographics. Respondent rows are reduced to
+         *     counts on arrival and never stored; the response lists the detected
+         *     columns for the mapping step.
+         */
+        post: operations["upload_study_api_v1_projects__project_id__fidelity_studies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fidelity/studies/{study_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Study */
+        get: operations["get_study_api_v1_fidelity_studies__study_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fidelity/studies/{study_id}/mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Map Study
+         * @description Say which columns are groups (and which census cell each group is) and
+         *     which are questions (options in order). The counts become per-group
+         *     distributions; everything else from the upload is deleted.
+         */
+        put: operations["map_study_api_v1_fidelity_studies__study_id__mapping_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1287,6 +2028,104 @@ export interface components {
             /** Generated By */
             generated_by: string | null;
         };
+        /** AuditEntryRead */
+        AuditEntryRead: {
+            /** Id */
+            id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Email */
+            actor_email: string;
+            /** Action */
+            action: string;
+            /** Resource Type */
+            resource_type: string;
+            /** Resource Id */
+            resource_id: string | null;
+            /** Project Id */
+            project_id: string | null;
+            /** Team Id */
+            team_id: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Client Ip */
+            client_ip: string | null;
+            /** User Agent */
+            user_agent: string | null;
+        };
+        /** BenchmarkInfo */
+        BenchmarkInfo: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Country */
+            country: string;
+            /** Questions */
+            questions: number;
+            /** Groups */
+            groups: string[];
+            /** Question Ids */
+            question_ids: string[];
+            /** Citation */
+            citation: string | null;
+        };
+        /** Blocker */
+        Blocker: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "no_personas" | "sample_misfit" | "failed_job" | "over_budget" | "analysis_missing";
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** Message */
+            message: string;
+            /** Fix Action */
+            fix_action: string;
+            /** Fix Url */
+            fix_url: string | null;
+            /** Focus Group Id */
+            focus_group_id?: string | null;
+        };
+        /** BlockerWithFix */
+        BlockerWithFix: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "no_personas" | "sample_misfit" | "failed_job" | "over_budget" | "analysis_missing";
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** Message */
+            message: string;
+            /** Fix Action */
+            fix_action: string;
+            /** Fix Url */
+            fix_url: string | null;
+            /** Focus Group Id */
+            focus_group_id?: string | null;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Name */
+            project_name: string;
+        };
         /** Body_upload_document_api_v1_projects__project_id__documents_post */
         Body_upload_document_api_v1_projects__project_id__documents_post: {
             /**
@@ -1294,6 +2133,30 @@ export interface components {
              * @description PDF, DOCX, Markdown, HTML or text
              */
             file: string;
+        };
+        /** Body_upload_study_api_v1_projects__project_id__fidelity_studies_post */
+        Body_upload_study_api_v1_projects__project_id__fidelity_studies_post: {
+            /**
+             * File
+             * @description CSV or XLSX
+             */
+            file: string;
+            /** Name */
+            name?: string | null;
+        };
+        /** BudgetAlert */
+        BudgetAlert: {
+            /**
+             * Alert Type
+             * @enum {string}
+             */
+            alert_type: "warning" | "exceeded";
+            /** Message */
+            message: string;
+            /** Threshold */
+            threshold: number;
+            /** Current */
+            current: number;
         };
         /** CensusCategoryRead */
         CensusCategoryRead: {
@@ -1454,6 +2317,15 @@ export interface components {
             heading: string;
             /** Snippet */
             snippet: string;
+        };
+        /** ConceptData */
+        ConceptData: {
+            /** Concept */
+            concept: string;
+            /** Count */
+            count: number;
+            /** Studies */
+            studies: number;
         };
         /** ConceptEdge */
         ConceptEdge: {
@@ -1739,6 +2611,190 @@ export interface components {
             /** End */
             end: number;
         };
+        /** ExportAccepted */
+        ExportAccepted: {
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Status Url */
+            status_url: string;
+            /** Events Url */
+            events_url: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "pdf" | "docx" | "md" | "json" | "xlsx" | "csv";
+        };
+        /** ExportFileRead */
+        ExportFileRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Format */
+            format: string;
+            /** Filename */
+            filename: string;
+            /** Media Type */
+            media_type: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Download Url */
+            download_url: string;
+        };
+        /**
+         * FidelityRunCreate
+         * @description What to measure: a shipped benchmark by name, or an uploaded study of
+         *     this project (`study_id`, mapped and ready).
+         */
+        FidelityRunCreate: {
+            /**
+             * Benchmark
+             * @description a shipped benchmark; default gss2018_us
+             */
+            benchmark?: string | null;
+            /** Study Id */
+            study_id?: string | null;
+            /**
+             * Per Group
+             * @description synthetic respondents per group (see the sampling-noise table in docs/fidelity.md: 200 keeps noise below the group gaps)
+             * @default 200
+             */
+            per_group: number;
+            /** Seed */
+            seed?: number | null;
+            /** Questions */
+            questions?: string[] | null;
+            /** Groups */
+            groups?: string[] | null;
+            /**
+             * Volunteered
+             * @description answers the interviewer did not read out: left out of the prompt and the human distribution renormalised (omit), or offered
+             * @default omit
+             * @enum {string}
+             */
+            volunteered: "omit" | "offer";
+        };
+        /** FidelityRunRead */
+        FidelityRunRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Project Id */
+            project_id: string | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Study Id */
+            study_id: string | null;
+            /** Status */
+            status: string;
+            /** Benchmark */
+            benchmark: string;
+            /** Country */
+            country: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Offline */
+            offline: boolean;
+            /** Calls */
+            calls: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /** Score */
+            score: number | null;
+            /** Error */
+            error: string | null;
+            /** Progress */
+            progress?: number | null;
+            /** Progress Message */
+            progress_message?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Result */
+            result: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** FidelityRunSummary */
+        FidelityRunSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Project Id */
+            project_id: string | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Study Id */
+            study_id: string | null;
+            /** Status */
+            status: string;
+            /** Benchmark */
+            benchmark: string;
+            /** Country */
+            country: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Prompt Version */
+            prompt_version: string;
+            /** Offline */
+            offline: boolean;
+            /** Calls */
+            calls: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /** Score */
+            score: number | null;
+            /** Error */
+            error: string | null;
+            /** Progress */
+            progress?: number | null;
+            /** Progress Message */
+            progress_message?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -2022,6 +3078,134 @@ export interface components {
             /** Relations */
             relations: components["schemas"]["RelationRead"][];
         };
+        /** GroupColumn */
+        GroupColumn: {
+            /** Column */
+            column: string;
+            /** Name */
+            name?: string | null;
+            /** Values */
+            values: components["schemas"]["GroupValue"][];
+        };
+        /**
+         * GroupValue
+         * @description One group of the upload: which census cell it is, so personas can be
+         *     drawn for it. `dimension` + `categories` (census keys, e.g. gender:
+         *     [female]), or an age range `age: [min, max]`.
+         */
+        GroupValue: {
+            /** Value */
+            value: string;
+            /** Dimension */
+            dimension?: string | null;
+            /** Categories */
+            categories?: string[] | null;
+            /** Age */
+            age?: number[] | null;
+        };
+        /** HealthBlockersResponse */
+        HealthBlockersResponse: {
+            /** Summary */
+            summary: {
+                [key: string]: number;
+            };
+            /** Blockers */
+            blockers: components["schemas"]["BlockerWithFix"][];
+            /** Projects */
+            projects: components["schemas"]["ProjectHealth"][];
+        };
+        /** InsightAnalyticsData */
+        InsightAnalyticsData: {
+            /** Top Concepts */
+            top_concepts: components["schemas"]["ConceptData"][];
+            sentiment_distribution: components["schemas"]["SentimentData"];
+            insight_types: components["schemas"]["InsightTypesData"];
+            /** Response Patterns */
+            response_patterns: {
+                [key: string]: string | number;
+            }[];
+        };
+        /** InsightHighlight */
+        InsightHighlight: {
+            /**
+             * Id
+             * @description '{focus_group_id}:{index}'
+             */
+            id: string;
+            /**
+             * Focus Group Id
+             * Format: uuid
+             */
+            focus_group_id: string;
+            /** Index */
+            index: number;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Name */
+            project_name: string;
+            /** Focus Group Name */
+            focus_group_name: string;
+            /**
+             * Insight Type
+             * @enum {string}
+             */
+            insight_type: "opportunity" | "risk" | "trend" | "pattern";
+            /** Title */
+            title: string;
+            /** Insight Text */
+            insight_text: string;
+            /** Confidence Score */
+            confidence_score: number;
+            /** Evidence Count */
+            evidence_count: number;
+            /** Is Adopted */
+            is_adopted: boolean;
+            /** Adopted At */
+            adopted_at: string | null;
+            /** Generated By */
+            generated_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Url */
+            url: string;
+        };
+        /** InsightMarkUpdate */
+        InsightMarkUpdate: {
+            /**
+             * Adopted
+             * @description True: the team acts on this insight
+             */
+            adopted: boolean;
+        };
+        /** InsightTypesData */
+        InsightTypesData: {
+            /**
+             * Opportunity
+             * @default 0
+             */
+            opportunity: number;
+            /**
+             * Risk
+             * @default 0
+             */
+            risk: number;
+            /**
+             * Trend
+             * @default 0
+             */
+            trend: number;
+            /**
+             * Pattern
+             * @default 0
+             */
+            pattern: number;
+        };
         /** JobRead */
         JobRead: {
             /**
@@ -2153,6 +3337,235 @@ export interface components {
              */
             refresh_in: "body" | "cookie";
         };
+        /** MemberAdd */
+        MemberAdd: {
+            /**
+             * Email
+             * Format: email
+             * @description The email of a registered account
+             */
+            email: string;
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role: "owner" | "member" | "viewer";
+        };
+        /** MemberOut */
+        MemberOut: {
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Email */
+            email: string;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "member" | "viewer";
+        };
+        /** MemberUpdate */
+        MemberUpdate: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "member" | "viewer";
+        };
+        /** MetricCard */
+        MetricCard: {
+            /** Label */
+            label: string;
+            /**
+             * Value
+             * @description Formatted, e.g. '12', '87%', '3.5 h'
+             */
+            value: string;
+            /**
+             * Raw Value
+             * @description None when there is nothing yet
+             */
+            raw_value: number | null;
+            /** Unit */
+            unit?: string | null;
+            /**
+             * P90
+             * @description Time to insight only
+             */
+            p90?: number | null;
+            /**
+             * Count
+             * @description Numerator of a share
+             */
+            count?: number | null;
+            /**
+             * Total
+             * @description Denominator of a share
+             */
+            total?: number | null;
+            trend?: components["schemas"]["TrendData"] | null;
+            /** Tooltip */
+            tooltip?: string | null;
+        };
+        /** NotificationList */
+        NotificationList: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /** Total */
+            total: number;
+            /** Unread */
+            unread: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * NotificationPreferences
+         * @description Which notifications reach the user and when spend alerts fire.
+         */
+        NotificationPreferences: {
+            /**
+             * Job Succeeded
+             * @description A job the user started finished
+             */
+            job_succeeded: boolean;
+            /**
+             * Job Failed
+             * @description A job the user started failed
+             */
+            job_failed: boolean;
+            /**
+             * Budget
+             * @description Monthly spend crossed a threshold
+             */
+            budget: boolean;
+            /**
+             * Project Shared
+             * @description A teammate shared a project
+             */
+            project_shared: boolean;
+            /**
+             * Warning Threshold
+             * @description Share of the monthly budget
+             */
+            warning_threshold: number;
+            /**
+             * Critical Threshold
+             * @description Share of the monthly budget
+             */
+            critical_threshold: number;
+            /**
+             * Monthly Budget Usd
+             * @description The budget the thresholds apply to (read only here)
+             */
+            monthly_budget_usd: number;
+        };
+        /**
+         * NotificationPreferencesUpdate
+         * @description Fields left out keep their value.
+         */
+        NotificationPreferencesUpdate: {
+            /** Job Succeeded */
+            job_succeeded?: boolean | null;
+            /** Job Failed */
+            job_failed?: boolean | null;
+            /** Budget */
+            budget?: boolean | null;
+            /** Project Shared */
+            project_shared?: boolean | null;
+            /**
+             * Warning Threshold
+             * @description 0 < share <= 1, e.g. 0.8 for 80 %
+             */
+            warning_threshold?: number | null;
+            /**
+             * Critical Threshold
+             * @description 0 < share <= 1, above the warning
+             */
+            critical_threshold?: number | null;
+        };
+        /** NotificationRead */
+        NotificationRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Notification Type
+             * @enum {string}
+             */
+            notification_type: "job_succeeded" | "job_failed" | "budget_warning" | "budget_critical" | "project_shared";
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "high" | "medium" | "low";
+            /** Title */
+            title: string;
+            /** Message */
+            message: string;
+            /**
+             * Time Ago
+             * @description English, e.g. '5 minutes ago'
+             */
+            time_ago: string;
+            /** Is Read */
+            is_read: boolean;
+            /** Is Done */
+            is_done: boolean;
+            /** Action Label */
+            action_label: string | null;
+            /**
+             * Action Url
+             * @description A web-app path, e.g. /surveys/…
+             */
+            action_url: string | null;
+            /** Project Id */
+            project_id: string | null;
+            /**
+             * Data
+             * @description What the words are made of: job kind, project name, spend, …
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** OverviewResponse */
+        OverviewResponse: {
+            active_research: components["schemas"]["MetricCard"];
+            pending_actions: components["schemas"]["MetricCard"];
+            insights_ready: components["schemas"]["MetricCard"];
+            this_week_activity: components["schemas"]["MetricCard"];
+            time_to_insight: components["schemas"]["MetricCard"];
+            insight_adoption_rate: components["schemas"]["MetricCard"];
+            persona_coverage: components["schemas"]["MetricCard"];
+            blockers_count: components["schemas"]["MetricCard"];
+            spend_this_month: components["schemas"]["MetricCard"];
+            spend: components["schemas"]["SpendSummary"];
+            /** Health */
+            health: {
+                [key: string]: number;
+            };
+            /** Projects */
+            projects: number;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+        };
         /** Page[AnswerRead] */
         Page_AnswerRead_: {
             /** Items */
@@ -2164,10 +3577,32 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[AuditEntryRead] */
+        Page_AuditEntryRead_: {
+            /** Items */
+            items: components["schemas"]["AuditEntryRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[DocumentRead] */
         Page_DocumentRead_: {
             /** Items */
             items: components["schemas"]["DocumentRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[FidelityRunSummary] */
+        Page_FidelityRunSummary_: {
+            /** Items */
+            items: components["schemas"]["FidelityRunSummary"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2378,6 +3813,32 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** ProfileUpdate */
+        ProfileUpdate: {
+            /** Full Name */
+            full_name?: string | null;
+            /**
+             * Language
+             * @description The web app's language for this account
+             */
+            language?: ("pl" | "en") | null;
+        };
+        /** ProgressStages */
+        ProgressStages: {
+            /** Demographics */
+            demographics: boolean;
+            /** Personas */
+            personas: boolean;
+            /** Focus */
+            focus: boolean;
+            /** Analysis */
+            analysis: boolean;
+            /**
+             * Current Stage
+             * @enum {string}
+             */
+            current_stage: "demographics" | "personas" | "focus" | "analysis" | "done";
+        };
         /** ProjectCreate */
         ProjectCreate: {
             /** Name */
@@ -2418,6 +3879,59 @@ export interface components {
             };
             /** Budget Usd */
             budget_usd?: number | null;
+            /**
+             * Team Id
+             * @description Share the project with this team (you must be its owner or member); null: only you (and admins)
+             */
+            team_id?: string | null;
+        };
+        /** ProjectExportRequest */
+        ProjectExportRequest: {
+            /**
+             * Format
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "docx" | "md" | "json" | "xlsx" | "csv";
+            /**
+             * Include Full Personas
+             * @description Every persona's profile; otherwise the 10 most representative.
+             * @default false
+             */
+            include_full_personas: boolean;
+        };
+        /** ProjectHealth */
+        ProjectHealth: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "on_track" | "at_risk" | "blocked";
+            /** Score */
+            score: number;
+            /** Blockers */
+            blockers: components["schemas"]["Blocker"][];
+            progress: components["schemas"]["ProgressStages"];
+            /** Personas */
+            personas: number;
+            /** Insights Count */
+            insights_count: number;
+            /**
+             * Last Activity
+             * Format: date-time
+             */
+            last_activity: string;
+            /** Cta Label */
+            cta_label: string;
+            /** Cta Url */
+            cta_url: string;
         };
         /**
          * ProjectLLMOverrides
@@ -2439,6 +3953,13 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /** Team Id */
+            team_id: string | null;
             /** Name */
             name: string;
             /** Description */
@@ -2479,6 +4000,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Access
+             * @description The caller's right: read (look only), write (work in it), admin (also delete it or move it to another team)
+             */
+            access?: ("read" | "write" | "admin") | null;
         };
         /** ProjectUpdate */
         ProjectUpdate: {
@@ -2501,6 +4027,26 @@ export interface components {
             /** Budget Usd */
             budget_usd?: number | null;
             llm_overrides?: components["schemas"]["ProjectLLMOverrides"] | null;
+            /** Team Id */
+            team_id?: string | null;
+        };
+        /** QuestionColumn */
+        QuestionColumn: {
+            /** Column */
+            column: string;
+            /** Text */
+            text?: string | null;
+            /**
+             * Options
+             * @description answer values in order
+             */
+            options: string[];
+            /**
+             * Scale
+             * @default ordinal
+             * @enum {string}
+             */
+            scale: "ordinal" | "nominal";
         };
         /** QuestionIn */
         QuestionIn: {
@@ -2773,6 +4319,14 @@ export interface components {
             /** Method */
             method: string;
         };
+        /** RoleUpdate */
+        RoleUpdate: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "researcher" | "viewer";
+        };
         /** Route */
         Route: {
             /** Flow */
@@ -2955,6 +4509,21 @@ export interface components {
              */
             mean_score: number;
         };
+        /** SentimentData */
+        SentimentData: {
+            /** Positive */
+            positive: number;
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /**
+             * Mixed
+             * @description Always 0: answers get one label
+             * @default 0
+             */
+            mixed: number;
+        };
         /** SentimentReport */
         SentimentReport: {
             /**
@@ -3013,11 +4582,35 @@ export interface components {
              */
             references: string[];
         };
+        /** SpendSummary */
+        SpendSummary: {
+            /** Spent Usd */
+            spent_usd: number;
+            /** Budget Usd */
+            budget_usd: number;
+            /**
+             * Share
+             * @description spent / budget
+             */
+            share: number;
+            /**
+             * Forecast Usd
+             * @description At this month's daily pace
+             */
+            forecast_usd: number;
+            /** Forecast Share */
+            forecast_share: number;
+            /** Warning Threshold */
+            warning_threshold: number;
+            /** Critical Threshold */
+            critical_threshold: number;
+        };
         /**
          * Stimulus
-         * @description What the group reacts to. Images are not accepted yet: not every
-         *     provider reads them and the offline engine cannot, so a group would behave
-         *     differently per provider; describe the image in `content` instead.
+         * @description What the group reacts to: an object, or a plain string (a concept).
+         *
+         *     Images are refused with a 422 that says why (`IMAGE_REFUSAL`): the model
+         *     gateway's messages are text only, so no provider would be shown one.
          */
         Stimulus: {
             /**
@@ -3054,6 +4647,74 @@ export interface components {
             set: boolean;
             /** Readable */
             readable: boolean;
+        };
+        /**
+         * StudyMapping
+         * @description respondents layout: `group_columns` and `question_columns`.
+         *     distributions layout: `roles` naming the question/option/group/share
+         *     columns, and `groups` saying which census cell each group value is.
+         */
+        StudyMapping: {
+            /** Group Columns */
+            group_columns?: components["schemas"]["GroupColumn"][] | null;
+            /** Question Columns */
+            question_columns?: components["schemas"]["QuestionColumn"][] | null;
+            /** Roles */
+            roles?: {
+                [key: string]: string;
+            } | null;
+            /** Groups */
+            groups?: components["schemas"]["GroupValue"][] | null;
+            /** Scales */
+            scales?: {
+                [key: string]: "ordinal" | "nominal";
+            } | null;
+        };
+        /** StudyRead */
+        StudyRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Name */
+            name: string;
+            /** Filename */
+            filename: string;
+            /** Country */
+            country: string;
+            /** Layout */
+            layout: string;
+            /** Status */
+            status: string;
+            /** Rows */
+            rows: number;
+            /** Columns */
+            columns: {
+                [key: string]: unknown;
+            }[];
+            /** Mapping */
+            mapping: {
+                [key: string]: unknown;
+            } | null;
+            /** Questions */
+            questions?: {
+                [key: string]: unknown;
+            }[];
+            /** Groups */
+            groups?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** SummaryMetadata */
         SummaryMetadata: {
@@ -3189,6 +4850,60 @@ export interface components {
             /** Seed */
             seed?: number | null;
         };
+        /** TeamCreate */
+        TeamCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Monthly Budget Usd
+             * @description LLM spend of all the team's projects per month (USD); null: no team limit (each member's own limit still applies)
+             */
+            monthly_budget_usd?: number | null;
+        };
+        /** TeamOut */
+        TeamOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Members */
+            members: components["schemas"]["MemberOut"][];
+            /** My Role */
+            my_role: ("owner" | "member" | "viewer") | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number | null;
+            /**
+             * Month Spent Usd
+             * @description LLM spend of the team's projects this calendar month
+             */
+            month_spent_usd: number;
+            /** Project Count */
+            project_count: number;
+        };
+        /** TeamUpdate */
+        TeamUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd?: number | null;
+        };
         /** ThemeCount */
         ThemeCount: {
             /** Theme */
@@ -3281,6 +4996,24 @@ export interface components {
             /** Questions */
             questions: components["schemas"]["QuestionTranscript"][];
         };
+        /**
+         * TrendData
+         * @description This week against the week before.
+         */
+        TrendData: {
+            /**
+             * Value
+             * @description The previous period's value
+             */
+            value: number;
+            /** Change Percent */
+            change_percent: number;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "up" | "down" | "stable";
+        };
         /** UploadResult */
         UploadResult: {
             document: components["schemas"]["DocumentRead"];
@@ -3294,6 +5027,65 @@ export interface components {
              * @description follow /api/v1/jobs/{id}/events
              */
             job_id: string | null;
+        };
+        /** UsageBreakdownResponse */
+        UsageBreakdownResponse: {
+            persona_generation: components["schemas"]["UsageCategoryBreakdown"];
+            focus_group: components["schemas"]["UsageCategoryBreakdown"];
+            rag_query: components["schemas"]["UsageCategoryBreakdown"];
+            other: components["schemas"]["UsageCategoryBreakdown"];
+            /** By Flow */
+            by_flow: {
+                [key: string]: components["schemas"]["UsageCategoryBreakdown"];
+            };
+            /** By Model */
+            by_model: {
+                [key: string]: components["schemas"]["UsageCategoryBreakdown"];
+            };
+            /** Total Tokens */
+            total_tokens: number;
+            /** Total Cost */
+            total_cost: number;
+        };
+        /** UsageBudgetResponse */
+        UsageBudgetResponse: {
+            /** Total Tokens */
+            total_tokens: number;
+            /** Total Cost */
+            total_cost: number;
+            /** Forecast Month End */
+            forecast_month_end: number;
+            /** Budget Limit */
+            budget_limit: number;
+            /** Alert Thresholds */
+            alert_thresholds: {
+                [key: string]: number;
+            };
+            /** Alerts */
+            alerts: components["schemas"]["BudgetAlert"][];
+            /** History */
+            history: components["schemas"]["UsageHistory"][];
+        };
+        /** UsageCategoryBreakdown */
+        UsageCategoryBreakdown: {
+            /** Tokens */
+            tokens: number;
+            /** Cost */
+            cost: number;
+            /**
+             * Percentage
+             * @description 0-100, share of this month's cost
+             */
+            percentage: number;
+        };
+        /** UsageHistory */
+        UsageHistory: {
+            /** Date */
+            date: string;
+            /** Total Tokens */
+            total_tokens: number;
+            /** Total Cost */
+            total_cost: number;
         };
         /** UsageReport */
         UsageReport: {
@@ -3363,6 +5155,13 @@ export interface components {
             /** Full Name */
             full_name: string;
             /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "researcher" | "viewer";
+            /** Language */
+            language: ("pl" | "en") | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -3377,6 +5176,52 @@ export interface components {
             min: number;
             /** Max */
             max?: number | null;
+        };
+        /** WeeklyCompletionData */
+        WeeklyCompletionData: {
+            /**
+             * Weeks
+             * @description ISO weeks, oldest first: 2026-W45
+             */
+            weeks: string[];
+            /**
+             * Week Starts
+             * @description Monday of each week (ISO date)
+             */
+            week_starts: string[];
+            /** Personas */
+            personas: number[];
+            /** Focus Groups */
+            focus_groups: number[];
+            /** Surveys */
+            surveys: number[];
+            /** Insights */
+            insights: number[];
+            /** Spend Usd */
+            spend_usd: number[];
+        };
+        /** RunAccepted */
+        sight__fidelity__schemas__RunAccepted: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Status Url */
+            status_url: string;
+            /** Run Url */
+            run_url: string;
+            /** Respondents */
+            respondents: number;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
         };
         /** RunAccepted */
         sight__focus_groups__schemas__RunAccepted: {
@@ -3893,6 +5738,36 @@ export interface components {
             type: "message";
             message: components["schemas"]["ChatMessageRead"];
         };
+        /** NotificationCreated */
+        NotificationCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notification";
+            notification: components["schemas"]["NotificationRead"];
+            /** Unread */
+            unread: number;
+        };
+        /** NotificationStateChanged */
+        NotificationStateChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notification_state";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Read */
+            is_read: boolean;
+            /** Is Done */
+            is_done: boolean;
+            /** Unread */
+            unread: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4168,6 +6043,119 @@ export interface operations {
             };
         };
     };
+    update_me_api_v1_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_user_role_api_v1_auth_users__user_id__role_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_tokens_api_v1_auth_tokens_get: {
         parameters: {
             query?: never;
@@ -4268,6 +6256,528 @@ export interface operations {
             };
             /** @description Not logged in, or the token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_team_api_v1_teams_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_teams_api_v1_teams_my_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_team_api_v1_teams__team_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_team_api_v1_teams__team_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_team_api_v1_teams__team_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_member_api_v1_teams__team_id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_member_role_api_v1_teams__team_id__members__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_member_api_v1_teams__team_id__members__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_audit_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: string | null;
+                project_id?: string | null;
+                team_id?: string | null;
+                since?: string | null;
+                until?: string | null;
+                limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntryRead_"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4555,6 +7065,8 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip (at most 1,000,000) */
                 offset?: number;
+                /** @description mine: own projects and the caller's teams' projects; all: every project (admins only) */
+                scope?: "mine" | "all";
             };
             header?: never;
             path?: never;
@@ -4573,6 +7085,15 @@ export interface operations {
             };
             /** @description Not logged in, or the token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4615,6 +7136,24 @@ export interface operations {
             };
             /** @description Not logged in, or the token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4709,6 +7248,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found, or not visible to you */
             404: {
                 headers: {
@@ -4755,6 +7303,15 @@ export interface operations {
             };
             /** @description Not logged in, or the token is invalid or expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7412,6 +9969,1407 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConceptGraphRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_notifications_api_v1_notifications_get: {
+        parameters: {
+            query?: {
+                unread_only?: boolean;
+                /** @description Also items marked done (hidden by default) */
+                include_done?: boolean;
+                limit?: number;
+                /** @description Rows to skip (at most 1,000,000) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_preferences_api_v1_notifications_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_preferences_api_v1_notifications_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_all_api_v1_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_done_api_v1_notifications__notification_id__done_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notification_events_api_v1_notifications_events_get: {
+        parameters: {
+            query?: {
+                /** @description Replay events after this id */
+                after?: number | null;
+            };
+            header?: {
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events; each `data` is one of the declared notification events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["NotificationCreated"] | components["schemas"]["NotificationStateChanged"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overview_api_v1_dashboard_overview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewResponse"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    weekly_api_v1_dashboard_analytics_weekly_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeeklyCompletionData"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    insight_analytics_api_v1_dashboard_analytics_insights_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightAnalyticsData"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    latest_insights_api_v1_dashboard_insights_latest_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightHighlight"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_insight_api_v1_dashboard_insights__focus_group_id___insight_index__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+                insight_index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InsightMarkUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightHighlight"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_blockers_api_v1_dashboard_health_blockers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthBlockersResponse"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    active_projects_api_v1_dashboard_projects_active_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectHealth"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    usage_api_v1_dashboard_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageBudgetResponse"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    usage_breakdown_api_v1_dashboard_usage_breakdown_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageBreakdownResponse"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dashboard_notifications_api_v1_dashboard_notifications_get: {
+        parameters: {
+            query?: {
+                unread_only?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationRead"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_project_api_v1_projects__project_id__export__format__get: {
+        parameters: {
+            query?: {
+                /** @description Every persona's profile; else the 10 most representative */
+                include_full_personas?: boolean;
+            };
+            header?: never;
+            path: {
+                format: "pdf" | "docx" | "md" | "json" | "xlsx" | "csv";
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_project_export_api_v1_projects__project_id__exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectExportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_export_api_v1_exports__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportFileRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_export_api_v1_exports__export_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_persona_api_v1_export_personas__persona_id___format__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "pdf" | "docx" | "md" | "json";
+                persona_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_focus_group_api_v1_export_focus_groups__focus_group_id___format__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "pdf" | "docx" | "md" | "json" | "xlsx" | "csv";
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_survey_api_v1_export_surveys__survey_id___format__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "pdf" | "docx" | "md" | "json" | "xlsx" | "csv";
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_benchmarks_api_v1_fidelity_benchmarks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkInfo"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_projects__project_id__fidelity_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FidelityRunSummary_"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_run_api_v1_projects__project_id__fidelity_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FidelityRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sight__fidelity__schemas__RunAccepted"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the run's estimated cost exceeds the budget */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_run_api_v1_fidelity_runs__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FidelityRunRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_studies_api_v1_projects__project_id__fidelity_studies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyRead"][];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_study_api_v1_projects__project_id__fidelity_studies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_study_api_v1_projects__project_id__fidelity_studies_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_study_api_v1_fidelity_studies__study_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyRead"];
+                };
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    map_study_api_v1_fidelity_studies__study_id__mapping_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StudyMapping"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyRead"];
                 };
             };
             /** @description Not logged in, or the token is invalid or expired */

@@ -1,6 +1,8 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
 import { settingsEn } from "./messages/settings.en";
+import { dashboardEn } from "./messages/dashboard.en";
+import { notificationsEn } from "./messages/notifications.en";
 import { surveysEn } from "./messages/surveys.en";
 import { focusGroupsEn } from "./messages/focusGroups.en";
 
@@ -195,4 +197,6 @@ export const en = {
   ...focusGroupsEn,
   ...demographicsEn,
   ...settingsEn,
+  ...dashboardEn,
+  ...notificationsEn,
 } as const;

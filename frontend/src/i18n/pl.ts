@@ -1,6 +1,8 @@
 import { demographicsPl } from "./messages/demographics.pl";
 import { knowledgePl } from "./messages/knowledge.pl";
 import { settingsPl } from "./messages/settings.pl";
+import { dashboardPl } from "./messages/dashboard.pl";
+import { notificationsPl } from "./messages/notifications.pl";
 import { surveysPl } from "./messages/surveys.pl";
 import { focusGroupsPl } from "./messages/focusGroups.pl";
 import type { Catalogue } from "./types";
@@ -200,4 +202,6 @@ export const pl: Catalogue = {
   ...focusGroupsPl,
   ...demographicsPl,
   ...settingsPl,
+  ...dashboardPl,
+  ...notificationsPl,
 };
