@@ -41,9 +41,14 @@ async def test_setup_validation_access_edit_and_delete(
     )
     assert "always" in message
     await rejected({**base, "language": "de"}, "language")
-    await rejected(
-        {**base, "stimulus": {"kind": "image", "content": "x.png"}}, "stimulus"
-    )
+    for image in (
+        {"kind": "image", "content": "x.png"},
+        {"kind": "concept", "content": "Nowa kawa", "image_url": "https://x/y.png"},
+    ):
+        message = await rejected({**base, "stimulus": image}, "stimulus")
+        # Says which providers read images and why none gets one here.
+        for provider in ("Gemini", "OpenAI", "Anthropic", "text only", "content"):
+            assert provider in message, message
     # Personas of another project (or made-up ids) are named, by position.
     other_project, other_personas = await project_with_personas(client, auth, n=2)
     message = await rejected(
@@ -52,6 +57,27 @@ async def test_setup_validation_access_edit_and_delete(
     assert "not a persona of this project" in message
     listed = (await client.get(url, headers=auth)).json()
     assert listed["total"] == 0  # nothing stored by the rejected requests
+
+    # The original's shapes: questions and the stimulus as plain strings.
+    plain = await client.post(
+        url,
+        json={
+            **base,
+            "stimulus": "Kawa co miesiąc za 49 zł",
+            "questions": ["Co dalej?"],
+        },
+        headers=auth,
+    )
+    assert plain.status_code == 201, plain.text
+    created = plain.json()
+    assert created["questions"] == [{"text": "Co dalej?", "follow_up": "auto"}]
+    assert created["stimulus"] == {
+        "kind": "concept",
+        "title": "",
+        "content": "Kawa co miesiąc za 49 zł",
+    }
+    deleted = await client.delete(f"/api/v1/focus-groups/{created['id']}", headers=auth)
+    assert deleted.status_code == 204, deleted.text
 
     group = await make_group(
         client, auth, project["id"], ids, mode="discussion", language="en"

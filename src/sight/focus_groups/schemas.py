@@ -36,16 +36,38 @@ class QuestionSpec(InputSchema):
     follow_up: FollowUp = "auto"
 
 
+IMAGE_KEYS = ("image", "image_url", "image_base64", "url", "data", "mime_type")
+IMAGE_REFUSAL = (
+    "an image stimulus cannot be shown to the personas: Gemini, OpenAI and "
+    "Anthropic models can read images, but Sight's model gateway sends text "
+    "only to every provider (and the offline engine cannot see), so no "
+    "configured provider would receive it; describe the image in words in "
+    "`content` (kind concept, ad_copy, price_point or other)"
+)
+
+
 class Stimulus(InputSchema):
-    """What the group reacts to. Images are not accepted yet: not every
-    provider reads them and the offline engine cannot, so a group would behave
-    differently per provider; describe the image in `content` instead."""
+    """What the group reacts to: an object, or a plain string (a concept).
+
+    Images are refused with a 422 that says why (`IMAGE_REFUSAL`): the model
+    gateway's messages are text only, so no provider would be shown one."""
 
     kind: StimulusKind = "concept"
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     content: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4000)
     ]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_or_image(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"kind": "concept", "content": value}
+        if isinstance(value, dict) and (
+            value.get("kind") == "image" or any(k in value for k in IMAGE_KEYS)
+        ):
+            raise ValueError(IMAGE_REFUSAL)
+        return value
 
 
 def _questions(value: Any) -> Any:
