@@ -56,6 +56,9 @@ def make_settings(**overrides: object) -> Settings:
         "auth": {
             "login_rate_limit": "10000/minute",
             "register_rate_limit": "10000/minute",
+            # Tests share one database: no registration may become an admin
+            # by coming first (tests that need one set the role themselves).
+            "first_user_admin": False,
         },
         "jobs": {
             "worker_concurrency": 4,

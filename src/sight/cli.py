@@ -1,4 +1,5 @@
-"""The `sight` command: serve | worker | db upgrade | init-graph | smoke."""
+"""The `sight` command: serve | worker | db upgrade | users set-role | init-graph |
+smoke."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+users_cli = typer.Typer(help="Accounts and their system roles.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
 
 logger = logging.getLogger("sight.cli")
 
@@ -288,6 +291,31 @@ def db_upgrade(
         finally:
             embedded.stop()
     typer.echo("database schema is up to date")
+
+
+@users_cli.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    role: Annotated[str, typer.Argument(help="admin | researcher | viewer")],
+    data_dir: DataDir = None,
+) -> None:
+    """Give an account a system role (audited as done by `cli`)."""
+    from sight.auth.cli import set_role
+
+    if role not in ("admin", "researcher", "viewer"):
+        raise _fail(f"unknown role {role!r}; use admin, researcher or viewer")
+    settings = _settings(data_dir)
+    if settings.database_url is not None:
+        message = set_role(settings.database_url.get_secret_value(), email, role)
+    else:
+        embedded, url = _start_embedded(settings)
+        try:
+            message = set_role(url, email, role)
+        finally:
+            embedded.stop()
+    if message.startswith("error: "):
+        raise _fail(message.removeprefix("error: "))
+    typer.echo(message)
 
 
 @cli.command("init-graph")

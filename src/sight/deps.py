@@ -78,15 +78,27 @@ _bearer = HTTPBearer(
 
 
 async def get_current_user(
+    request: Request,
     state: State,
     session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
+    from sight.audit import context
     from sight.auth.service import authenticate
 
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
-    return await authenticate(session, state.settings, credentials.credentials)
+    user = await authenticate(session, state.settings, credentials.credentials)
+    # Who acts, from where: what the audit log records of this request.
+    context.bind(
+        context.Actor(
+            user.id,
+            user.email,
+            request.client.host if request.client else None,
+            request.headers.get("user-agent"),
+        )
+    )
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

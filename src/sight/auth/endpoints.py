@@ -17,12 +17,15 @@ from fastapi import APIRouter, Cookie, Depends, Header, Request, Response, statu
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sight.auth import service
+from sight.auth.models import SystemRole, User
 from sight.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
     LoginRequest,
+    ProfileUpdate,
     RefreshRequest,
+    RoleUpdate,
     TokenPair,
     UserCreate,
     UserRead,
@@ -30,7 +33,7 @@ from sight.auth.schemas import (
 from sight.auth.security import access_token_family
 from sight.config import Settings
 from sight.deps import CurrentUser, DbSession, State
-from sight.kit.errors import Forbidden, Unauthorized, error_responses
+from sight.kit.errors import Forbidden, NotFound, Unauthorized, error_responses
 from sight.kit.routing import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
@@ -87,7 +90,9 @@ async def register(
     await state.rate_limiter.hit(
         state.settings.auth.register_rate_limit, f"register:ip:{_client_ip(request)}"
     )
-    user = await service.register(session, data)
+    user = await service.register(
+        session, data, first_user_admin=state.settings.auth.first_user_admin
+    )
     return UserRead.model_validate(user)
 
 
@@ -174,6 +179,31 @@ async def logout(
 @router.get("/me", response_model=UserRead)
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
+
+
+@router.patch("/me", response_model=UserRead)
+async def update_me(
+    data: ProfileUpdate, user: CurrentUser, session: DbSession
+) -> UserRead:
+    """The caller's name and web app language (any role may edit its profile)."""
+    return UserRead.model_validate(await service.update_profile(session, user, data))
+
+
+@router.put(
+    "/users/{user_id}/role",
+    response_model=UserRead,
+    responses=error_responses(403, 409),
+    description="Admins only. The last admin cannot be demoted (409).",
+)
+async def set_user_role(
+    user_id: uuid.UUID, data: RoleUpdate, user: CurrentUser, session: DbSession
+) -> UserRead:
+    if user.role != SystemRole.admin:
+        raise Forbidden("only admins can change an account's role")
+    target = await session.get(User, user_id)
+    if target is None:
+        raise NotFound("user", user_id)
+    return UserRead.model_validate(await service.set_role(session, target, data.role))
 
 
 @router.post(

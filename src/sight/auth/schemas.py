@@ -50,7 +50,22 @@ class UserRead(Schema):
     id: uuid.UUID
     email: str
     full_name: str
+    role: Literal["admin", "researcher", "viewer"]
+    language: Literal["pl", "en"] | None
     created_at: datetime
+
+
+class ProfileUpdate(InputSchema):
+    full_name: (
+        Annotated[Line, StringConstraints(strip_whitespace=True, max_length=200)] | None
+    ) = None
+    language: Literal["pl", "en"] | None = Field(
+        None, description="The web app's language for this account"
+    )
+
+
+class RoleUpdate(InputSchema):
+    role: Literal["admin", "researcher", "viewer"]
 
 
 class ApiTokenCreate(InputSchema):

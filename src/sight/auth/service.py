@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.auth.models import ApiToken, RefreshToken, User
-from sight.auth.schemas import TokenPair, UserCreate
+from sight.audit.context import Actor
+from sight.audit.service import record
+from sight.auth.models import ApiToken, RefreshToken, SystemRole, User
+from sight.auth.schemas import ProfileUpdate, TokenPair, UserCreate
 from sight.auth.security import (
     API_TOKEN_PREFIX,
     burn_verification_time,
@@ -46,11 +48,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def register(session: AsyncSession, data: UserCreate) -> User:
+# Serialises first registrations, so two at once cannot both become admin.
+_FIRST_USER_LOCK = 0x5167_6874_0001
+
+
+async def register(
+    session: AsyncSession, data: UserCreate, *, first_user_admin: bool = False
+) -> User:
+    role = SystemRole.researcher
+    if first_user_admin:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_USER_LOCK}
+        )
+        if not await session.scalar(select(exists().where(User.id.is_not(None)))):
+            role = SystemRole.admin
     user = User(
         email=data.email.lower(),
         full_name=data.full_name,
         password_hash=hash_password(data.password),
+        role=role,
     )
     session.add(user)
     try:
@@ -139,21 +155,35 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
 
 
 async def authenticate(session: AsyncSession, settings: Settings, bearer: str) -> User:
-    """The user behind an access token or a personal API token."""
+    """The user behind an access token or a personal API token.
+
+    One query either way. An API token's `last_used_at` is written at most once
+    per `token_last_used_interval_seconds`, so a busy script does not turn
+    every read into a write."""
     if bearer.startswith(API_TOKEN_PREFIX):
-        api_token = await session.scalar(
-            select(ApiToken).where(ApiToken.token_hash == token_digest(bearer))
-        )
-        if api_token is None or api_token.revoked_at is not None:
+        row = (
+            await session.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == token_digest(bearer))
+            )
+        ).first()
+        if row is None or row[0].revoked_at is not None:
             raise Unauthorized("invalid API token")
-        if api_token.expires_at is not None and api_token.expires_at <= _now():
+        api_token, user = row
+        now = _now()
+        if api_token.expires_at is not None and api_token.expires_at <= now:
             raise Unauthorized("API token expired")
-        api_token.last_used_at = _now()
-        user_id = api_token.user_id
+        interval = timedelta(seconds=settings.auth.token_last_used_interval_seconds)
+        if api_token.last_used_at is None or now - api_token.last_used_at >= interval:
+            api_token.last_used_at = now
     else:
         user_id = decode_access_token(bearer, settings.secret_key.get_secret_value())
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+        found = await session.get(User, user_id)
+        if found is None:
+            raise Unauthorized("account not found or disabled")
+        user = found
+    if not user.is_active:
         raise Unauthorized("account not found or disabled")
     return user
 
@@ -183,6 +213,13 @@ async def create_api_token(
     session.add(api_token)
     await session.flush()
     await session.refresh(api_token)
+    record(
+        session,
+        "auth.token_create",
+        "api_token",
+        api_token.id,
+        details={"name": name, "prefix": api_token.token_prefix},
+    )
     return api_token, token
 
 
@@ -204,3 +241,55 @@ async def revoke_api_token(
     if api_token is None or api_token.revoked_at is not None:
         raise NotFound("API token", token_id)
     api_token.revoked_at = _now()
+    record(
+        session,
+        "auth.token_revoke",
+        "api_token",
+        api_token.id,
+        details={"name": api_token.name, "prefix": api_token.token_prefix},
+    )
+
+
+async def update_profile(
+    session: AsyncSession, user: User, data: ProfileUpdate
+) -> User:
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("full_name") is not None:
+        user.full_name = changes["full_name"]
+    if "language" in changes:
+        user.language = changes["language"]
+    await session.flush()
+    await session.refresh(user)
+    return user
+
+
+class LastAdmin(Conflict):
+    pass
+
+
+async def set_role(
+    session: AsyncSession, target: User, role: str, *, actor: Actor | None = None
+) -> User:
+    """Change an account's system role (audited). The last admin stays one."""
+    if target.role == role:
+        return target
+    if target.role == SystemRole.admin:
+        admins = await session.scalar(
+            select(func.count()).select_from(User).where(User.role == SystemRole.admin)
+        )
+        if (admins or 0) <= 1:
+            raise LastAdmin(
+                "this is the deployment's last admin: make another account an "
+                "admin first"
+            )
+    record(
+        session,
+        "auth.role_change",
+        "user",
+        target.id,
+        details={"email": target.email, "from": target.role, "to": role},
+        actor=actor,
+    )
+    target.role = role
+    await session.flush()
+    return target

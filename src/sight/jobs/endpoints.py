@@ -29,10 +29,10 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: OffsetQuery = 0,
 ) -> Page[JobRead]:
-    """The current user's jobs, newest first."""
+    """The caller's jobs and their projects' jobs, newest first."""
     rows, total = await service.list_jobs(
         session,
-        user.id,
+        user,
         project_id=project_id,
         status=status,
         limit=limit,
@@ -48,14 +48,14 @@ async def list_jobs(
 
 @router.get("/{job_id}", response_model=JobRead)
 async def get_job(job_id: uuid.UUID, user: CurrentUser, session: DbSession) -> JobRead:
-    return JobRead.model_validate(await service.get_owned_job(session, job_id, user.id))
+    return JobRead.model_validate(await service.get_owned_job(session, job_id, user))
 
 
 @router.post("/{job_id}/cancel", response_model=JobRead)
 async def cancel_job(
     job_id: uuid.UUID, user: CurrentUser, state: State, session: DbSession
 ) -> JobRead:
-    job = await service.get_owned_job(session, job_id, user.id)
+    job = await service.get_owned_job(session, job_id, user, "write")
     return JobRead.model_validate(
         await service.cancel_job(session, state.queue_app, job)
     )
@@ -65,7 +65,7 @@ async def owned_job_id(
     job_id: uuid.UUID, user: CurrentUser, session: DbSession
 ) -> uuid.UUID:
     # A dependency, so a foreign or missing job is a 404 before the stream starts.
-    await service.get_owned_job(session, job_id, user.id)
+    await service.get_owned_job(session, job_id, user)
     return job_id
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import procrastinate
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.jobs import events
@@ -15,6 +15,10 @@ from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK
 from sight.kit.errors import Conflict, NotFound
 from sight.kit.pagination import paginate
+
+if TYPE_CHECKING:
+    from sight.auth.models import User
+    from sight.projects.access import Need
 
 
 async def create_job(
@@ -49,16 +53,29 @@ async def create_job(
 
 async def list_jobs(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    user: User,
     *,
     project_id: uuid.UUID | None,
     status: str | None,
     limit: int,
     offset: int,
 ) -> tuple[list[Job], int]:
-    conditions = [Job.user_id == user_id]
+    """The caller's own jobs and those of the projects they may read; with
+    `project_id`, that project's jobs (404 if the caller may not read it)."""
+    from sight.projects.access import authorize_project, visible_projects
+    from sight.projects.models import Project
+
+    conditions: list[ColumnElement[bool]]
     if project_id is not None:
-        conditions.append(Job.project_id == project_id)
+        await authorize_project(session, user, project_id, "read")
+        conditions = [Job.project_id == project_id]
+    else:
+        conditions = [
+            or_(
+                Job.user_id == user.id,
+                Job.project_id.in_(select(Project.id).where(visible_projects(user))),
+            )
+        ]
     if status is not None:
         conditions.append(Job.status == status)
     return await paginate(
@@ -72,14 +89,24 @@ async def list_jobs(
 
 
 async def get_owned_job(
-    session: AsyncSession, job_id: uuid.UUID, user_id: uuid.UUID
+    session: AsyncSession, job_id: uuid.UUID, user: User, need: Need = "read"
 ) -> Job:
-    job = await session.scalar(
-        select(Job).where(Job.id == job_id, Job.user_id == user_id)
-    )
+    """A job the caller may `need`: a project's job follows the project's access
+    (the one policy, `sight.projects.access`); a job outside any project is its
+    starter's alone. Anything else is reported exactly like a missing job."""
+    from sight.projects.access import authorize_project
+
+    job = await session.get(Job, job_id)
     if job is None:
-        # Someone else's job is reported exactly like a missing one.
         raise NotFound("job", job_id)
+    if job.project_id is None:
+        if job.user_id != user.id:
+            raise NotFound("job", job_id)
+        return job
+    try:
+        await authorize_project(session, user, job.project_id, need)
+    except NotFound:
+        raise NotFound("job", job_id) from None
     return job
 
 

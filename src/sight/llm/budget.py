@@ -1,13 +1,15 @@
 """Monthly spend limits, checked BEFORE a call or a job is started.
 
-Three limits, each refused with 402 and a message stating spent, limit and
+Four limits, each refused with 402 and a message stating spent, limit and
 estimate:
 
 - the user's own monthly limit (their setting, else the deployment default);
 - the operator's ceiling on what one user may spend on the deployment's keys
   (`SIGHT_LLM__DEPLOYMENT_MONTHLY_CEILING_USD`): a user can lower their limit
   below it, not raise it past it; spending on their own keys does not count;
-- the project's cap, when it has one.
+- the project's cap, when it has one;
+- the team's monthly limit when the project is shared with a team that has
+  one: the spend of all the team's projects counts against it.
 
 Limits come from the domains that own them, through `sight.llm.policies`.
 """
@@ -15,6 +17,7 @@ Limits come from the domains that own them, through `sight.llm.policies`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -46,10 +49,13 @@ async def spent_this_month(
     user_id: uuid.UUID | None = None,
     project_id: uuid.UUID | None = None,
     billed_to: str | None = None,
+    project_ids: Sequence[uuid.UUID] | None = None,
 ) -> float:
     query = select(func.coalesce(func.sum(LLMCall.cost_usd), 0)).where(
         LLMCall.created_at >= month_start()
     )
+    if project_ids is not None:
+        query = query.where(LLMCall.project_id.in_(project_ids))
     if user_id is not None:
         query = query.where(LLMCall.user_id == user_id)
     if project_id is not None:
@@ -102,6 +108,16 @@ async def check_budget(
             )
     if project_id is not None:
         project = await policies.projects.policy(session, project_id)
+        team = project.team if project is not None else None
+        if team is not None and team.budget_usd is not None:
+            team_spent = await spent_this_month(session, project_ids=team.project_ids)
+            if team_spent + estimate_usd > team.budget_usd:
+                raise BudgetExceeded(
+                    f"team budget reached: the team {team.name!r} spent "
+                    f"${team_spent:.4f} of ${team.budget_usd:.2f} this month; this "
+                    f"needs about ${estimate_usd:.4f}. A team owner can raise the "
+                    "team's monthly budget"
+                )
         if project is not None and project.budget_usd is not None:
             cap = float(project.budget_usd)
             project_spent = await spent_this_month(session, project_id=project_id)

@@ -29,6 +29,16 @@ class UserSpendLimits(Protocol):
 
 
 @dataclass(frozen=True)
+class TeamPolicy:
+    """The team a project is shared with: its monthly limit covers the spend
+    of all its projects together (`project_ids`)."""
+
+    name: str
+    budget_usd: float | None
+    project_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectPolicy:
     """What a project decides about its model calls."""
 
@@ -37,6 +47,8 @@ class ProjectPolicy:
     budget_usd: float | None = None
     # {"provider": ..., "flows": {flow: {provider, model, temperature, ...}}}
     llm_overrides: dict[str, Any] = field(default_factory=dict)
+    # A run on a team's project counts against the team's limit too.
+    team: TeamPolicy | None = None
 
 
 class ProjectPolicies(Protocol):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.kit.pagination import paginate
 from sight.projects.models import Project
+from sight.teams.models import Team, TeamMember
 
 
 async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
@@ -39,3 +40,48 @@ def add(session: AsyncSession, project: Project) -> None:
 async def delete(session: AsyncSession, project: Project) -> None:
     await session.delete(project)
     await session.flush()
+
+
+async def get_with_team_role(
+    session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[Project, str | None] | None:
+    """The project and `user_id`'s role in its team (None: no team or not in it),
+    in one query: the access check of every request under a project."""
+    row = (
+        await session.execute(
+            select(Project, TeamMember.role)
+            .outerjoin(
+                TeamMember,
+                and_(
+                    TeamMember.team_id == Project.team_id,
+                    TeamMember.user_id == user_id,
+                ),
+            )
+            .where(Project.id == project_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1]
+
+
+async def team_exists(session: AsyncSession, team_id: uuid.UUID) -> bool:
+    return (await session.scalar(select(Team.id).where(Team.id == team_id))) is not None
+
+
+async def team_role(
+    session: AsyncSession, team_id: uuid.UUID, user_id: uuid.UUID
+) -> str | None:
+    role: str | None = await session.scalar(
+        select(TeamMember.role).where(
+            TeamMember.team_id == team_id, TeamMember.user_id == user_id
+        )
+    )
+    return role
+
+
+async def team_roles(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    rows = await session.execute(
+        select(TeamMember.team_id, TeamMember.role).where(TeamMember.user_id == user_id)
+    )
+    return {team_id: role for team_id, role in rows.all()}

@@ -36,6 +36,11 @@ class ProjectCreate(InputSchema):
         ),
     )
     budget_usd: Budget | None = None
+    team_id: uuid.UUID | None = Field(
+        None,
+        description="Share the project with this team (you must be its owner or "
+        "member); null: only you (and admins)",
+    )
 
 
 class ProjectLLMOverrides(InputSchema):
@@ -58,10 +63,15 @@ class ProjectUpdate(InputSchema):
     target_demographics: dict[str, Any] | None = None
     budget_usd: Budget | None = None
     llm_overrides: ProjectLLMOverrides | None = None
+    # Moving a project between teams (or out of one: null) needs the admin
+    # right on it and a place in the new team.
+    team_id: uuid.UUID | None = None
 
 
 class ProjectRead(Schema):
     id: uuid.UUID
+    owner_id: uuid.UUID
+    team_id: uuid.UUID | None
     name: str
     description: str
     research_goal: str
@@ -75,3 +85,8 @@ class ProjectRead(Schema):
     llm_overrides: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    access: Literal["read", "write", "admin"] | None = Field(
+        None,
+        description="The caller's right: read (look only), write (work in it), "
+        "admin (also delete it or move it to another team)",
+    )

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.auth.models import User
+from sight.auth.models import SystemRole, User
 from sight.demographics import TargetDemographicsError, validate_target
-from sight.kit.errors import SightError
+from sight.kit.errors import Forbidden, SightError
 from sight.llm.config import routing_table
 from sight.projects import repository
-from sight.projects.access import visible_projects
+from sight.projects.access import authorize_project, visible_projects
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectUpdate
 
@@ -45,6 +45,40 @@ class UnknownFlows(SightError):
     status_code = 422
 
 
+class ProjectCreationRefused(Forbidden):
+    pass
+
+
+class TeamNotAllowed(SightError):
+    """422: the team named in the body is not one the caller may share into."""
+
+    status_code = 422
+
+
+async def _check_team(
+    session: AsyncSession, user: User, team_id: uuid.UUID | None
+) -> None:
+    """A project may be shared with a team its owner works in (owner or member)."""
+    if team_id is None:
+        return
+    role = await repository.team_role(session, team_id, user.id)
+    if role in ("owner", "member"):
+        return
+    if user.role == SystemRole.admin and await repository.team_exists(session, team_id):
+        return
+    raise TeamNotAllowed(
+        [
+            {
+                "loc": ["body", "team_id"],
+                "field": "team_id",
+                "msg": "not a team you can share into: pick one of your teams "
+                "where you are an owner or member (GET /api/v1/teams/my), or null",
+                "type": "team_id",
+            }
+        ]
+    )
+
+
 def normalise_target(raw: dict[str, Any], country: str) -> dict[str, Any]:
     try:
         target = validate_target(raw, country)
@@ -54,10 +88,16 @@ def normalise_target(raw: dict[str, Any], country: str) -> dict[str, Any]:
 
 
 async def create_project(
-    session: AsyncSession, owner_id: uuid.UUID, data: ProjectCreate
+    session: AsyncSession, user: User, data: ProjectCreate
 ) -> Project:
+    if user.role == SystemRole.viewer:
+        raise ProjectCreationRefused(
+            "your account is a viewer and cannot create projects; ask an admin "
+            "for the researcher role"
+        )
+    await _check_team(session, user, data.team_id)
     project = Project(
-        owner_id=owner_id,
+        owner_id=user.id,
         **data.model_dump(exclude={"target_demographics"}),
         target_demographics=data.target_demographics,
         target_distribution=normalise_target(data.target_demographics, data.country),
@@ -70,15 +110,24 @@ async def create_project(
 
 
 async def list_projects(
-    session: AsyncSession, user: User, limit: int, offset: int
+    session: AsyncSession, user: User, limit: int, offset: int, *, everything: bool
 ) -> tuple[list[Project], int]:
+    if everything:
+        if user.role != SystemRole.admin:
+            raise Forbidden("only admins can list every project (scope=all)")
+        return await repository.page(session, Project.id.is_not(None), limit, offset)
     return await repository.page(session, visible_projects(user), limit, offset)
 
 
 async def update_project(
-    session: AsyncSession, project: Project, data: ProjectUpdate
+    session: AsyncSession, user: User, project: Project, data: ProjectUpdate
 ) -> Project:
-    changes = data.model_dump(exclude_unset=True, exclude={"llm_overrides"})
+    changes = data.model_dump(exclude_unset=True, exclude={"llm_overrides", "team_id"})
+    if "team_id" in data.model_fields_set and data.team_id != project.team_id:
+        # Moving the project changes who may see it: the admin right on it.
+        await authorize_project(session, user, project.id, "admin")
+        await _check_team(session, user, data.team_id)
+        project.team_id = data.team_id
     for key, value in changes.items():
         if value is None and key not in {"budget_usd"}:
             continue
@@ -101,4 +150,5 @@ async def update_project(
 
 
 async def delete_project(session: AsyncSession, project: Project) -> None:
+    # Recorded in the audit log by sight.audit.watch (the row's delete).
     await repository.delete(session, project)
