@@ -100,7 +100,12 @@ DOMAINS: tuple[Domain, ...] = (
         models="sight.dashboard.models",
         tasks="sight.dashboard.tasks",
     ),
-    Domain("exports", models="sight.exports.models"),
+    Domain(
+        "exports",
+        router="sight.exports.endpoints:router",
+        models="sight.exports.models",
+        tasks="sight.exports.tasks",
+    ),
     Domain(
         "fidelity",
         router="sight.fidelity.endpoints:router",
