@@ -36,6 +36,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.rows import Row, load_average
 
@@ -61,6 +62,10 @@ class Result:
     max_ms: float
     body_bytes: int
     load: str
+    # CPU time of the server's processes (API, PostgreSQL) per answered request:
+    # unlike req/s, barely moved by other work on a shared machine.
+    api_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     @property
     def rate(self) -> float:
@@ -248,6 +253,58 @@ def _host_port(base: str) -> tuple[str, int]:
 # ---------------------------------------------------------------- the server
 
 
+def _proc_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command line, CPU seconds) for every process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        table[int(entry.name)] = (
+            int(fields[1]),
+            cmd,
+            (int(fields[11]) + int(fields[12])) / tick,
+        )
+    return table
+
+
+def server_cpu(data_dir: str) -> tuple[float, float]:
+    """CPU seconds so far of (the `sight serve` processes, its PostgreSQL):
+    every process whose command line names `data_dir`, and their children."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+
+    def tree(root: int) -> float:
+        total, stack = 0.0, [root]
+        while stack:
+            pid = stack.pop()
+            total += table[pid][2]
+            stack.extend(children.get(pid, []))
+        return total
+
+    api = db = 0.0
+    for pid, (_, cmd, _) in table.items():
+        if data_dir not in cmd:
+            continue
+        if "postgres" in cmd.split(" ", 1)[0]:
+            db += tree(pid)
+        elif "sight" in cmd and " serve" in cmd:
+            api += table[pid][2]
+            # `--workers N`: uvicorn's worker processes (not PostgreSQL).
+            for child in children.get(pid, []):
+                if "postgres" not in table[child][1]:
+                    api += tree(child)
+    return api, db
+
+
 def _free_port() -> int:
     import socket
 
@@ -279,6 +336,9 @@ def _healthy(base: str) -> bool:
         return False
 
 
+DATA_DIRS: dict[str, str] = {}  # base URL -> data dir of a server we started
+
+
 @contextlib.contextmanager
 def serve(workers: int | None = None, extra: list[str] | None = None) -> Iterator[str]:
     """A `sight serve` on a free port with a throwaway data dir; yields its URL."""
@@ -295,7 +355,7 @@ def serve(workers: int | None = None, extra: list[str] | None = None) -> Iterato
             *(extra or []),
         ]
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        server = subprocess.Popen(  # noqa: S603 (our own entry point)
+        server = subprocess.Popen(
             argv,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -303,6 +363,7 @@ def serve(workers: int | None = None, extra: list[str] | None = None) -> Iterato
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
+        DATA_DIRS[base] = data
         try:
             deadline = time.monotonic() + 90
             while not _healthy(base):
@@ -389,18 +450,30 @@ def _run(
 ) -> list[Result]:
     async def main() -> list[Result]:
         out: list[Result] = []
+        data_dir = DATA_DIRS.get(base)
+
+        async def measured(run: Any) -> Result:
+            before = server_cpu(data_dir) if data_dir else None
+            result: Result = await run
+            if before is not None and data_dir and result.ok:
+                after = server_cpu(data_dir)
+                result.api_cpu_ms = (after[0] - before[0]) * 1000 / result.ok
+                result.db_cpu_ms = max(0.0, after[1] - before[1]) * 1000 / result.ok
+            out.append(result)
+            return result
+
         for route in routes:
             path = route_path(route, fixture.project)
             # Warm-up: connection pools, first-use imports, plan caches.
             await run_peak(base, path, fixture.token, 8, 1.0, route)
-            out.append(
-                await run_peak(base, path, fixture.token, connections, duration, route)
+            await measured(
+                run_peak(base, path, fixture.token, connections, duration, route)
             )
             if not peak_only:
                 for rate in rates:
                     await asyncio.sleep(1.0)
-                    out.append(
-                        await run_open(base, path, fixture.token, rate, duration, route)
+                    await measured(
+                        run_open(base, path, fixture.token, rate, duration, route)
                     )
         return out
 
@@ -415,17 +488,22 @@ def _print(results: list[Result], header: str) -> None:
     print(header)
     print(
         "| route | mode | offered (req/s) | served (req/s) | errors | P50 (ms) "
-        "| P95 (ms) | P99 (ms) | max (ms) | body (bytes) | load avg |"
+        "| P95 (ms) | P99 (ms) | max (ms) | body (bytes) | CPU ms/req API "
+        "| CPU ms/req PostgreSQL | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         offered = f"{r.offered:.0f}" if r.offered else "closed loop"
         print(
             f"| {r.route} | {r.mode} | {offered} | {r.rate:.0f} | {r.errors} "
             f"| {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.0f} "
-            f"| {r.body_bytes} | {r.load} |",
+            f"| {r.body_bytes} | {_ms(r.api_cpu_ms)} | {_ms(r.db_cpu_ms)} | {r.load} |",
             flush=True,
         )
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def quick() -> list[Row]:
@@ -458,9 +536,7 @@ def quick() -> list[Row]:
                 f"P95 {opened.p95_ms:.1f} ms (P50 {opened.p50_ms:.1f},"
                 f" served {opened.rate:.0f} req/s, {opened.errors} errors)",
                 f"P95 < {goal_p95:.0f} ms" if goal_p95 else "-",
-                (opened.p95_ms < goal_p95 and opened.errors == 0)
-                if goal_p95
-                else None,
+                (opened.p95_ms < goal_p95 and opened.errors == 0) if goal_p95 else None,
             )
         )
     return rows
@@ -468,7 +544,9 @@ def quick() -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--route", choices=["project", "personas", "both"], default="both")
+    parser.add_argument(
+        "--route", choices=["project", "personas", "both"], default="both"
+    )
     parser.add_argument("--rates", type=float, nargs="*", default=[200.0, 800.0])
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
@@ -477,6 +555,9 @@ def main() -> None:
     parser.add_argument("--url", help="load this running server instead")
     parser.add_argument("--token", help="with --url: a bearer token")
     parser.add_argument("--project", help="with --url: a project id")
+    parser.add_argument(
+        "--data-dir", help="with --url: the server's data dir (CPU per request)"
+    )
     args = parser.parse_args()
     routes = ["project", "personas"] if args.route == "both" else [args.route]
     from bench.support import machine
@@ -486,6 +567,8 @@ def main() -> None:
         if not (args.token and args.project):
             parser.error("--url needs --token and --project")
         fixture = Fixture(args.token, args.project)
+        if args.data_dir:
+            DATA_DIRS[args.url] = args.data_dir
         results = _run(
             args.url, fixture, routes, args.rates, args.duration,
             args.connections, args.peak_only,
