@@ -3,6 +3,7 @@ import { useAuth } from "../auth";
 import { useI18n } from "../i18n";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { OfflineBanner } from "./OfflineBanner";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 
 export function Layout() {
   const { t } = useI18n();
@@ -28,6 +29,7 @@ export function Layout() {
           <LanguageSwitch />
           {state.status === "authenticated" && (
             <>
+              <NotificationBell />
               <span className="muted">{t("nav.signedInAs", { name: state.user.full_name })}</span>
               <button type="button" className="secondary" onClick={() => void signOut()}>
                 {t("nav.signOut")}

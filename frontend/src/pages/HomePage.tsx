@@ -2,6 +2,7 @@ import { Link } from "react-router";
 import { useUser } from "../auth";
 import { ProjectList } from "../components/ProjectList";
 import { SystemStatus } from "../components/SystemStatus";
+import { DashboardPage } from "../features/dashboard/DashboardPage";
 import { useI18n } from "../i18n";
 
 export function HomePage() {
@@ -10,6 +11,7 @@ export function HomePage() {
   return (
     <div className="home">
       <h1>{t("home.greeting", { name: user.full_name })}</h1>
+      <DashboardPage />
       <div className="columns">
         <ProjectList
           footer={

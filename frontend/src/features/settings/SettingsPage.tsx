@@ -8,6 +8,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { LLM_SETTINGS_KEY } from "../../components/OfflineBanner";
 import { useI18n } from "../../i18n";
+import { NotificationSettings } from "../notifications/NotificationSettings";
 
 type Settings = components["schemas"]["LLMSettingsRead"];
 type Update = components["schemas"]["LLMSettingsUpdate"];
@@ -133,6 +134,7 @@ export function SettingsPage() {
           {settings.isError && <ErrorMessage error={settings.error} onRetry={() => void settings.refetch()} />}
           {settings.data !== undefined && <LlmForm key={settings.dataUpdatedAt} settings={settings.data} />}
         </section>
+        <NotificationSettings />
         {settings.data !== undefined && settings.data.routes.length > 0 && (
           <section className="panel" aria-labelledby="routes-title">
             <header className="panel-header">
