@@ -402,6 +402,10 @@ def eval_fidelity(
     from sight.kit.errors import SightError
 
     settings = _settings(data_dir)
+    try:
+        fidelity_cli.check(benchmark, questions, groups)
+    except SightError as exc:
+        raise _fail(exc.detail) from None
     embedded = None
     if settings.database_url is not None:
         url = settings.database_url.get_secret_value()

@@ -30,6 +30,16 @@ def _split(values: list[str] | None) -> list[str] | None:
     return out or None
 
 
+def check(
+    benchmark: str, questions: list[str] | None, groups: list[str] | None
+) -> None:
+    """Refuse an unknown benchmark, question or group before any database or
+    model is touched (raises BenchmarkInvalid naming what is allowed)."""
+    from sight.fidelity.benchmark import load_benchmark
+
+    load_benchmark(benchmark).select(_split(questions), _split(groups))
+
+
 async def run_from_cli(
     settings: Settings,
     url: str,
