@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from sight.api import build_api_router
 from sight.config import Settings, check_production, get_settings
-from sight.deps import AppState
+from sight.deps import AppState, install_user_cache_eviction
 from sight.domains import DOMAINS, Domain
 from sight.graph import create_neo4j_driver
 from sight.health import router as health_router
@@ -73,6 +73,7 @@ def create_app(
             )
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine)
+        install_user_cache_eviction()
         llm = await build_gateway(settings, sessionmaker, metrics)
         queue_app = create_queue_app(libpq_url(url))
         broadcaster = EventBroadcaster(libpq_url(url))
@@ -105,6 +106,7 @@ def create_app(
             ),
             redis=redis,
             neo4j=neo4j,
+            read_sessionmaker=create_sessionmaker(engine, autocommit=True),
         )
         if redis is not None:
             state.services["redis"] = redis

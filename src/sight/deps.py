@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -40,9 +42,15 @@ class AppState:
     neo4j: AsyncDriver | None = None
     # Set by domains that start their own services in the lifespan.
     services: dict[str, Any] = field(default_factory=dict)
+    # Sessions for GET/HEAD requests: autocommit, so a read costs no BEGIN and
+    # COMMIT round trips (under READ COMMITTED every statement has its own
+    # snapshot either way). None: reads use `sessionmaker`.
+    read_sessionmaker: SessionMaker | None = None
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread
+    # hop on every request for one attribute read.
     state: AppState = request.app.state.sight
     return state
 
@@ -50,9 +58,15 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-async def get_db_session(state: State) -> AsyncIterator[AsyncSession]:
+_READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def get_db_session(request: Request, state: State) -> AsyncIterator[AsyncSession]:
     """One session and one commit per request, before the response is sent."""
-    async with state.sessionmaker() as session:
+    maker = state.sessionmaker
+    if request.method in _READ_METHODS and state.read_sessionmaker is not None:
+        maker = state.read_sessionmaker
+    async with maker() as session:
         try:
             yield session
         except SightError as exc:
@@ -88,7 +102,11 @@ async def get_current_user(
 
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
-    user = await authenticate(session, state.settings, credentials.credentials)
+    bearer = credentials.credentials
+    if not bearer.startswith("sight_pat_"):  # API tokens load their user in a join
+        _users.seed(session, _users.user_id_hint(bearer))
+    user = await authenticate(session, state.settings, bearer)
+    _users.remember(bearer, user)
     # Who acts, from where: what the audit log records of this request.
     context.bind(
         context.Actor(
@@ -102,3 +120,80 @@ async def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+class _UserCache:
+    """The current-user row, kept per process for a few seconds.
+
+    `authenticate` (sight.auth) still runs in full on every request (token
+    signature, expiry, API-token revocation, `is_active`); the cache only puts
+    a recent copy of the user's row into the session's identity map first, so
+    its `session.get(User, id)` needs no query. A change to a user flushed in
+    this process evicts it at once; other processes see it within
+    `TTL_SECONDS`. Each request gets its own instance (no state shared
+    between sessions).
+    """
+
+    TTL_SECONDS = 5.0
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._rows: dict[uuid.UUID, tuple[float, dict[str, Any]]] = {}
+        # hash(bearer) -> (user id, valid until): only a hint of whose row to
+        # seed (a collision seeds a row `authenticate` does not ask for).
+        self._bearers: dict[int, tuple[uuid.UUID, float]] = {}
+        self._columns: tuple[str, ...] | None = None
+
+    def user_id_hint(self, bearer: str) -> uuid.UUID | None:
+        hint = self._bearers.get(hash(bearer))
+        if hint is None or hint[1] < time.monotonic():
+            return None
+        return hint[0]
+
+    def seed(self, session: AsyncSession, user_id: uuid.UUID | None) -> None:
+        if user_id is None:
+            return
+        entry = self._rows.get(user_id)
+        if entry is None or entry[0] < time.monotonic():
+            return
+        from sqlalchemy.orm import make_transient_to_detached
+
+        user = User(**entry[1])
+        make_transient_to_detached(user)
+        session.add(user)
+        # The identity map holds clean objects weakly: keep this one alive.
+        session.info["sight.cached_user"] = user
+
+    def remember(self, bearer: str, user: User) -> None:
+        if max(len(self._rows), len(self._bearers)) >= self.MAX_ENTRIES:
+            self._rows.clear()
+            self._bearers.clear()
+        if self._columns is None:
+            self._columns = tuple(c.key for c in User.__mapper__.column_attrs)
+        loaded = user.__dict__
+        if any(name not in loaded for name in self._columns):
+            return  # expired or partly loaded: not worth a copy
+        until = time.monotonic() + self.TTL_SECONDS
+        self._rows[user.id] = (until, {name: loaded[name] for name in self._columns})
+        self._bearers[hash(bearer)] = (user.id, until)
+
+    def evict(self, user_id: uuid.UUID) -> None:
+        self._rows.pop(user_id, None)
+
+
+_users = _UserCache()
+
+
+def _evict_changed_users(session: Any, flush_context: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, User):
+            _users.evict(obj.id)
+
+
+def install_user_cache_eviction() -> None:
+    """Evict users flushed by any session of this process (idempotent)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_flush", _evict_changed_users):
+        event.listen(Session, "after_flush", _evict_changed_users)

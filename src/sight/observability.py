@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -40,6 +41,7 @@ _SEVERITY = {
 }
 # LogRecord attributes that are not user-supplied `extra` fields.
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message"}
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,7 +60,11 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["stack_trace"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        try:
+            # One line per request (the access log): orjson is ~5x cheaper.
+            return orjson.dumps(entry, default=str, option=_ORJSON_OPTIONS).decode()
+        except TypeError:  # e.g. an int beyond 64 bits in an `extra` field
+            return json.dumps(entry, default=str, ensure_ascii=False)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -1,0 +1,126 @@
+"""The read path's shortcuts (issue 16) keep their promises: a cached current
+user never outlives a deactivation by more than its TTL (and not at all when
+the change is made by this process), and connections PostgreSQL dropped while
+idle are replaced before a request sees them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import update
+
+from sight import db, deps, postgres
+from sight.app import create_app
+from sight.auth.models import User
+from sight.embedded_postgres import EmbeddedPostgres
+from tests.conftest import create_database, make_settings, register_user
+
+
+async def test_deactivation_made_here_is_seen_by_the_next_request(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    user = await register_user(client)
+    auth = {"Authorization": user["authorization"]}
+    assert (await client.get("/api/v1/auth/me", headers=auth)).status_code == 200
+    engine = postgres.create_engine(database_url, pool_size=1)
+    try:
+        async with postgres.session_scope(postgres.create_sessionmaker(engine)) as s:
+            account = await s.get(User, uuid.UUID(user["id"]))
+            assert account is not None
+            account.is_active = False
+    finally:
+        await engine.dispose()
+    refused = await client.get("/api/v1/auth/me", headers=auth)
+    assert refused.status_code == 401
+
+
+async def test_deactivation_elsewhere_is_seen_within_the_ttl(
+    client: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deps._UserCache, "TTL_SECONDS", 0.5)
+    user = await register_user(client)
+    auth = {"Authorization": user["authorization"]}
+    assert (await client.get("/api/v1/auth/me", headers=auth)).status_code == 200
+    # Another process (plain SQL, no ORM event here) disables the account.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE users SET is_active = false WHERE id = %s", (user["id"],))
+    await asyncio.sleep(0.6)
+    assert (await client.get("/api/v1/auth/me", headers=auth)).status_code == 401
+
+
+@pytest.fixture
+async def own_app(
+    pg_cluster: EmbeddedPostgres,
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """An app on a database of its own (this test drops its connections)."""
+    url = create_database(pg_cluster, f"sight_reqpath_{uuid.uuid4().hex[:8]}")
+    db.upgrade(url)
+    app = create_app(
+        make_settings(jobs={"run_worker_in_process": False}), database_url=url
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http, url
+
+
+async def test_reads_survive_postgresql_dropping_idle_connections(
+    own_app: tuple[httpx.AsyncClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, url = own_app
+    user = await register_user(http)
+    auth = {"Authorization": user["authorization"]}
+    assert (await http.get("/api/v1/auth/me", headers=auth)).status_code == 200
+    name = url.split("/")[3].split("?")[0]
+    with psycopg.connect(url, autocommit=True) as conn:
+        dropped = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchone()
+    assert dropped is not None
+    assert dropped[0] >= 1
+    # Every pooled connection has now been idle "long enough" to be checked.
+    monkeypatch.setattr(postgres, "PING_AFTER_IDLE_SECONDS", 0.0)
+    for _ in range(3):
+        response = await http.get("/api/v1/auth/me", headers=auth)
+        assert response.status_code == 200, response.text
+    # A write after the drop works too (the write path shares the pool).
+    created = await http.post(
+        "/api/v1/projects",
+        json={"name": "After the drop", "target_demographics": {}},
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+
+
+async def test_a_get_reads_what_a_write_just_committed(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    """GETs run without a transaction; they still see every committed write."""
+    auth = {"Authorization": user["authorization"]}
+    created = await client.post(
+        "/api/v1/projects",
+        json={"name": "Before", "target_demographics": {}},
+        headers=auth,
+    )
+    project = created.json()["id"]
+    engine = postgres.create_engine(database_url, pool_size=1)
+    try:
+        async with postgres.session_scope(postgres.create_sessionmaker(engine)) as s:
+            from sight.projects.models import Project
+
+            await s.execute(
+                update(Project)
+                .where(Project.id == uuid.UUID(project))
+                .values(name="After")
+            )
+    finally:
+        await engine.dispose()
+    read = await client.get(f"/api/v1/projects/{project}", headers=auth)
+    assert read.json()["name"] == "After"
