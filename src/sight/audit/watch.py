@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import visitors
@@ -82,8 +82,7 @@ def install() -> None:
 
 
 def _project_of(session: Session, obj: Any, watched: Watched) -> tuple[Any, Any]:
-    """(project_id, team_id) of a watched row, without a query: the access
-    check loaded the project into this session."""
+    """(project_id, team_id) of a watched row (the team as it is now)."""
     if watched.resource == "project":
         return obj.id, obj.team_id
     project_id = getattr(obj, "project_id", None)
@@ -94,7 +93,15 @@ def _project_of(session: Session, obj: Any, watched: Watched) -> tuple[Any, Any]
         )
         if project_cls is not None:
             project = session.identity_map.get(identity_key(project_cls, project_id))
-            team_id = getattr(project, "team_id", None)
+            if project is not None:
+                team_id = project.team_id
+            else:
+                # The identity map holds rows weakly: the access check's copy
+                # may be gone by now.
+                with session.no_autoflush:
+                    team_id = session.scalar(
+                        select(project_cls.team_id).where(project_cls.id == project_id)
+                    )
     return project_id, team_id
 
 
