@@ -13,6 +13,7 @@ import { RegisterPage } from "./pages/RegisterPage";
 import { SurveyPage } from "./features/surveys/SurveyPage";
 import { AnalysisPage } from "./features/focus_groups/AnalysisPage";
 import { RoomPage } from "./features/focus_groups/RoomPage";
+import { FidelityRunPage } from "./features/fidelity/FidelityRunPage";
 
 // The server answers every unknown path with index.html, so each of these URLs can
 // be bookmarked and reloaded.
@@ -35,6 +36,7 @@ export const routes: RouteObject[] = [
           { path: "surveys/:surveyId", element: <SurveyPage /> },
           { path: "focus-groups/:focusGroupId", element: <RoomPage /> },
           { path: "focus-groups/:focusGroupId/analysis", element: <AnalysisPage /> },
+          { path: "fidelity/:runId", element: <FidelityRunPage /> },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

@@ -5,6 +5,7 @@ import { dashboardEn } from "./messages/dashboard.en";
 import { notificationsEn } from "./messages/notifications.en";
 import { surveysEn } from "./messages/surveys.en";
 import { focusGroupsEn } from "./messages/focusGroups.en";
+import { fidelityEn } from "./messages/fidelity.en";
 
 // The English catalogue is the reference: its keys and `{placeholders}` define the
 // message types, and every other locale must match them (checked by tsc and tests).
@@ -195,6 +196,7 @@ export const en = {
   ...knowledgeEn,
   ...surveysEn,
   ...focusGroupsEn,
+  ...fidelityEn,
   ...demographicsEn,
   ...settingsEn,
   ...dashboardEn,

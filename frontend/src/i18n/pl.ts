@@ -5,6 +5,7 @@ import { dashboardPl } from "./messages/dashboard.pl";
 import { notificationsPl } from "./messages/notifications.pl";
 import { surveysPl } from "./messages/surveys.pl";
 import { focusGroupsPl } from "./messages/focusGroups.pl";
+import { fidelityPl } from "./messages/fidelity.pl";
 import type { Catalogue } from "./types";
 
 export const pl: Catalogue = {
@@ -200,6 +201,7 @@ export const pl: Catalogue = {
   ...knowledgePl,
   ...surveysPl,
   ...focusGroupsPl,
+  ...fidelityPl,
   ...demographicsPl,
   ...settingsPl,
   ...dashboardPl,

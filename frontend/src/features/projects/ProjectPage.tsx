@@ -11,6 +11,7 @@ import { PersonasTable } from "../personas/PersonasTable";
 import { SummaryPanel } from "./SummaryPanel";
 import { SurveysPanel } from "../surveys/SurveysPanel";
 import { FocusGroupsPanel } from "../focus_groups/FocusGroupsPanel";
+import { FidelityPanel } from "../fidelity/FidelityPanel";
 
 export function ProjectPage() {
   const { projectId = "" } = useParams();
@@ -45,6 +46,7 @@ export function ProjectPage() {
         <SummaryPanel projectId={data.id} country={data.country} />
         <SurveysPanel project={data} />
         <FocusGroupsPanel project={data} />
+        <FidelityPanel project={data} />
       </div>
     </div>
   );
