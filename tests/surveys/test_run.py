@@ -57,6 +57,25 @@ async def test_run_end_to_end_with_stream_results_and_exports(
     assert ids == sorted(ids)
     partial = next(e for e in events if e["event"] == "partial_results")["data"]
     assert {q["id"] for q in partial["questions"]} >= {"buy", "price", "pay"}
+    # Per respondent: listed (waiting), answering, then answered, in that order.
+    listed = next(e for e in events if e["event"] == "respondents")["data"]
+    assert len(listed["respondents"]) == 24
+    assert listed["answered"] == []
+    first_seen: dict[str, list[str]] = {}
+    for e in events:
+        if e["event"] == "answering":
+            for pid in e["data"]["persona_ids"]:
+                first_seen.setdefault(pid, []).append("answering")
+        elif e["event"] == "respondent":
+            first_seen.setdefault(e["data"]["persona_id"], []).append("done")
+    assert len(first_seen) == 24
+    assert all(steps == ["answering", "done"] for steps in first_seen.values())
+    # The statistics are announced before the themes complete the run.
+    ready = [e["data"] for e in events if e["event"] == "results"]
+    assert [(r["answered"], r["total"], r["themes_pending"]) for r in ready] == [
+        (24, 24, True)
+    ]
+    assert kinds.index("results") < kinds.index("completed")
 
     job = await wait_job(client, accepted["job_id"], auth)
     assert job["status"] == "succeeded", job
@@ -113,6 +132,7 @@ async def test_run_end_to_end_with_stream_results_and_exports(
     assert sum(b["count"] for b in by_id["pay"]["distribution"]) == 24
     assert by_id["rank"]["baseline_mean_rank"] == 2.5
     themes = by_id["why"]["themes"]
+    assert by_id["why"]["themes_pending"] is False
     assert sum(t["count"] for t in themes) == by_id["why"]["n"]
     assert all(t["quotes"] for t in themes)
     assert results["guards"]["shuffle_options"] is True

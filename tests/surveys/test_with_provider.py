@@ -194,7 +194,7 @@ async def test_killed_worker_resumes_without_answering_twice(
         if first.poll() is None:
             first.kill()
     assert status == "succeeded", error
-    assert attempts == 2
+    assert attempts == 2, error
     answered = _answered(url, survey_id)
     assert len(answered) == PERSONAS
     assert len(set(answered)) == PERSONAS

@@ -53,6 +53,15 @@ class EmbeddingBatcher:
             self._start(delay=self._window)
         return await future
 
+    def flush(self) -> None:
+        """Send what is waiting now, without waiting for the window to end
+        (nothing more will come: the run's last answer is in)."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        if self._pending:
+            self._start(delay=0)
+
     def _start(self, delay: float) -> None:
         batch, self._pending = self._pending, []
         if delay > 0:

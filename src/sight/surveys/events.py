@@ -6,7 +6,13 @@
                      the answers): who, which questions needed a repair, what
                      could not be used
 - `respondent_failed` a respondent could not answer (the reason, in words)
+- `respondents`      who answers in this run (id and name, each waiting), sent
+                     once when the run starts answering
+- `answering`        respondents whose model call started (batched, ~0.1 s)
 - `partial_results`  statistics of the answers so far (counts, shares, means)
+- `results`          the final statistics are stored (`GET /results`); with
+                     `themes_pending` the open answers' themes follow, then
+                     `completed`
 - `completed` | `failed` | `cancelled`   terminal; the stream ends after it
 - `heartbeat`, `error`  as on every stream
 
@@ -22,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from sight.kit.schemas import Schema
 from sight.streams import (
     CancelledEvent,
     CompletedEvent,
@@ -65,6 +72,30 @@ class RespondentFailed(StreamEventModel):
     reason: str
 
 
+class Respondent(Schema):
+    persona_id: uuid.UUID
+    persona_name: str
+
+
+class RespondentsListed(StreamEventModel):
+    type: Literal["respondents"] = "respondents"
+    respondents: list[Respondent]
+    # Answered by an earlier attempt of this run (shown as done).
+    answered: list[uuid.UUID] = Field(default_factory=list)
+
+
+class RespondentsAnswering(StreamEventModel):
+    type: Literal["answering"] = "answering"
+    persona_ids: list[uuid.UUID]
+
+
+class ResultsReady(StreamEventModel):
+    type: Literal["results"] = "results"
+    answered: int
+    total: int
+    themes_pending: bool
+
+
 class PartialResults(StreamEventModel):
     type: Literal["partial_results"] = "partial_results"
     answered: int
@@ -77,7 +108,10 @@ SurveyStreamEvent = Annotated[
     | ProgressEvent
     | RespondentAnswered
     | RespondentFailed
+    | RespondentsListed
+    | RespondentsAnswering
     | PartialResults
+    | ResultsReady
     | CompletedEvent
     | FailedEvent
     | CancelledEvent

@@ -24,7 +24,11 @@ def compute_results(
     rating_mode: str,
     text_vectors: dict[str, list[list[float]] | None] | None = None,
     seed: int = 0,
+    themes_later: bool = False,
 ) -> dict[str, Any]:
+    """`themes_later`: open-text questions get `themes: []` and
+    `themes_pending: true` (a run stores the statistics first and groups the
+    open answers into themes right after, see `with_themes`)."""
     varied = heterogeneous(respondents)
     per_question = []
     warnings: list[dict[str, str]] = []
@@ -37,9 +41,14 @@ def compute_results(
             for message in guards["warnings"]
         )
         if question.type == "open-text":
-            texts = answered(question, respondents)
-            vectors = (text_vectors or {}).get(question.id)
-            stats["themes"] = themes(texts, vectors, seed)
+            if themes_later:
+                stats["themes"] = []
+                stats["themes_pending"] = True
+            else:
+                texts = answered(question, respondents)
+                vectors = (text_vectors or {}).get(question.id)
+                stats["themes"] = themes(texts, vectors, seed)
+                stats["themes_pending"] = False
         per_question.append(stats)
     return {
         "respondents": len(respondents),
@@ -52,6 +61,31 @@ def compute_results(
         },
         "computed_at": datetime.now(UTC).isoformat(),
     }
+
+
+def with_themes(
+    results: dict[str, Any],
+    questions: list[Question],
+    respondents: list[Respondent],
+    *,
+    text_vectors: dict[str, list[list[float]] | None] | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """`results` (made with `themes_later`) with the open answers' themes."""
+    by_id = {q.id: q for q in questions}
+    per_question = []
+    for stats in results["questions"]:
+        question = by_id.get(stats["id"])
+        if question is not None and question.type == "open-text":
+            texts = answered(question, respondents)
+            vectors = (text_vectors or {}).get(question.id)
+            stats = {
+                **stats,
+                "themes": themes(texts, vectors, seed),
+                "themes_pending": False,
+            }
+        per_question.append(stats)
+    return {**results, "questions": per_question}
 
 
 def partial_results(

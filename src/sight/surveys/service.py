@@ -340,6 +340,12 @@ def compute_results_in_thread(*args: Any, **kwargs: Any) -> dict[str, Any]:
     return compute_results(*args, **kwargs)
 
 
+def with_themes_in_thread(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    from sight.surveys.results import with_themes
+
+    return with_themes(*args, **kwargs)
+
+
 def crosstab_in_thread(*args: Any, **kwargs: Any) -> dict[str, Any]:
     from sight.surveys.crosstabs import crosstab
 

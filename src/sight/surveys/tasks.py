@@ -1,8 +1,10 @@
 """The `surveys.run` job: every respondent answers the questionnaire in one
 structured call, concurrently within the provider's limits; each respondent's
-answers and its stream event are stored in one transaction; partial results
-are published as answers arrive; the final statistics are computed in a worker
-thread and stored with the survey.
+answers and its stream event are stored in one transaction; the stream shows
+who answers (`respondents`, `answering`, `respondent`, `respondent_failed`) and
+partial results once a second; at the end the statistics and bias guards are
+computed in a worker thread and stored at once (`results`), then the open
+answers' themes (embedded while the run went on) are added (`completed`).
 
 Resumable: the respondent list is a checkpoint, and a response is unique per
 (survey, persona), so a retried or re-queued attempt answers only for the
@@ -36,8 +38,12 @@ from sight.surveys.answering import RunSetup, answer_questionnaire, persona_fact
 from sight.surveys.batching import EmbeddingBatcher
 from sight.surveys.events import (
     PartialResults,
+    Respondent,
     RespondentAnswered,
     RespondentFailed,
+    RespondentsAnswering,
+    RespondentsListed,
+    ResultsReady,
     survey_stream,
 )
 from sight.surveys.mapping import anchor_statements, flatten
@@ -48,11 +54,13 @@ from sight.surveys.service import (
     compute_results_in_thread,
     partial_results_in_thread,
     warm_statistics,
+    with_themes_in_thread,
 )
 
 logger = logging.getLogger("sight.surveys")
 
 PARTIAL_EVERY_SECONDS = 1.0
+ANSWERING_EVERY_SECONDS = 0.1
 
 
 @dataclass
@@ -69,6 +77,11 @@ class _Run:
     embedding: set[asyncio.Task[None]] = field(default_factory=set)
     text_batcher: EmbeddingBatcher | None = None
     new_answers: asyncio.Event = field(default_factory=asyncio.Event)
+    # At most this many respondents' calls at once: the provider's concurrency,
+    # so "answering" on the stream means the call is under way, not queued.
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(10))
+    answering: list[uuid.UUID] = field(default_factory=list)
+    announcer: asyncio.Task[None] | None = None
 
 
 @job_handler("surveys.run")
@@ -132,8 +145,8 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
             await ctx.save_checkpoint("respondents", ids, session=session)
             await session.commit()
         answered = await repository.answered_persona_ids(session, survey_id)
-        remaining = [uuid.UUID(i) for i in ids if uuid.UUID(i) not in answered]
-        people = await repository.personas(session, remaining)
+        everyone = await repository.personas(session, [uuid.UUID(i) for i in ids])
+        people = [p for p in everyone if p.id not in answered]
         questions = [Question.model_validate(q) for q in survey.questions]
         settings = dict(survey.settings)
         title, description = survey.title, survey.description
@@ -167,7 +180,24 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         window=1.0,
         max_batch=128,
     )
-    await ctx.progress(run.done, run.total, "answering", stage="respondents")
+    route = await ctx.llm.route("surveys.answer", ctx.call_context)
+    limits = ctx.runtime.settings.llm.limits.get(route.provider)
+    run.slots = asyncio.Semaphore(limits.concurrency if limits else 10)
+    async with session_scope(ctx.sessionmaker) as session:
+        await streams.publish(
+            session,
+            survey_stream(survey_id),
+            RespondentsListed(
+                respondents=[
+                    Respondent(persona_id=p.id, persona_name=p.full_name)
+                    for p in everyone
+                ],
+                answered=[p.id for p in everyone if p.id in answered],
+            ),
+        )
+        await ctx.progress(
+            run.done, run.total, "answering", stage="respondents", session=session
+        )
     # SciPy's first import takes over a second: done while the model answers,
     # not after the last answer.
     warm = asyncio.create_task(asyncio.to_thread(warm_statistics))
@@ -186,11 +216,11 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         ) from None
     finally:
         publisher.cancel()
+        if run.announcer is not None:
+            run.announcer.cancel()
         await warm
-    # The last snapshot always goes out (a fast run can end before the
-    # once-a-second publisher wrote one).
-    if run.done:
-        await _publish_partial(run)
+    if run.text_batcher is not None:
+        run.text_batcher.flush()  # the last open answers: no window to wait for
     if run.done == 0 and run.failures:
         raise SightError(
             f"no respondent could answer: {run.failures[0]['reason']}",
@@ -237,16 +267,41 @@ def _traits(people: list[Persona], country: str) -> dict[uuid.UUID, dict[str, An
     }
 
 
+def _announce(run: _Run, persona_id: uuid.UUID) -> None:
+    """Tell the stream this respondent's call started (batched)."""
+    run.answering.append(persona_id)
+    if run.announcer is None or run.announcer.done():
+        run.announcer = asyncio.create_task(_publish_answering(run))
+
+
+async def _publish_answering(run: _Run) -> None:
+    await asyncio.sleep(ANSWERING_EVERY_SECONDS)
+    ids, run.answering = run.answering, []
+    if not ids:
+        return
+    try:
+        async with session_scope(run.ctx.sessionmaker) as session:
+            await streams.publish(
+                session,
+                survey_stream(run.survey_id),
+                RespondentsAnswering(persona_ids=ids),
+            )
+    except Exception:  # a progress display only: the answers go on
+        logger.warning("could not publish respondents answering", exc_info=True)
+
+
 async def _respondent(run: _Run, persona: Persona) -> None:
     ctx = run.ctx
     try:
-        answered = await answer_questionnaire(
-            ctx.llm,
-            ctx.call_context,
-            run.setup,
-            persona_facts(persona, run.traits[persona.id]),
-            str(persona.id),
-        )
+        async with run.slots:
+            _announce(run, persona.id)
+            answered = await answer_questionnaire(
+                ctx.llm,
+                ctx.call_context,
+                run.setup,
+                persona_facts(persona, run.traits[persona.id]),
+                str(persona.id),
+            )
     except BudgetExceeded:
         raise
     except SightError as exc:
@@ -348,9 +403,12 @@ async def _publish_partials(run: _Run) -> None:
     the statistics run in a worker thread."""
     while True:
         await run.new_answers.wait()
+        # A second's answers per snapshot, the first a second after the first
+        # answer: a run whose answers all arrive within a second spends no
+        # statistics on snapshots that its final results replace at once.
+        await asyncio.sleep(PARTIAL_EVERY_SECONDS)
         run.new_answers.clear()
         await _publish_partial(run)
-        await asyncio.sleep(PARTIAL_EVERY_SECONDS)
 
 
 async def _publish_partial(run: _Run) -> None:
@@ -368,11 +426,86 @@ async def _publish_partial(run: _Run) -> None:
 
 
 async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """The statistics first (stored, announced with `results` and a last
+    `partial_results`), then the open answers' themes, then `completed`."""
     ctx = run.ctx
     async with ctx.sessionmaker() as session:
         records = await repository.respondent_records(session, run.survey_id)
-    # Open answers were embedded while the run went on; whatever is missing
-    # (answers of an earlier attempt) is embedded now, in one call.
+    open_text = any(q.type == "open-text" for q in run.setup.questions)
+    rating_mode = "two-pass" if run.setup.rating_words else "direct"
+    results = await asyncio.to_thread(
+        compute_results_in_thread,
+        run.setup.questions,
+        records,
+        settings=settings,
+        rating_mode=rating_mode,
+        seed=run.setup.seed,
+        themes_later=open_text,
+    )
+    if open_text:
+        await _store(run, results, len(records), final=False)
+        results = await _themes(run, results, records)
+    await _store(run, results, len(records), final=True)
+    return results
+
+
+async def _store(
+    run: _Run, results: dict[str, Any], answered: int, *, final: bool
+) -> None:
+    key = survey_stream(run.survey_id)
+    async with session_scope(run.ctx.sessionmaker) as session:
+        await session.execute(
+            update(Survey)
+            .where(Survey.id == run.survey_id)
+            .values(
+                results=results,
+                results_answered=answered,
+                **({"status": SurveyStatus.completed} if final else {}),
+            )
+        )
+        if not final or not any(q.type == "open-text" for q in run.setup.questions):
+            # The last snapshot (a fast run can end before the once-a-second
+            # publisher wrote one), from the final statistics.
+            await streams.publish(
+                session,
+                key,
+                PartialResults(
+                    answered=answered,
+                    total=run.total,
+                    questions=[
+                        q for q in results["questions"] if q["type"] != "open-text"
+                    ],
+                ),
+            )
+            await streams.publish(
+                session,
+                key,
+                ResultsReady(
+                    answered=answered, total=run.total, themes_pending=not final
+                ),
+            )
+        if final:
+            await streams.publish(
+                session,
+                key,
+                CompletedEvent(
+                    result={
+                        "answered": answered,
+                        "total": run.total,
+                        "failed": len(run.failures),
+                        "warnings": len(results["guards"]["warnings"]),
+                    }
+                ),
+            )
+
+
+async def _themes(
+    run: _Run, results: dict[str, Any], records: list[Any]
+) -> dict[str, Any]:
+    """Group the open answers into themes. Most were embedded while the run
+    went on; whatever is missing (answers of an earlier attempt) is embedded
+    now, in one call."""
+    ctx = run.ctx
     await asyncio.gather(*list(run.embedding), return_exceptions=True)
     keys = [
         (question.id, r["persona_id"])
@@ -398,36 +531,12 @@ async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
             found.append(run.text_vectors[(question_id, persona_id)])
     except SightError:
         vectors = {}  # themes fall back to shared keywords
-
-    results = await asyncio.to_thread(
-        compute_results_in_thread,
+    themed: dict[str, Any] = await asyncio.to_thread(
+        with_themes_in_thread,
+        results,
         run.setup.questions,
         records,
-        settings=settings,
-        rating_mode="two-pass" if run.setup.rating_words else "direct",
         text_vectors=vectors,
         seed=run.setup.seed,
     )
-    async with session_scope(ctx.sessionmaker) as session:
-        await session.execute(
-            update(Survey)
-            .where(Survey.id == run.survey_id)
-            .values(
-                results=results,
-                results_answered=len(records),
-                status=SurveyStatus.completed,
-            )
-        )
-        await streams.publish(
-            session,
-            survey_stream(run.survey_id),
-            CompletedEvent(
-                result={
-                    "answered": len(records),
-                    "total": run.total,
-                    "failed": len(run.failures),
-                    "warnings": len(results["guards"]["warnings"]),
-                }
-            ),
-        )
-    return results
+    return themed
