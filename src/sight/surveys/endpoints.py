@@ -21,6 +21,7 @@ from sight.surveys import export, repository, service
 from sight.surveys.dependencies import SurveyReader, SurveyWriter
 from sight.surveys.events import SurveyStreamEvent, survey_stream
 from sight.surveys.models import Survey, SurveyStatus
+from sight.surveys.result_schemas import Crosstab, SurveyResults
 from sight.surveys.schemas import (
     AnswerRead,
     RunAccepted,
@@ -190,7 +191,7 @@ async def _project(session: AsyncSession, survey: Survey) -> Project:
     return project
 
 
-@router.get("/surveys/{survey_id}/results")
+@router.get("/surveys/{survey_id}/results", response_model=SurveyResults)
 async def survey_results(survey: SurveyReader, session: DbSession) -> dict[str, Any]:
     """Per question: counts and shares with 95 % Wilson intervals, mean / median
     / mode / sd with intervals, distributions beside a uniform baseline,
@@ -210,7 +211,7 @@ ByField = Literal[
 ]
 
 
-@router.get("/surveys/{survey_id}/crosstabs")
+@router.get("/surveys/{survey_id}/crosstabs", response_model=Crosstab)
 async def survey_crosstab(
     survey: SurveyReader,
     session: DbSession,
