@@ -2398,6 +2398,48 @@ export interface components {
             /** Community */
             community: number;
         };
+        /** Crosstab */
+        Crosstab: {
+            /** Question Id */
+            question_id: string;
+            /** By */
+            by: string[];
+            /** Columns */
+            columns: string[];
+            /** Rows */
+            rows: components["schemas"]["CrosstabRow"][];
+            test: components["schemas"]["IndependenceTest"] | null;
+            /** Tests */
+            tests?: components["schemas"]["OptionTest"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** CrosstabCell */
+        CrosstabCell: {
+            /** Column */
+            column: string;
+            /** Count */
+            count: number;
+            /** Share */
+            share: number | null;
+            /** Residual */
+            residual: number;
+            /** Marker */
+            marker: ("higher" | "lower") | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** CrosstabRow */
+        CrosstabRow: {
+            /** Group */
+            group: string;
+            /** N */
+            n: number;
+            /** Cells */
+            cells: components["schemas"]["CrosstabCell"][];
+        } & {
+            [key: string]: unknown;
+        };
         /** DimensionBreakdown */
         DimensionBreakdown: {
             /** Dimension */
@@ -3103,6 +3145,26 @@ export interface components {
             /** Age */
             age?: number[] | null;
         };
+        /**
+         * GuardFlag
+         * @description A bias warning as a code and its numbers (the web app words it).
+         */
+        GuardFlag: {
+            /** Code */
+            code: string;
+            /** Share */
+            share?: number | null;
+            /** Option */
+            option?: string | null;
+            /** Sd */
+            sd?: number | null;
+            /** Field */
+            field?: string | null;
+            /** V */
+            v?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** HealthBlockersResponse */
         HealthBlockersResponse: {
             /** Summary */
@@ -3113,6 +3175,56 @@ export interface components {
             blockers: components["schemas"]["BlockerWithFix"][];
             /** Projects */
             projects: components["schemas"]["ProjectHealth"][];
+        };
+        /** HistogramBin */
+        HistogramBin: {
+            /** Low */
+            low: number | null;
+            /** High */
+            high: number | null;
+            /** Count */
+            count: number;
+            /** Share */
+            share: number | null;
+            /** Baseline */
+            baseline: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * IndependenceTest
+         * @description Chi-square test of independence; Fisher's exact (2 x 2) or a
+         *     permutation p-value where expected counts are small (`p_used`).
+         */
+        IndependenceTest: {
+            /** Testable */
+            testable: boolean;
+            /** Reason */
+            reason?: string | null;
+            /** Test */
+            test?: string | null;
+            /** Chi2 */
+            chi2?: number | null;
+            /** Df */
+            df?: number | null;
+            /** P */
+            p?: number | null;
+            /** P Used */
+            p_used?: number | null;
+            /** Cramers V */
+            cramers_v?: number | null;
+            /** Min Expected */
+            min_expected?: number | null;
+            /** Small Expected */
+            small_expected?: boolean | null;
+            /** Fisher P */
+            fisher_p?: number | null;
+            /** Permutation P */
+            permutation_p?: number | null;
+            /** Significant */
+            significant?: boolean | null;
+        } & {
+            [key: string]: unknown;
         };
         /** InsightAnalyticsData */
         InsightAnalyticsData: {
@@ -3542,6 +3654,39 @@ export interface components {
              */
             created_at: string;
         };
+        /** OptionTest */
+        OptionTest: {
+            /** Testable */
+            testable: boolean;
+            /** Reason */
+            reason?: string | null;
+            /** Test */
+            test?: string | null;
+            /** Chi2 */
+            chi2?: number | null;
+            /** Df */
+            df?: number | null;
+            /** P */
+            p?: number | null;
+            /** P Used */
+            p_used?: number | null;
+            /** Cramers V */
+            cramers_v?: number | null;
+            /** Min Expected */
+            min_expected?: number | null;
+            /** Small Expected */
+            small_expected?: boolean | null;
+            /** Fisher P */
+            fisher_p?: number | null;
+            /** Permutation P */
+            permutation_p?: number | null;
+            /** Significant */
+            significant?: boolean | null;
+            /** Option */
+            option: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** OverviewResponse */
         OverviewResponse: {
             active_research: components["schemas"]["MetricCard"];
@@ -3799,6 +3944,27 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** PositionEffect */
+        PositionEffect: {
+            /** N */
+            n: number;
+            /** Testable */
+            testable: boolean;
+            /** Chosen By Position */
+            chosen_by_position?: number[] | null;
+            /** First Share */
+            first_share?: number | null;
+            /** Expected Share */
+            expected_share?: number | null;
+            /** Chi2 */
+            chi2?: number | null;
+            /** P */
+            p?: number | null;
+            /** Flagged */
+            flagged?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * Problem
          * @description One thing wrong with a definition, in the API's 422 detail shape.
@@ -4048,6 +4214,20 @@ export interface components {
              */
             scale: "ordinal" | "nominal";
         };
+        /** QuestionGuards */
+        QuestionGuards: {
+            /** Warnings */
+            warnings: string[];
+            /**
+             * Flags
+             * @default []
+             */
+            flags: components["schemas"]["GuardFlag"][];
+            position_effect?: components["schemas"]["PositionEffect"] | null;
+            rating_method?: components["schemas"]["RatingMethod"] | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** QuestionIn */
         QuestionIn: {
             /** Id */
@@ -4108,6 +4288,41 @@ export interface components {
              */
             follow_up: "auto" | "always" | "never";
         };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Id */
+            id: string;
+            /** Type */
+            type: string;
+            /** Title */
+            title: string;
+            /** N */
+            n: number;
+            /** Skipped */
+            skipped: number;
+            /** Options */
+            options?: components["schemas"]["ShareRow"][] | components["schemas"]["RankingRow"][] | null;
+            /** Distribution */
+            distribution?: components["schemas"]["ShareRow"][] | components["schemas"]["HistogramBin"][] | null;
+            summary?: components["schemas"]["Summary"] | null;
+            /** Unit */
+            unit?: string | null;
+            /** Baseline Mean */
+            baseline_mean?: number | null;
+            /** Baseline Mean Rank */
+            baseline_mean_rank?: number | null;
+            /** Top K */
+            top_k?: number | null;
+            /** Mean Selected */
+            mean_selected?: number | null;
+            /** Themes */
+            themes?: components["schemas"]["Theme"][] | null;
+            /** Themes Pending */
+            themes_pending?: boolean | null;
+            guards?: components["schemas"]["QuestionGuards"] | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** QuestionSentiment */
         QuestionSentiment: {
             /**
@@ -4163,6 +4378,36 @@ export interface components {
             follow_up: "auto" | "always" | "never";
             /** Responses */
             responses: components["schemas"]["ResponseRead"][];
+        };
+        /** RankingRow */
+        RankingRow: {
+            /** Option */
+            option: string;
+            /** Mean Rank */
+            mean_rank: number | null;
+            /** Ci Low */
+            ci_low: number | null;
+            /** Ci High */
+            ci_high: number | null;
+            /** Rank Counts */
+            rank_counts: number[];
+            /** Top */
+            top: {
+                [key: string]: components["schemas"]["TopShare"];
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** RatingMethod */
+        RatingMethod: {
+            /** Two Pass */
+            two_pass: number;
+            /** Direct */
+            direct: number;
+            /** Mean Similarity */
+            mean_similarity: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /** ReembedRequest */
         ReembedRequest: {
@@ -4548,6 +4793,27 @@ export interface components {
             computed_at: string;
         };
         /**
+         * ShareRow
+         * @description A count and share with its 95 % Wilson interval and the share answering
+         *     at random would give (`baseline`).
+         */
+        ShareRow: {
+            /** Option */
+            option: string | number;
+            /** Count */
+            count: number;
+            /** Share */
+            share: number | null;
+            /** Ci Low */
+            ci_low: number | null;
+            /** Ci High */
+            ci_high: number | null;
+            /** Baseline */
+            baseline: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * ShowIf
          * @description Skip logic: show the question only when an earlier answer matches.
          *
@@ -4716,6 +4982,36 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * Summary
+         * @description Mean with a t interval, median with a bootstrap interval, mode, sd.
+         */
+        Summary: {
+            /** N */
+            n: number;
+            /** Mean */
+            mean?: number | null;
+            /** Mean Ci Low */
+            mean_ci_low?: number | null;
+            /** Mean Ci High */
+            mean_ci_high?: number | null;
+            /** Median */
+            median?: number | null;
+            /** Median Ci Low */
+            median_ci_low?: number | null;
+            /** Median Ci High */
+            median_ci_high?: number | null;
+            /** Mode */
+            mode?: number | null;
+            /** Sd */
+            sd?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** SummaryMetadata */
         SummaryMetadata: {
             /** Model */
@@ -4782,6 +5078,19 @@ export interface components {
             respondents?: components["schemas"]["Respondents"];
             settings?: components["schemas"]["SurveySettings"];
         };
+        /** SurveyGuards */
+        SurveyGuards: {
+            /** Shuffle Options */
+            shuffle_options: boolean;
+            /** Rating Mode */
+            rating_mode: string;
+            /** Heterogeneous Sample */
+            heterogeneous_sample: boolean;
+            /** Warnings */
+            warnings: components["schemas"]["SurveyWarning"][];
+        } & {
+            [key: string]: unknown;
+        };
         /** SurveyRead */
         SurveyRead: {
             /**
@@ -4831,6 +5140,22 @@ export interface components {
              */
             updated_at: string;
         };
+        /** SurveyResults */
+        SurveyResults: {
+            /** Respondents */
+            respondents: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionResult"][];
+            guards: components["schemas"]["SurveyGuards"];
+            /** Computed At */
+            computed_at?: string | null;
+            /** Status */
+            status: string;
+            /** Stale */
+            stale: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * SurveySettings
          * @description Bias guards, on by default (each is reported with the results).
@@ -4849,6 +5174,15 @@ export interface components {
             rating_mode: "auto" | "direct" | "two-pass";
             /** Seed */
             seed?: number | null;
+        };
+        /** SurveyWarning */
+        SurveyWarning: {
+            /** Question Id */
+            question_id: string;
+            /** Message */
+            message: string;
+        } & {
+            [key: string]: unknown;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -4903,6 +5237,23 @@ export interface components {
             description?: string | null;
             /** Monthly Budget Usd */
             monthly_budget_usd?: number | null;
+        };
+        /** Theme */
+        Theme: {
+            /** Label */
+            label: string;
+            /** Keywords */
+            keywords: string[];
+            /** Count */
+            count: number;
+            /** Share */
+            share: number;
+            /** Quotes */
+            quotes: string[];
+            /** Method */
+            method: string;
+        } & {
+            [key: string]: unknown;
         };
         /** ThemeCount */
         ThemeCount: {
@@ -4978,6 +5329,21 @@ export interface components {
             token_type: string;
             /** Expires In */
             expires_in: number;
+        };
+        /** TopShare */
+        TopShare: {
+            /** Count */
+            count: number;
+            /** Share */
+            share: number | null;
+            /** Ci Low */
+            ci_low: number | null;
+            /** Ci High */
+            ci_high: number | null;
+            /** Baseline */
+            baseline: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /** Transcript */
         Transcript: {
@@ -5470,6 +5836,16 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** Respondent */
+        Respondent: {
+            /**
+             * Persona Id
+             * Format: uuid
+             */
+            persona_id: string;
+            /** Persona Name */
+            persona_name: string;
+        };
         /** RespondentAnswered */
         RespondentAnswered: {
             /**
@@ -5511,6 +5887,42 @@ export interface components {
             persona_name: string;
             /** Reason */
             reason: string;
+        };
+        /** RespondentsAnswering */
+        RespondentsAnswering: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "answering";
+            /** Persona Ids */
+            persona_ids: string[];
+        };
+        /** RespondentsListed */
+        RespondentsListed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "respondents";
+            /** Respondents */
+            respondents: components["schemas"]["Respondent"][];
+            /** Answered */
+            answered?: string[];
+        };
+        /** ResultsReady */
+        ResultsReady: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "results";
+            /** Answered */
+            answered: number;
+            /** Total */
+            total: number;
+            /** Themes Pending */
+            themes_pending: boolean;
         };
         /** RunStarted */
         RunStarted: {
@@ -8802,7 +9214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["RunStarted"] | components["schemas"]["ProgressEvent"] | components["schemas"]["RespondentAnswered"] | components["schemas"]["RespondentFailed"] | components["schemas"]["PartialResults"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
+                    "text/event-stream": components["schemas"]["RunStarted"] | components["schemas"]["ProgressEvent"] | components["schemas"]["RespondentAnswered"] | components["schemas"]["RespondentFailed"] | components["schemas"]["RespondentsListed"] | components["schemas"]["RespondentsAnswering"] | components["schemas"]["PartialResults"] | components["schemas"]["ResultsReady"] | components["schemas"]["CompletedEvent"] | components["schemas"]["FailedEvent"] | components["schemas"]["CancelledEvent"] | components["schemas"]["HeartbeatEvent"] | components["schemas"]["StreamErrorEvent"];
                 };
             };
             /** @description Not logged in, or the token is invalid or expired */
@@ -8851,9 +9263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SurveyResults"];
                 };
             };
             /** @description Not logged in, or the token is invalid or expired */
@@ -8905,9 +9315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Crosstab"];
                 };
             };
             /** @description Not logged in, or the token is invalid or expired */
