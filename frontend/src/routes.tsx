@@ -9,6 +9,7 @@ import { ProjectPage } from "./features/projects/ProjectPage";
 import { ProjectsPage } from "./features/projects/ProjectsPage";
 import { KnowledgePage } from "./features/knowledge/KnowledgePage";
 import { SettingsPage } from "./features/settings/SettingsPage";
+import { TeamsPage } from "./features/teams/TeamsPage";
 import { RegisterPage } from "./pages/RegisterPage";
 import { SurveyPage } from "./features/surveys/SurveyPage";
 import { AnalysisPage } from "./features/focus_groups/AnalysisPage";
@@ -32,6 +33,8 @@ export const routes: RouteObject[] = [
           { path: "projects/:projectId", element: <ProjectPage /> },
           { path: "projects/:projectId/knowledge", element: <KnowledgePage /> },
           { path: "settings", element: <SettingsPage /> },
+          { path: "account", element: <SettingsPage /> },
+          { path: "teams", element: <TeamsPage /> },
           { path: "personas/:personaId", element: <PersonaPage /> },
           { path: "surveys/:surveyId", element: <SurveyPage /> },
           { path: "focus-groups/:focusGroupId", element: <RoomPage /> },

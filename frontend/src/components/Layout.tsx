@@ -22,6 +22,7 @@ export function Layout() {
         {state.status === "authenticated" && (
           <nav className="nav">
             <NavLink to="/projects">{t("nav.projects")}</NavLink>
+            <NavLink to="/teams">{t("teams.nav")}</NavLink>
             <NavLink to="/settings">{t("settings.nav")}</NavLink>
           </nav>
         )}

@@ -1,6 +1,7 @@
 import { demographicsEn } from "./messages/demographics.en";
 import { knowledgeEn } from "./messages/knowledge.en";
 import { settingsEn } from "./messages/settings.en";
+import { teamsEn } from "./messages/teams.en";
 import { dashboardEn } from "./messages/dashboard.en";
 import { notificationsEn } from "./messages/notifications.en";
 import { surveysEn } from "./messages/surveys.en";
@@ -199,6 +200,7 @@ export const en = {
   ...fidelityEn,
   ...demographicsEn,
   ...settingsEn,
+  ...teamsEn,
   ...dashboardEn,
   ...notificationsEn,
 } as const;

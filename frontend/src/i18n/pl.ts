@@ -1,6 +1,7 @@
 import { demographicsPl } from "./messages/demographics.pl";
 import { knowledgePl } from "./messages/knowledge.pl";
 import { settingsPl } from "./messages/settings.pl";
+import { teamsPl } from "./messages/teams.pl";
 import { dashboardPl } from "./messages/dashboard.pl";
 import { notificationsPl } from "./messages/notifications.pl";
 import { surveysPl } from "./messages/surveys.pl";
@@ -204,6 +205,7 @@ export const pl: Catalogue = {
   ...fidelityPl,
   ...demographicsPl,
   ...settingsPl,
+  ...teamsPl,
   ...dashboardPl,
   ...notificationsPl,
 };

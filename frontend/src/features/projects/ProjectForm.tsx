@@ -9,6 +9,7 @@ import type { Dimension } from "../../components/demographicLabels";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { PROJECTS_QUERY_KEY } from "../../components/ProjectList";
 import { useI18n } from "../../i18n";
+import { TeamPicker } from "../teams/TeamPicker";
 import { useCensus } from "./census";
 import { issuesByField } from "./fieldErrors";
 import { CensusPresets, TargetEditor } from "./TargetEditor";
@@ -29,6 +30,7 @@ const FIELDS = [
   "target_demographics.education",
   "target_demographics.income",
   "target_demographics",
+  "team_id",
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -92,6 +94,9 @@ export function ProjectForm({ project, onSaved }: { project?: Project; onSaved: 
   });
   const census = useCensus(values.country, project !== undefined && project.country === values.country ? project.id : undefined);
   const [target, setTarget] = useState<TargetState | null>(null);
+  const [teamId, setTeamId] = useState<string | null>(project?.team_id ?? null);
+  // Moving a project between teams needs the admin right on it (owner, team owner).
+  const canMove = project === undefined || project.access === "admin";
   const loadedTarget =
     target ??
     (project !== undefined && census.data !== undefined ? fromProject(project.target_distribution, census.data) : emptyTarget());
@@ -107,7 +112,8 @@ export function ProjectForm({ project, onSaved }: { project?: Project; onSaved: 
         target_sample_size: Number(values.target_sample_size),
         target_demographics: toPayload(loadedTarget, census.data ?? null),
       };
-      return project === undefined ? write.create(body) : write.update(project.id, body);
+      if (project === undefined) return write.create({ ...body, team_id: teamId });
+      return write.update(project.id, canMove && teamId !== project.team_id ? { ...body, team_id: teamId } : body);
     },
     onSuccess: async (saved) => {
       queryClient.setQueryData(["projects", saved.id], saved);
@@ -213,6 +219,8 @@ export function ProjectForm({ project, onSaved }: { project?: Project; onSaved: 
       <FieldIssues id="error-language" issues={issues("language")} />
       <FieldIssues id="error-country" issues={issues("country")} />
       <FieldIssues id="error-target_sample_size" issues={issues("target_sample_size")} />
+      <TeamPicker value={teamId} onChange={setTeamId} disabled={!canMove} />
+      <FieldIssues id="error-team_id" issues={issues("team_id")} />
 
       <h3 id={`${prefix}-target-title`}>{t("target.title")}</h3>
       <p className="muted">{t("target.hint")}</p>
