@@ -18,7 +18,7 @@ function SummaryLine({ q }: { q: QuestionResult }) {
         mode: f(s.mode),
         sd: f(s.sd),
       })}
-      {q.baseline_mean !== undefined && <span className="muted"> · {t("sv.results.baselineMean", { mean: f(q.baseline_mean) })}</span>}
+      {q.baseline_mean != null && <span className="muted"> · {t("sv.results.baselineMean", { mean: f(q.baseline_mean) })}</span>}
     </p>
   );
 }
@@ -57,7 +57,12 @@ function QuestionCard({ q }: { q: QuestionResult }) {
           <p className="muted small">{t("sv.results.rankBaseline", { rank: formatNumber(q.baseline_mean_rank ?? 0) })}</p>
         </>
       )}
-      {q.type === "open-text" && (
+      {q.type === "open-text" && q.themes_pending && (
+        <p className="muted small" role="status">
+          {t("sv.results.themesPending")}
+        </p>
+      )}
+      {q.type === "open-text" && !q.themes_pending && (
         <ul className="sv-themes">
           {(q.themes ?? []).map((theme) => (
             <li key={theme.label}>

@@ -1,59 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import type { SseEvent } from "../../api";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import { byKey } from "../focus_groups/text";
 import { resultsKey, surveyKey, surveysKey, useSurveysApi } from "./api";
 import { Crosstabs } from "./Crosstabs";
+import { counts, EMPTY, reduce } from "./live";
+import type { Live, LivePerson } from "./live";
 import { Results } from "./Results";
-import type { QuestionResult, SurveyResults } from "./types";
+import type { SurveyResults } from "./types";
 import "./surveys.css";
-
-interface Live {
-  done: number;
-  total: number;
-  recent: { name: string; repaired: number; unusable: number; failed?: string }[];
-  partial: QuestionResult[] | null;
-  ended: string | null;
-}
-
-const EMPTY: Live = { done: 0, total: 0, recent: [], partial: null, ended: null };
-
-function reduce(live: Live, event: SseEvent): Live {
-  const data = JSON.parse(event.data) as Record<string, unknown>;
-  switch (event.event) {
-    case "started":
-      return { ...EMPTY, total: Number(data.total), done: Number(data.already_answered) };
-    case "progress":
-      return { ...live, done: Math.max(live.done, Number(data.done)), total: Number(data.total) };
-    case "respondent":
-      return {
-        ...live,
-        done: Math.max(live.done, Number(data.done)),
-        recent: [
-          {
-            name: String(data.persona_name),
-            repaired: (data.repaired as string[]).length,
-            unusable: (data.unusable as string[]).length,
-          },
-          ...live.recent,
-        ].slice(0, 8),
-      };
-    case "respondent_failed":
-      return { ...live, recent: [{ name: String(data.persona_name), repaired: 0, unusable: 0, failed: String(data.reason) }, ...live.recent].slice(0, 8) };
-    case "partial_results":
-      return { ...live, partial: data.questions as QuestionResult[] };
-    case "completed":
-    case "failed":
-    case "cancelled":
-      return { ...live, ended: event.event };
-    default:
-      return live;
-  }
-}
 
 export function SurveyPage() {
   const { surveyId = "" } = useParams();
@@ -63,15 +21,20 @@ export function SurveyPage() {
   const client = useQueryClient();
   const navigate = useNavigate();
   const survey = useQuery({ queryKey: surveyKey(surveyId), queryFn: () => surveys.get(surveyId) });
-  const [live, setLive] = useState<Live>(EMPTY);
   const following = useRef(false);
   const abort = useRef<AbortController | null>(null);
   const status = survey.data?.status;
+  const [live, setLive] = useState<Live>(EMPTY);
   const results = useQuery({
     queryKey: resultsKey(surveyId),
     queryFn: () => surveys.results(surveyId),
-    enabled: status === "completed" || status === "failed" || status === "cancelled",
+    // Also while the run adds the open answers' themes: the statistics are final.
+    enabled: status === "completed" || status === "failed" || status === "cancelled" || live.resultsReady,
   });
+  const resultsReady = live.resultsReady;
+  useEffect(() => {
+    if (resultsReady) void client.invalidateQueries({ queryKey: resultsKey(surveyId) });
+  }, [resultsReady, surveyId, client]);
 
   // Follow the stream while a run is going (also after a reload).
   useEffect(() => {
@@ -114,8 +77,9 @@ export function SurveyPage() {
   const s = survey.data;
   const running = s.status === "running";
   const fraction = live.total > 0 ? live.done / live.total : 0;
+  const final = results.data && (!running || live.resultsReady) && results.data.respondents > 0 ? results.data : null;
   const partial: SurveyResults | null =
-    running && live.partial
+    running && live.partial && !final
       ? {
           respondents: live.done,
           questions: live.partial,
@@ -179,6 +143,8 @@ export function SurveyPage() {
           <h2 id="sv-live-title">{t("sv.live.title")}</h2>
           <progress max={1} value={fraction} aria-label={t("sv.live.progress")} />
           <p aria-live="polite">{t("sv.live.count", { done: live.done, total: live.total })}</p>
+          {live.people.length > 0 && <RespondentGrid people={live.people} />}
+          {running && live.resultsReady && <p className="small">{t("sv.results.ready")}</p>}
           <ul className="sv-live">
             {live.recent.map((r, k) => (
               <li key={k}>
@@ -198,13 +164,39 @@ export function SurveyPage() {
       )}
       {partial && <Results results={partial} />}
       {results.isError && <ErrorMessage error={results.error} />}
-      {results.data && !running && results.data.respondents > 0 && (
+      {final && (
         <>
-          <Results results={results.data} />
-          <Crosstabs surveyId={surveyId} questions={results.data.questions} />
+          <Results results={final} />
+          <Crosstabs surveyId={surveyId} questions={final.questions} />
         </>
       )}
       {s.status === "draft" && <p className="muted">{t("sv.page.notRun")}</p>}
+    </div>
+  );
+}
+
+/** One box per respondent: waiting, answering (its model call is under way),
+ * answered or failed; the name and state on hover and for screen readers. */
+export function RespondentGrid({ people }: { people: LivePerson[] }) {
+  const { t } = useI18n();
+  const tk = byKey(t);
+  const c = counts(people);
+  return (
+    <div className="sv-grid-wrap">
+      <ul className="sv-grid" aria-label={t("sv.live.respondents")}>
+        {people.map((p) => {
+          const label = t("sv.live.person", { name: p.name, state: tk(`sv.live.state.${p.state}`) });
+          const title = p.reason ? `${label} (${p.reason})` : label;
+          return (
+            <li key={p.id} className={`sv-cell-${p.state}`} title={title} aria-label={title} data-state={p.state}>
+              <span className="sv-cell-fill" />
+            </li>
+          );
+        })}
+      </ul>
+      <p className="muted small" aria-live="polite">
+        {t("sv.live.legend", { waiting: c.waiting, answering: c.answering, done: c.done, failed: c.failed })}
+      </p>
     </div>
   );
 }

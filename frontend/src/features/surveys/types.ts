@@ -1,126 +1,20 @@
-// Shapes of the survey results and crosstabs (src/sight/surveys/statistics.py,
-// crosstabs.py, bias.py): the endpoints return them as JSON objects.
+// Shapes of the survey results and crosstabs: the generated OpenAPI types of
+// src/sight/surveys/result_schemas.py (the response models of /results and
+// /crosstabs).
+import type { components } from "../../api/schema";
 
-export interface ShareRow {
-  option: string | number;
-  count: number;
-  share: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  baseline: number | null;
-}
+type Schemas = components["schemas"];
 
-export interface Summary {
-  n: number;
-  mean?: number | null;
-  mean_ci_low?: number | null;
-  mean_ci_high?: number | null;
-  median?: number | null;
-  mode?: number | null;
-  sd?: number | null;
-  min?: number | null;
-  max?: number | null;
-}
-
-export interface HistogramBin {
-  low: number;
-  high: number;
-  count: number;
-  share: number;
-  baseline: number;
-}
-
-export interface RankingRow {
-  option: string;
-  mean_rank: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  rank_counts: number[];
-  top: Record<string, { count: number; share: number | null; ci_low: number | null; ci_high: number | null; baseline: number }>;
-}
-
-export interface Theme {
-  label: string;
-  keywords: string[];
-  count: number;
-  share: number;
-  quotes: string[];
-  method: string;
-}
-
-export interface PositionEffect {
-  n: number;
-  testable: boolean;
-  first_share?: number;
-  expected_share?: number;
-  p?: number;
-  flagged?: boolean;
-}
-
-export interface QuestionResult {
-  id: string;
-  type: string;
-  title: string;
-  n: number;
-  skipped: number;
-  options?: ShareRow[] | RankingRow[];
-  distribution?: ShareRow[] | HistogramBin[];
-  summary?: Summary;
-  unit?: string | null;
-  baseline_mean?: number;
-  baseline_mean_rank?: number;
-  top_k?: number;
-  mean_selected?: number;
-  themes?: Theme[];
-  guards?: {
-    warnings: string[];
-    flags?: { code: string; share?: number; option?: string; sd?: number; field?: string; v?: number }[];
-    position_effect?: PositionEffect;
-    rating_method?: { two_pass: number; direct: number; mean_similarity: number | null };
-  };
-}
-
-export interface SurveyResults {
-  respondents: number;
-  questions: QuestionResult[];
-  guards: {
-    shuffle_options: boolean;
-    rating_mode: string;
-    heterogeneous_sample: boolean;
-    warnings: { question_id: string; message: string }[];
-  };
-  status: string;
-  stale: boolean;
-}
-
-export interface IndependenceTest {
-  testable: boolean;
-  reason?: string;
-  test?: string;
-  chi2?: number;
-  df?: number;
-  p?: number;
-  p_used?: number;
-  cramers_v?: number;
-  min_expected?: number;
-  small_expected?: boolean;
-  fisher_p?: number;
-  permutation_p?: number;
-  significant?: boolean;
-}
-
-export interface Crosstab {
-  question_id: string;
-  by: string[];
-  columns: string[];
-  rows: {
-    group: string;
-    n: number;
-    cells: { column: string; count: number; share: number | null; residual: number; marker: "higher" | "lower" | null }[];
-  }[];
-  test: IndependenceTest | null;
-  tests?: (IndependenceTest & { option: string })[];
-}
+export type ShareRow = Schemas["ShareRow"];
+export type Summary = Schemas["Summary"];
+export type HistogramBin = Schemas["HistogramBin"];
+export type RankingRow = Schemas["RankingRow"];
+export type Theme = Schemas["Theme"];
+export type PositionEffect = Schemas["PositionEffect"];
+export type QuestionResult = Schemas["QuestionResult"];
+export type SurveyResults = Schemas["SurveyResults"];
+export type IndependenceTest = Schemas["IndependenceTest"];
+export type Crosstab = Schemas["Crosstab"];
 
 export interface Survey {
   id: string;

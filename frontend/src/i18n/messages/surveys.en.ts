@@ -89,6 +89,15 @@ export const surveysEn = {
     other: "{count} answers unusable",
   },
   "sv.live.failed": "{name} could not answer: {reason}",
+  "sv.live.respondents": "Respondents, one box each",
+  "sv.live.state.waiting": "waiting",
+  "sv.live.state.answering": "answering",
+  "sv.live.state.done": "answered",
+  "sv.live.state.failed": "failed",
+  "sv.live.person": "{name}: {state}",
+  "sv.live.legend": "{waiting} waiting · {answering} answering · {done} answered · {failed} failed",
+  "sv.results.themesPending": "Grouping the answers into themes…",
+  "sv.results.ready": "All answers are in: the statistics below are final; open answers' themes follow.",
 
   "sv.results.title": "Results",
   "sv.results.respondents": {

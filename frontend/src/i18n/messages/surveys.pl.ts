@@ -95,6 +95,15 @@ export const surveysPl: CatalogueOf<typeof surveysEn> = {
     other: "{count} odpowiedzi nieużytecznej",
   },
   "sv.live.failed": "{name} nie odpowiada: {reason}",
+  "sv.live.respondents": "Respondenci, każdy w jednym polu",
+  "sv.live.state.waiting": "czeka",
+  "sv.live.state.answering": "odpowiada",
+  "sv.live.state.done": "odpowiedział(a)",
+  "sv.live.state.failed": "błąd",
+  "sv.live.person": "{name}: {state}",
+  "sv.live.legend": "czeka: {waiting} · odpowiada: {answering} · gotowe: {done} · błąd: {failed}",
+  "sv.results.themesPending": "Grupowanie odpowiedzi w tematy…",
+  "sv.results.ready": "Wszystkie odpowiedzi są już zebrane: statystyki poniżej są ostateczne; tematy odpowiedzi otwartych zaraz się pojawią.",
 
   "sv.results.title": "Wyniki",
   "sv.results.respondents": {
