@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.analysis.models import AnalysisResult
-from sight.auth.models import User
 from sight.focus_groups.models import FocusGroup
 from sight.jobs.models import Job
 from sight.llm.models import LLMCall
@@ -43,10 +43,14 @@ async def set_project(session: AsyncSession, project_id: str, **values: Any) -> 
     )
 
 
-async def set_budget(session: AsyncSession, user_id: str, usd: float) -> None:
-    await session.execute(
-        update(User).where(User.id == uuid.UUID(user_id)).values(monthly_budget_usd=usd)
+async def set_budget_via_api(
+    client: httpx.AsyncClient, auth: dict[str, str], usd: float
+) -> None:
+    """The user's monthly budget, set as the user does (the settings page)."""
+    response = await client.put(
+        "/api/v1/settings/llm", json={"monthly_budget_usd": usd}, headers=auth
     )
+    assert response.status_code == 200, response.text
 
 
 async def add_personas(session: AsyncSession, project_id: str, count: int) -> None:

@@ -12,7 +12,7 @@ import httpx
 from sight.notifications import service
 from sight.projects.models import Project
 from tests.conftest import register_user
-from tests.dashboard.data import add_spend, db_session, set_budget
+from tests.dashboard.data import add_spend, db_session, set_budget_via_api
 from tests.fixtures.jobs import start_job
 from tests.personas.test_generation import make_project, wait_job
 from tests.streams.sse import read_stream
@@ -111,8 +111,8 @@ async def test_spend_thresholds_once_each_per_month(
 ) -> None:
     auth = {"Authorization": user["authorization"]}
     project = await make_project(client, auth, name="Spendy")
+    await set_budget_via_api(client, auth, 10.0)
     async with db_session(database_url) as s:
-        await set_budget(s, user["id"], 10.0)
         await add_spend(s, user["id"], 8.5, project_id=project["id"])
     # The job's end checks spend: 85 % passes the 80 % warning.
     job_id = await start_job(

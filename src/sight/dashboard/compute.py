@@ -7,8 +7,9 @@ Definitions (docs/dashboard.md says the same for users):
 - time to insight: hours from a project's creation to its first analysis
   result; the median and P90 over projects that have one.
 - insights ready: key insights in the stored summaries; adopted: those marked.
-- persona coverage: projects whose persona sample passes the goodness-of-fit
-  test against its target, out of all visible projects.
+- persona coverage: projects whose persona sample fits its target, out of all
+  visible projects: the goodness-of-fit test passes, or the sample is too small
+  to test and every dimension is as exact as whole personas allow.
 - project health: blocked (a critical blocker: failed job, over budget),
   at risk (no personas, sample does not fit) or on track.
 """
@@ -105,6 +106,14 @@ def _week_start(moment: datetime | date) -> date:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _fits(project: ProjectRow) -> bool:
+    """The sample fits: the test passes, or it cannot judge (too few personas)
+    and every dimension is as exact as whole personas allow."""
+    if project.personas == 0 or project.verdict not in ("pass", "inconclusive"):
+        return False
+    return not project.loose
 
 
 def _job_url(project_id: uuid.UUID, kind: str, params: dict[str, Any]) -> str:
@@ -533,7 +542,7 @@ class _Builder:
         p90 = _p90(ttis) if ttis else None
         ready = len(highlights)
         adopted = sum(1 for h in highlights if h.is_adopted)
-        fits = sum(1 for p in projects if p.personas > 0 and p.verdict == "pass")
+        fits = sum(1 for p in projects if _fits(p))
         new_insights = sum(1 for h in highlights if h.created_at >= self.week_ago)
         old_insights = sum(
             1 for h in highlights if self.two_weeks_ago <= h.created_at < self.week_ago

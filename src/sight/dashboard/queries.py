@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import ScalarSelect, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONPATH, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.analysis.models import AnalysisResult
@@ -24,6 +24,7 @@ from sight.projects.models import Project
 from sight.surveys.models import Survey
 
 QUIET_JOB_KINDS = ("focus_groups.remember",)
+_LOOSE = '$.dimensions[*] ? (@.verdict != "pass" && @.within_rounding == false)'
 
 
 @dataclass
@@ -33,6 +34,8 @@ class ProjectRow:
     created_at: datetime
     updated_at: datetime
     verdict: str | None
+    # A dimension neither passing its test nor as exact as whole personas allow.
+    loose: bool
     budget_usd: float | None
     personas: int = 0
     personas_last: datetime | None = None
@@ -74,6 +77,7 @@ async def gather(
             Project.updated_at,
             Project.fit_report["verdict"].astext,
             Project.budget_usd,
+            func.jsonb_path_exists(Project.fit_report, cast(_LOOSE, JSONPATH)),
         ).where(visible_projects(user))
     ):
         projects[row[0]] = ProjectRow(
@@ -83,6 +87,7 @@ async def gather(
             updated_at=row[3],
             verdict=row[4],
             budget_usd=float(row[5]) if row[5] is not None else None,
+            loose=bool(row[6]),
         )
     if not projects:
         return Facts(projects, [], [], [], [], [], {}, [], [])

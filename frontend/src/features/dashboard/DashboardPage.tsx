@@ -74,7 +74,13 @@ function Card({ name, overview }: { name: CardName; overview: Overview }) {
   const raw = card.raw_value ?? null;
   const pct = (v: number | null) => (v === null ? "–" : `${formatNumber(Math.round(v * 100))}%`);
   const hours = (h: number | null | undefined) =>
-    h == null ? "–" : h >= 48 ? t("dash.days", { value: formatNumber(h / 24) }) : t("dash.hours", { value: formatNumber(h) });
+    h == null
+      ? "–"
+      : h >= 48
+        ? t("dash.days", { value: formatNumber(h / 24) })
+        : h >= 1
+          ? t("dash.hours", { value: formatNumber(h) })
+          : t("dash.minutes", { value: Math.round(h * 60) });
   let value = raw === null ? "–" : formatNumber(raw);
   const hint = hintFor(name, card, t, hours);
   if (name === "time_to_insight") value = hours(raw);
@@ -143,12 +149,12 @@ function Blockers({ health }: { health: Health }) {
                   {b.project_name}
                 </Link>
                 <span>{blockerText(b, t)}</span>
+                {b.fix_url != null && (
+                  <Link className="dash-fix" to={b.fix_url}>
+                    {t(`dash.fix.${b.type}`)} →
+                  </Link>
+                )}
               </span>
-              {b.fix_url != null && (
-                <Link className="dash-fix" to={b.fix_url}>
-                  {t(`dash.fix.${b.type}`)}
-                </Link>
-              )}
             </li>
           ))}
         </ul>

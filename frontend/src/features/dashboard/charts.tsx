@@ -9,7 +9,7 @@ type Series = (typeof SERIES)[number];
 
 function useWeekLabel(): (start: string) => string {
   const { locale } = useI18n();
-  const format = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" });
+  const format = new Intl.DateTimeFormat(locale, { day: "numeric", month: "numeric", timeZone: "UTC" });
   return (start) => (start === "" ? "" : format.format(new Date(`${start}T12:00:00Z`)));
 }
 
@@ -51,7 +51,8 @@ export function WeeklyActivity({ weekly }: { weekly: Weekly }) {
           </span>
         ))}
       </figcaption>
-      <table className="dash-sr">
+      <div className="dash-sr">
+      <table>
         <caption>{t("dash.weekly.title")}</caption>
         <thead>
           <tr>
@@ -74,6 +75,7 @@ export function WeeklyActivity({ weekly }: { weekly: Weekly }) {
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }
@@ -95,7 +97,8 @@ export function WeeklySpend({ weekly, weeklyBudget, money }: { weekly: Weekly; w
         {weeklyBudget > 0 && <span className="dash-budget-line" style={{ bottom: `${(weeklyBudget / top) * 100}%` }} />}
       </div>
       <Labels weekly={weekly} />
-      <table className="dash-sr">
+      <div className="dash-sr">
+      <table>
         <caption>{t("dash.spend.title")}</caption>
         <tbody>
           {weekly.weeks.map((week, i) => (
@@ -106,6 +109,7 @@ export function WeeklySpend({ weekly, weeklyBudget, money }: { weekly: Weekly; w
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -23,6 +23,7 @@ export const dashboardEn = {
   "dash.card.blockers_count.hint": "{blocked} blocked of {total} projects",
   "dash.card.spend": "Spend this month",
   "dash.card.spend.hint": "of {budget} · forecast {forecast}",
+  "dash.minutes": "{value} min",
   "dash.hours": "{value} h",
   "dash.days": "{value} d",
   "dash.trend.up": "up {value}% on last week",

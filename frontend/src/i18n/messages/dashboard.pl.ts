@@ -25,6 +25,7 @@ export const dashboardPl: CatalogueOf<typeof dashboardEn> = {
   "dash.card.blockers_count.hint": "{blocked} zablokowanych z {total} projektów",
   "dash.card.spend": "Wydatki w tym miesiącu",
   "dash.card.spend.hint": "z {budget} · prognoza {forecast}",
+  "dash.minutes": "{value} min",
   "dash.hours": "{value} godz.",
   "dash.days": "{value} dni",
   "dash.trend.up": "wzrost o {value}% wobec zeszłego tygodnia",
