@@ -166,4 +166,4 @@ export const fidelityEn = {
   "fd.topic.religion": "religion",
   "fd.topic.science": "science",
   "fd.topic.study": "your study",
-};
+} as const;
