@@ -230,7 +230,7 @@ if (!existsSync(CHROMIUM)) {
       await see(banner, "the offline-engine banner");
       assert.match(await banner.innerText(), /offline engine/);
       await banner.getByRole("link").click();
-      await see(heading("Settings"), "the settings page from the banner's link");
+      await see(heading("Account and settings"), "the settings page from the banner's link");
       assert.equal(
         await page.getByTestId("llm-current").innerText(),
         "Answering by default: Offline engine (no model, no cost)",
@@ -479,6 +479,28 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 1);
     });
 
+    step("creates a team on the Teams page and shares the project with it", async () => {
+      await page.getByRole("navigation").getByRole("link", { name: "Teams", exact: true }).click();
+      await see(heading("Teams"), "the Teams page from the navigation");
+      await page.getByLabel("Name", { exact: true }).fill(`Research ${suffix}`);
+      await button("Create team").click();
+      const card = page.getByRole("region", { name: `Research ${suffix}`, exact: true });
+      await see(card, "the new team");
+      assert.match(await card.innerText(), /Owner/);
+      await shot("teams");
+      await page.goto(projectPath);
+      await button("Edit project and target").click();
+      const form = page.getByRole("region", { name: "Project settings", exact: true });
+      await form.getByRole("combobox", { name: "Shared with", exact: true }).selectOption({ label: `Research ${suffix}` });
+      const saved = page.waitForResponse((r) => r.request().method() === "PATCH");
+      await form.getByRole("button", { name: "Save changes", exact: true }).click();
+      assert.equal((await saved).status(), 200);
+      await see(form.getByText("Saved.", { exact: true }), "the project shared with the team");
+      await page.goto("/account");
+      await see(heading("Usage and cost this month"), "the account page's usage");
+      await shot("account");
+    });
+
     // Each screen in each language at desktop and phone width: no horizontal overflow,
     // no message keys or census keys, no words of the other language.
     const SCREENS = [
@@ -486,6 +508,8 @@ if (!existsSync(CHROMIUM)) {
       ["project", () => projectPath],
       ["knowledge", () => `${projectPath}/knowledge`],
       ["knowledge-graph", () => `${projectPath}/knowledge?tab=graph`],
+      ["teams", () => "/teams"],
+      ["account", () => "/account"],
     ];
     const RAW_KEY = /\b(?:age_\d+_(?:\d+|plus)|pln_\w+|usd_\w+|basic_vocational|primary_or_less|(?:knowledge|dem|target|summary|personas|persona|project|projects|offline|trait)\.[a-z][\w.]*)\b/;
     const FOREIGN = {

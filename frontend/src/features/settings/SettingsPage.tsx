@@ -9,6 +9,11 @@ import { Loading } from "../../components/Loading";
 import { LLM_SETTINGS_KEY } from "../../components/OfflineBanner";
 import { useI18n } from "../../i18n";
 import { NotificationSettings } from "../notifications/NotificationSettings";
+import { ProfilePanel } from "./ProfilePanel";
+import { RoutesPanel } from "./RoutesPanel";
+import { TokensPanel } from "./TokensPanel";
+import { UsagePanel } from "./UsagePanel";
+import "./settings.css";
 
 type Settings = components["schemas"]["LLMSettingsRead"];
 type Update = components["schemas"]["LLMSettingsUpdate"];
@@ -116,7 +121,11 @@ function LlmForm({ settings }: { settings: Settings }) {
   );
 }
 
-/** /settings: which model answers, its key and the monthly budget. */
+/**
+ * /settings and /account: the profile, which model answers (provider, keys,
+ * budget, model per task), notification thresholds, API tokens, and this
+ * month's usage and cost.
+ */
 export function SettingsPage() {
   const { t } = useI18n();
   const settingsApi = useSettingsApi();
@@ -126,6 +135,7 @@ export function SettingsPage() {
     <div className="settings">
       <h1>{t("settings.title")}</h1>
       <div className="columns">
+        <ProfilePanel />
         <section className="panel" aria-labelledby="llm-title">
           <header className="panel-header">
             <h2 id="llm-title">{t("settings.llm.title")}</h2>
@@ -135,35 +145,15 @@ export function SettingsPage() {
           {settings.data !== undefined && <LlmForm key={settings.dataUpdatedAt} settings={settings.data} />}
         </section>
         <NotificationSettings />
+        <UsagePanel />
         {settings.data !== undefined && settings.data.routes.length > 0 && (
-          <section className="panel" aria-labelledby="routes-title">
-            <header className="panel-header">
-              <h2 id="routes-title">{t("settings.llm.routes")}</h2>
-            </header>
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("settings.llm.flow")}</th>
-                    <th scope="col">{t("settings.llm.provider")}</th>
-                    <th scope="col">{t("settings.llm.model")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {settings.data.routes.map((route) => (
-                    <tr key={route.flow}>
-                      <td>
-                        <code>{route.flow}</code>
-                      </td>
-                      <td>{isProvider(route.provider) ? t(`settings.llm.short.${route.provider}`) : route.provider}</td>
-                      <td>{route.model}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          <RoutesPanel
+            key={settings.dataUpdatedAt}
+            settings={settings.data}
+            write={(overrides) => settingsApi.write({ overrides })}
+          />
         )}
+        <TokensPanel />
       </div>
     </div>
   );
