@@ -22,6 +22,41 @@ from sight.surveys.schemas import Question
 from sight.surveys.validation import CHOICE_TYPES, check_answer, is_shown
 
 MAX_REPAIRS = 2
+# A part of the questionnaire is planned to need at most this share of the
+# route's output limit (`max_tokens`), leaving room for longer answers.
+OUTPUT_HEADROOM = 0.7
+
+
+def output_tokens(question: Question, words: bool) -> int:
+    """Expected output tokens of one answer (JSON key and value)."""
+    options = len(question.options or [])
+    return {
+        "single-choice": 10,
+        "multiple-choice": 8 + 6 * options // 2,
+        "ranking": 8 * options,
+        "rating-scale": 45 if words else 6,
+        "numeric": 8,
+        "open-text": 70,
+    }[question.type]
+
+
+def plan_parts(
+    questions: list[Question], words: bool, max_tokens: int
+) -> list[list[Question]]:
+    """The questionnaire in order, cut into as few consecutive parts as keep
+    each part's expected answer within `OUTPUT_HEADROOM` of the model's output
+    limit: one part (one call) for all but very long questionnaires."""
+    budget = max(1, int(max_tokens * OUTPUT_HEADROOM)) - 20  # JSON braces
+    parts: list[list[Question]] = [[]]
+    used = 0
+    for question in questions:
+        need = output_tokens(question, words)
+        if parts[-1] and used + need > budget:
+            parts.append([])
+            used = 0
+        parts[-1].append(question)
+        used += need
+    return parts
 
 
 @dataclass
@@ -41,6 +76,9 @@ class RunSetup:
     )
     # Shared by the run's respondents, so their words are embedded in batches.
     batcher: EmbeddingBatcher | None = None
+    # The route's output limit: a questionnaire whose answers would not fit in
+    # one call is asked in consecutive parts (`plan_parts`).
+    max_tokens: int | None = None
 
 
 @dataclass
@@ -158,18 +196,36 @@ async def answer_questionnaire(
         "questions": views,
     }
     system = prompts.answer_system(setup.language)
-    result = await llm.generate(
-        "surveys.answer",
-        output_model(views),
-        system=system,
-        prompt=prompts.questionnaire_prompt(facts),
-        ctx=ctx,
-        prompt_version=prompts.PROMPT_VERSION,
+    parts = (
+        plan_parts(setup.questions, setup.rating_words, setup.max_tokens)
+        if setup.max_tokens
+        else [setup.questions]
     )
-    texts = [result.text]
-    generated_by = result.generated_by
+    texts: list[str] = []
+    raw: dict[str, Any] = {}
+    generated_by = ""
+    for part in parts:
+        ids = {q.id for q in part}
+        part_views = [v for v in views if v["id"] in ids]
+        # A later part sees the earlier parts' answers: one questionnaire, in order.
+        part_facts = (
+            {**facts, "questions": part_views, "earlier_answers": dict(raw)}
+            if len(parts) > 1
+            else facts
+        )
+        result = await llm.generate(
+            "surveys.answer",
+            output_model(part_views),
+            system=system,
+            prompt=prompts.questionnaire_prompt(part_facts),
+            ctx=ctx,
+            prompt_version=prompts.PROMPT_VERSION,
+        )
+        texts.append(result.text)
+        raw.update(answers_of(result.output))
+        generated_by = generated_by or result.generated_by
     evaluation = _Evaluation(setup, views)
-    evaluation.raw = answers_of(result.output)
+    evaluation.raw = raw
     await _map_words(llm, ctx, evaluation)
     answers, details, problems = evaluation.evaluate()
     for _ in range(MAX_REPAIRS):
@@ -201,8 +257,12 @@ async def answer_questionnaire(
             evaluation.repaired.add(qid)
         await _map_words(llm, ctx, evaluation)
         answers, details, problems = evaluation.evaluate()
-    raw_output = texts[0] + "".join(
-        f"\n\n--- repair {i} ---\n{text}" for i, text in enumerate(texts[1:], 1)
+    first = len(parts)
+    raw_output = "".join(
+        f"\n\n--- part {i + 1} of {first} ---\n{text}" if first > 1 else text
+        for i, text in enumerate(texts[:first])
+    ).lstrip("\n") + "".join(
+        f"\n\n--- repair {i} ---\n{text}" for i, text in enumerate(texts[first:], 1)
     )
     return Answered(
         answers=answers,

@@ -21,6 +21,7 @@ from sight.llm.types import CallContext
 from sight.projects.models import Project
 from sight.prompts import surveys as prompts
 from sight.surveys import repository
+from sight.surveys.answering import output_tokens, plan_parts
 from sight.surveys.events import RunStarted, survey_stream
 from sight.surveys.models import Survey, SurveyStatus
 from sight.surveys.schemas import (
@@ -102,19 +103,12 @@ async def create_survey(
 
 
 def _token_guess(questions: list[Question], words: bool) -> tuple[int, int]:
-    """Expected tokens of one respondent's call (for the cost estimate)."""
+    """Expected tokens of one respondent's answers (for the cost estimate)."""
     prompt = 450
     output = 20
     for q in questions:
         prompt += 40 + 8 * len(q.options or [])
-        output += {
-            "single-choice": 10,
-            "multiple-choice": 8 + 6 * len(q.options or []) // 2,
-            "ranking": 8 * len(q.options or []),
-            "rating-scale": 45 if words else 6,
-            "numeric": 8,
-            "open-text": 70,
-        }[q.type]
+        output += output_tokens(q, words)
     return prompt, output
 
 
@@ -127,12 +121,16 @@ async def estimate(
 ) -> dict[str, Any]:
     words = await two_pass(gateway, ctx, rating_mode)
     prompt, output = _token_guess(questions, words)
+    route = await gateway.route("surveys.answer", ctx)
+    # A questionnaire too long for one answer is asked in parts: each call
+    # repeats the persona (the prompt) and carries its share of the answers.
+    parts = len(plan_parts(questions, words, route.max_tokens))
     cost = await gateway.estimate(
         "surveys.answer",
-        respondents,
+        respondents * parts,
         ctx,
-        input_tokens=prompt,
-        output_tokens=output,
+        input_tokens=(prompt + (parts - 1) * 450) // parts,
+        output_tokens=-(-output // parts),
     )
     return {
         "calls": cost.calls,
@@ -144,7 +142,13 @@ async def estimate(
         "provider": cost.provider,
         "model": cost.model,
         "rating_mode": "two-pass" if words else "direct",
-        "note": "one call per respondent; repairs of invalid answers may add calls",
+        "parts": parts,
+        "note": (
+            "one call per respondent; repairs of invalid answers may add calls"
+            if parts == 1
+            else f"{parts} calls per respondent (the answers to this many questions"
+            " do not fit in one model answer); repairs may add calls"
+        ),
     }
 
 

@@ -181,6 +181,7 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         max_batch=128,
     )
     route = await ctx.llm.route("surveys.answer", ctx.call_context)
+    setup.max_tokens = route.max_tokens
     limits = ctx.runtime.settings.llm.limits.get(route.provider)
     run.slots = asyncio.Semaphore(limits.concurrency if limits else 10)
     async with session_scope(ctx.sessionmaker) as session:
