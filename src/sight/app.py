@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ def create_app(
             state.services["redis"] = redis
         app.state.sight = state
         worker: asyncio.Task[None] | None = None
+        slot = JobWorkerSlot(os.environ.get("SIGHT_JOB_WORKER_LOCK"))
         async with queue_app.open_async():
             broadcaster.start()
             # Offline composers serve HTTP-side calls too (answers, interviews).
@@ -125,14 +126,17 @@ def create_app(
                     services=state.services,
                 )
                 worker = asyncio.create_task(
-                    run_worker(
-                        runtime,
-                        concurrency=settings.jobs.worker_concurrency,
-                        name=f"serve-{socket.gethostname()}-{os.getpid()}",
+                    slot.run_when_held(
+                        lambda: run_worker(
+                            runtime,
+                            concurrency=settings.jobs.worker_concurrency,
+                            name=f"serve-{socket.gethostname()}-{os.getpid()}",
+                        )
                     ),
                     name="job-worker",
                 )
             logger.info("Sight is ready", extra={"environment": settings.env.value})
+            _announce_once(state, slot)
             try:
                 yield
             finally:
@@ -141,6 +145,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
                 await broadcaster.stop()
+                slot.release()
         await llm.aclose()
         if redis is not None:
             await redis.aclose()
@@ -191,6 +196,66 @@ def create_app(
 
     mount_spa(app, static_dir)
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of one of `sight serve --workers N`'s processes: settings and the
+    database URL come from the environment the parent set (cli.py)."""
+    from sight.observability import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+class JobWorkerSlot:
+    """With several API processes, one runs the in-process job worker: the one
+    holding an exclusive lock on `path` (the others wait for it, so if that
+    process dies the next one takes over). No path: a single process, always
+    held."""
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._handle: Any = None
+
+    def try_acquire(self) -> bool:
+        if self.path is None or self._handle is not None:
+            return True
+        import fcntl
+
+        # Held open for the process' life (or until `release`).
+        handle = open(self.path, "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    async def run_when_held(self, start: Callable[[], Awaitable[None]]) -> None:
+        # Polled: a lock on a file has no event to wait for.
+        while not self.try_acquire():  # noqa: ASYNC110
+            await asyncio.sleep(self.RETRY_SECONDS)
+        await start()
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _announce_once(state: AppState, slot: JobWorkerSlot) -> None:
+    """Under `sight serve --workers N` the first process says where Sight is."""
+    target = os.environ.get("SIGHT_ANNOUNCE")
+    if not target or slot.path is None or not slot.try_acquire():
+        return
+    from sight.cli import announce
+
+    host, port, processes = target.split()
+    announce(host, int(port), state.llm.default_provider(), int(processes))
 
 
 def _document_streams(app: FastAPI) -> None:

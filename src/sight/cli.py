@@ -90,6 +90,14 @@ def serve(
     reload: Annotated[
         bool, typer.Option(help="Reload on code changes (development).")
     ] = False,
+    workers: Annotated[
+        str,
+        typer.Option(
+            envvar="WEB_CONCURRENCY",
+            help="API processes: a number, or 'auto' = one per CPU (at most 4) "
+            "when DATABASE_URL and REDIS_URL are set, else 1 (docs/deployment.md).",
+        ),
+    ] = "auto",
 ) -> None:
     """Start the API, the web app and a job worker (and the embedded PostgreSQL
     when DATABASE_URL is not set)."""
@@ -98,6 +106,7 @@ def serve(
     from sight.app import create_app
 
     settings = _settings(data_dir)
+    processes = _api_processes(workers, settings)
     # uvicorn re-raises the signal it caught once it has shut down; with the
     # default SIGTERM action the process would die before stopping PostgreSQL.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -129,6 +138,8 @@ def serve(
                 reload_dirs=[str(Path(__file__).parent)],
                 log_config=None,
             )
+        elif processes > 1:
+            _serve_processes(settings, url, host, port, processes)
         else:
             app = create_app(settings, database_url=url)
             server = _announcing_server(
@@ -149,6 +160,62 @@ def serve(
             embedded.stop()
 
 
+def _api_processes(workers: str, settings: Settings) -> int:
+    if workers.strip().lower() == "auto":
+        # Several processes only where limits and caches are shared (Redis) and
+        # the database is a server of its own: see docs/deployment.md.
+        if settings.database_url is None or settings.redis_url is None:
+            return 1
+        return max(1, min(4, len(os.sched_getaffinity(0))))
+    try:
+        count = int(workers)
+    except ValueError:
+        raise _fail(f"--workers must be a number or 'auto', not {workers!r}") from None
+    if not 1 <= count <= 64:
+        raise _fail(f"--workers must be between 1 and 64, not {count}")
+    return count
+
+
+def _serve_processes(
+    settings: Settings, url: str, host: str, port: int, processes: int
+) -> None:
+    """N API processes on one socket (uvicorn's supervisor restarts one that
+    dies). Each builds its app from the environment; one of them runs the
+    in-process job worker and says where Sight listens (`sight.app`)."""
+    import tempfile
+
+    import uvicorn
+
+    if settings.redis_url is None:
+        logger.warning(
+            "%d API processes without REDIS_URL: rate limits and caches are per "
+            "process",
+            processes,
+        )
+    lock = Path(tempfile.gettempdir()) / f"sight-{os.getpid()}-job-worker.lock"
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "SIGHT_DATA_DIR": str(settings.data_dir),
+            "SIGHT_JOB_WORKER_LOCK": str(lock),
+            "SIGHT_ANNOUNCE": f"{host} {port} {processes}",
+        }
+    )
+    try:
+        uvicorn.run(
+            "sight.app:served_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_config=None,
+            timeout_graceful_shutdown=3,
+            proxy_headers=False,
+        )
+    finally:
+        lock.unlink(missing_ok=True)
+
+
 def _announcing_server(config: Any) -> Any:
     """uvicorn's server, saying in plain words where Sight listens once it does
     (uvicorn is imported lazily: the other commands do not need it)."""
@@ -164,8 +231,11 @@ def _announcing_server(config: Any) -> Any:
 
 
 def _announce(config: Any) -> None:
-    host = "127.0.0.1" if config.host in {"0.0.0.0", "::"} else config.host  # noqa: S104
-    llm = config.app.state.sight.llm.default_provider()
+    announce(config.host, config.port, config.app.state.sight.llm.default_provider())
+
+
+def announce(host: str, port: int, llm: str, processes: int = 1) -> None:
+    host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
     if llm == "offline":
         model = (
             "LLM: none configured, so the offline engine writes everything (marked "
@@ -174,9 +244,10 @@ def _announce(config: Any) -> None:
         )
     else:
         model = f"LLM: {llm} (default provider)."
+    many = f", {processes} API processes" if processes > 1 else ""
     sys.stderr.write(
-        f"\nSight is running at http://{host}:{config.port}/ "
-        "(press Ctrl+C to stop).\n"
+        f"\nSight is running at http://{host}:{port}/ "
+        f"(press Ctrl+C to stop{many}).\n"
         f"{model}\n\n"
     )
     sys.stderr.flush()
