@@ -25,6 +25,7 @@ from sight.notifications.schemas import (
     NotificationPreferencesUpdate,
     NotificationRead,
 )
+from sight.streams import HeartbeatEvent
 from sight.streams.models import StreamEvent
 
 router = APIRouter(prefix=API_PREFIX, tags=["notifications"])
@@ -152,6 +153,8 @@ async def notification_events(
     async def finished() -> bool:
         return False
 
+    # At once, so the web app can show the stream as live before anything happens.
+    yield ServerSentEvent(event="heartbeat", data=HeartbeatEvent.now().model_dump())
     async for event in streams.sse_events(
         state, key, last_event_id=last_event_id, after=after, finished=finished
     ):
