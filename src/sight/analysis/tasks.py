@@ -28,6 +28,7 @@ from sight.analysis.annotate import (
     annotate_with_model,
     uses_model,
 )
+from sight.analysis.concept_graph_neo4j import keep_in_store
 from sight.analysis.inputs import GroupRecord
 from sight.analysis.models import ResultKind
 from sight.analysis.schemas import SentimentReport, ThemeReport
@@ -198,11 +199,15 @@ async def _concept_graph(
     analytics = await analyse_concept_graph(
         settings, sessionmaker, data.nodes, data.edges
     )
-    store = backend_for(settings, sessionmaker).store_name
-    graph = concept_graph.assemble(group, data, analytics, method=method, store=store)
+    backend = backend_for(settings, sessionmaker)
+    graph = concept_graph.assemble(
+        group, data, analytics, method=method, store=backend.store_name
+    )
     content = graph.model_dump(mode="json")
     async with session_scope(sessionmaker) as session:
         await repository.save_result(
             session, group, ResultKind.concept_graph, content, method, ctx.job_id
         )
+    # With Neo4j as the knowledge store the group's graph is kept there too.
+    await keep_in_store(backend.store, str(group.project_id), group.name, graph)
     return content
