@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sight.exports.charts import Bars, Chart, Grouped, Network, Stacked
 
 matplotlib.rcParams["svg.hashsalt"] = "sight-report"
+# Text stays text: the PDF writer sets it in the embedded DejaVu Sans, so chart
+# labels are selectable and searchable, and small (no glyph paths to parse).
+matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["font.family"] = "DejaVu Sans"
 matplotlib.rcParams["font.size"] = 8.5
 matplotlib.rcParams["axes.spines.top"] = False
@@ -35,6 +40,19 @@ def _wrap(text: str, width: int = 28) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+
+
+def _margins(fig: Figure, labels: list[str], *, bottom_in: float = 0.45) -> None:
+    """Room for the longest label and the title, computed instead of measured
+    (`bbox_inches="tight"` would draw every chart twice)."""
+    longest = max(
+        (len(line) for label in labels for line in label.split("\n")), default=4
+    )
+    width, height = fig.get_size_inches()
+    left = min(0.55, (0.15 + 0.062 * longest) / width)
+    fig.subplots_adjust(
+        left=left, right=0.97, top=1 - 0.38 / height, bottom=bottom_in / height
+    )
 
 
 def _bars(chart: Bars) -> Figure:
@@ -61,18 +79,21 @@ def _bars(chart: Bars) -> Figure:
             capsize=2.5,
         )
     if chart.baseline is not None:
-        for yi, b in zip(y, chart.baseline, strict=True):
-            if b is not None:
-                ax.vlines(
-                    b * scale,
-                    yi - 0.38,
-                    yi + 0.38,
-                    colors=GREY,
-                    linestyles="dashed",
-                    linewidth=1.0,
-                )
-        ax.plot([], [], color=GREY, linestyle="dashed", label=chart.legend[1] or None)
-    ax.set_yticks(y, [_wrap(label) for label in chart.labels])
+        marks = [(yi, b * scale) for yi, b in zip(y, chart.baseline, strict=True)
+                 if b is not None]  # fmt: skip
+        ax.vlines(
+            [b for _, b in marks],
+            [yi - 0.38 for yi, _ in marks],
+            [yi + 0.38 for yi, _ in marks],
+            colors=GREY,
+            linestyles="dashed",
+            linewidth=1.0,
+            label=chart.legend[1] or None,
+        )
+    wrapped = [_wrap(label) for label in chart.labels]
+    ax.set_yticks(y, wrapped)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    _margins(fig, wrapped, bottom_in=0.5 if chart.xlabel else 0.35)
     for yi, v in zip(y, values, strict=True):
         ax.text(
             v,
@@ -142,7 +163,7 @@ def _grouped(chart: Grouped) -> Figure:
 
 def _stacked(chart: Stacked) -> Figure:
     n = len(chart.labels)
-    fig = Figure(figsize=(WIDTH_IN, 0.9 + 0.36 * max(n, 2)))
+    fig = Figure(figsize=(WIDTH_IN, 1.1 + 0.36 * max(n, 2)))
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     left = np.zeros(n)
@@ -155,9 +176,12 @@ def _stacked(chart: Stacked) -> Figure:
         arr = np.asarray(values, dtype=float)
         ax.barh(y, arr, left=left, color=colour, height=0.62, label=name)
         left += arr
-    ax.set_yticks(y, [_wrap(label, 34) for label in chart.labels])
+    wrapped = [_wrap(label, 34) for label in chart.labels]
+    ax.set_yticks(y, wrapped)
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     ax.set_title(_wrap(chart.title, 90), fontsize=9, loc="left")
-    ax.legend(loc="lower right", fontsize=7, frameon=False, ncols=3)
+    _margins(fig, wrapped, bottom_in=0.6)
+    fig.legend(loc="lower center", fontsize=7, frameon=False, ncols=3)
     return fig
 
 
@@ -226,6 +250,7 @@ def _network(chart: Network) -> Figure:
         )
     ax.set_title(chart.title, fontsize=9, loc="left")
     ax.margins(0.12)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
     return fig
 
 
@@ -239,17 +264,17 @@ def figure(chart: Chart) -> Figure:
     return _network(chart)
 
 
+_METADATA = re.compile(rb"<metadata>.*?</metadata>", re.S)
+
+
 def svg(chart: Chart) -> bytes:
     buffer = io.BytesIO()
-    figure(chart).savefig(
-        buffer, format="svg", bbox_inches="tight", metadata={"Date": None}
-    )
-    return buffer.getvalue()
+    figure(chart).savefig(buffer, format="svg", metadata={"Date": None})
+    # The RDF block means nothing to a PDF (and the PDF writer warns about it).
+    return _METADATA.sub(b"", buffer.getvalue())
 
 
 def png(chart: Chart, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
-    figure(chart).savefig(
-        buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None}
-    )
+    figure(chart).savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()

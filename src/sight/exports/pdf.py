@@ -12,7 +12,6 @@ from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 from fpdf.outline import OutlineSection
 
 from sight.exports import draw
@@ -52,10 +51,14 @@ class _PDF(FPDF):
     def __init__(self, report: Report) -> None:
         super().__init__(format="A4", unit="mm")
         self.report = report
+        # The header row a table repeats after a page break.
+        self.table_header: list[str] | None = None
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
         for style, name in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / name))
+            # The family charts name in their SVG text (see draw.py).
+            self.add_font("DejaVu Sans", style, str(FONT_DIR / name))
         self.set_font(FONT, size=10)
         self.set_text_color(*INK)
         self.set_title(report.title)
@@ -181,29 +184,67 @@ def _turn(pdf: _PDF, block: Turn) -> None:
     pdf.set_font(FONT, "", 10)
 
 
+LINE = 4.2
+PAD = 1.0
+
+
+def _row(
+    pdf: _PDF,
+    widths: list[float],
+    cells: list[str],
+    *,
+    header: bool = False,
+    marked: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """One table row: cells that fit on a line are drawn as such (cheap);
+    only longer ones are broken into lines."""
+    lines: list[list[str]] = []
+    for width, text in zip(widths, cells, strict=True):
+        if "\n" not in text and pdf.get_string_width(text) <= width - 2 * PAD:
+            lines.append([text])
+        else:
+            lines.append(
+                pdf.multi_cell(
+                    width - 2 * PAD, LINE, text, dry_run=True, output="LINES"
+                )
+            )
+    height = max(len(cell) for cell in lines) * LINE + 2 * PAD
+    if pdf.will_page_break(height):
+        pdf.add_page()
+        if not header and pdf.table_header is not None:
+            _row(pdf, widths, pdf.table_header, header=True)
+    top, x = pdf.get_y(), pdf.l_margin
+    if header:
+        pdf.set_fill_color(*HEAD_FILL)
+        pdf.rect(x, top, sum(widths), height, style="F")
+    for index, (width, cell) in enumerate(zip(widths, lines, strict=True)):
+        bold = header or index in marked
+        pdf.set_font(FONT, "B" if bold else "", 8.5)
+        pdf.set_text_color(*((150, 40, 30) if index in marked else INK))
+        for number, line in enumerate(cell):
+            pdf.set_xy(x + PAD, top + PAD + number * LINE)
+            pdf.cell(width - 2 * PAD, LINE, line)
+        x += width
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(200, 205, 212)
+    pdf.set_line_width(0.2)
+    pdf.line(pdf.l_margin, top + height, pdf.l_margin + sum(widths), top + height)
+    pdf.set_xy(pdf.l_margin, top + height)
+
+
 def _table(pdf: _PDF, block: Table) -> None:
-    pdf.set_font(FONT, "", 8.5)
-    widths = block.widths or [1.0] * len(block.headers)
+    relative = block.widths or [1.0] * len(block.headers)
+    widths = [pdf.epw * w / sum(relative) for w in relative]
     has_headings = any(block.headers)
-    bold = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
-    marked = FontFace(emphasis="BOLD", color=(150, 40, 30))
-    with pdf.table(
-        col_widths=tuple(widths),
-        line_height=4.4,
-        text_align="LEFT",
-        headings_style=bold,
-        first_row_as_headings=has_headings,
-        padding=1.1,
-        borders_layout="HORIZONTAL_LINES",
-    ) as table:
-        if has_headings:
-            row = table.row()
-            for header in block.headers:
-                row.cell(header)
-        for i, values in enumerate(block.rows):
-            row = table.row()
-            for j, value in enumerate(values):
-                row.cell(value, style=marked if (i, j) in block.marked else None)
+    pdf.table_header = list(block.headers) if has_headings else None
+    if has_headings:
+        if pdf.will_page_break(3 * LINE + 4 * PAD):
+            pdf.add_page()
+        _row(pdf, widths, list(block.headers), header=True)
+    for i, values in enumerate(block.rows):
+        marked = {j for j in range(len(values)) if (i, j) in block.marked}
+        _row(pdf, widths, values, marked=marked)
+    pdf.table_header = None
     pdf.ln(3)
     pdf.set_font(FONT, "", 10)
 
