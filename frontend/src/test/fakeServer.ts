@@ -27,6 +27,9 @@ export function fakeProject(fields: Partial<Project> & Pick<Project, "id" | "nam
     fit_report: null,
     budget_usd: null,
     llm_overrides: {},
+    owner_id: "00000000-0000-4000-8000-000000000001",
+    team_id: null,
+    access: "admin",
     created_at: "2026-02-01T09:00:00Z",
     updated_at: "2026-02-01T09:00:00Z",
     ...fields,
@@ -72,6 +75,8 @@ export class FakeServer {
       id: `00000000-0000-4000-8000-${String(this.users.size + 1).padStart(12, "0")}`,
       email,
       full_name: fullName,
+      role: "researcher",
+      language: null,
       created_at: "2026-01-15T10:00:00Z",
     };
     this.users.set(email, { user, password });

@@ -28,7 +28,7 @@ export function useTeamsApi() {
       async mine(): Promise<Team[]> {
         return ok(await client.GET("/api/v1/teams/my"));
       },
-      async create(body: { name: string; description?: string; monthly_budget_usd?: number | null }): Promise<Team> {
+      async create(body: { name: string; description: string; monthly_budget_usd: number | null }): Promise<Team> {
         return ok(await client.POST("/api/v1/teams", { body }));
       },
       async update(id: string, body: { name?: string; description?: string; monthly_budget_usd?: number | null }): Promise<Team> {
