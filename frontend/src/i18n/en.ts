@@ -5,6 +5,7 @@ import { teamsEn } from "./messages/teams.en";
 import { dashboardEn } from "./messages/dashboard.en";
 import { notificationsEn } from "./messages/notifications.en";
 import { surveysEn } from "./messages/surveys.en";
+import { exportsEn } from "./messages/exports.en";
 import { focusGroupsEn } from "./messages/focusGroups.en";
 import { fidelityEn } from "./messages/fidelity.en";
 
@@ -196,6 +197,7 @@ export const en = {
 
   ...knowledgeEn,
   ...surveysEn,
+  ...exportsEn,
   ...focusGroupsEn,
   ...fidelityEn,
   ...demographicsEn,

@@ -5,6 +5,7 @@ import { teamsPl } from "./messages/teams.pl";
 import { dashboardPl } from "./messages/dashboard.pl";
 import { notificationsPl } from "./messages/notifications.pl";
 import { surveysPl } from "./messages/surveys.pl";
+import { exportsPl } from "./messages/exports.pl";
 import { focusGroupsPl } from "./messages/focusGroups.pl";
 import { fidelityPl } from "./messages/fidelity.pl";
 import type { Catalogue } from "./types";
@@ -201,6 +202,7 @@ export const pl: Catalogue = {
 
   ...knowledgePl,
   ...surveysPl,
+  ...exportsPl,
   ...focusGroupsPl,
   ...fidelityPl,
   ...demographicsPl,
