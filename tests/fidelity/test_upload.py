@@ -75,6 +75,7 @@ def test_respondent_rows_become_per_group_distributions() -> None:
     kinds = {c["name"]: c["kind"] for c in study["columns"]}
     assert kinds["id"] == "identifier"
     assert kinds["email"] == "identifier"
+    assert kinds["wiek"] == "categorical"
     # Nothing identifying is kept, not even in the two-way counts.
     stored = repr(study["pending"]) + repr(study["columns"])
     assert "a@x.pl" not in stored
@@ -197,6 +198,20 @@ def test_bad_columns_and_values_are_named_with_what_is_allowed() -> None:
     assert "unknown dimension 'sex'; allowed: age_group, gender" in text
     assert "'Inna' does not occur in 'plec'" in text
     assert "['Tak', 'Nie'] do not occur in 'zaufanie'" in text
+
+
+def test_ages_distinct_per_person_are_not_taken_for_identifiers() -> None:
+    lines = ["nr,wiek,kod,ocena"]
+    lines += [f"{i},{18 + i},X{i:04d},{i % 3}" for i in range(40)]
+    study = analyse("n.csv", "\n".join(lines).encode())
+    kinds = {c["name"]: c["kind"] for c in study["columns"]}
+    assert kinds == {
+        "nr": "identifier",
+        "wiek": "numeric",
+        "kod": "identifier",
+        "ocena": "categorical",
+    }
+    assert "X0001" not in repr(study)
 
 
 def test_unreadable_files_are_refused() -> None:

@@ -39,7 +39,7 @@ MAX_PAIR_WORK = 30_000_000
 MAX_VALUES = 120  # a column with more distinct values is not a question or group
 SEP = "\u241f"
 _IDENTIFYING = re.compile(
-    r"^(id|uuid|respondent|resp_?id|email|e-mail|mail|name|imię|imie|nazwisko|"
+    r"^(id|uuid|nr|lp|no|respondent|resp_?id|email|e-mail|mail|name|imię|imie|nazwisko|"
     r"surname|phone|telefon|tel|address|adres|ip|postcode|zip|pesel)\b",
     re.IGNORECASE,
 )
@@ -217,6 +217,13 @@ def _analyse_distributions(
     }
 
 
+def _age_like(counts: Counter[str]) -> bool:
+    """Whole numbers within a human lifespan: ages (or another small scale),
+    distinct per person in a small file without identifying anyone."""
+    values = [_number(v) for v in counts]
+    return all(v is not None and v.is_integer() and 0 <= v <= 120 for v in values)
+
+
 def _analyse_respondents(names: list[str], body: list[list[str]]) -> dict[str, Any]:
     rows = len(body)
     columns: list[dict[str, Any]] = []
@@ -226,7 +233,11 @@ def _analyse_respondents(names: list[str], body: list[list[str]]) -> dict[str, A
         numeric = bool(counts) and all(_number(v) is not None for v in counts)
         if not counts:
             kind = "empty"
-        elif _IDENTIFYING.match(name) or (rows >= 20 and len(counts) > 0.9 * rows):
+        elif _IDENTIFYING.match(name) or (
+            rows >= 20
+            and len(counts) > 0.9 * rows
+            and not (numeric and _age_like(counts))
+        ):
             kind = "identifier"
         elif len(counts) > MAX_VALUES:
             kind = "numeric" if numeric else "text"

@@ -120,20 +120,20 @@ function Result({ report }: { report: Report }) {
             <thead>
               <tr>
                 <th scope="col">{t("fd.run.group")}</th>
-                <th scope="col">{t("fd.run.n")}</th>
+                <th scope="col" className="fd-opt">{t("fd.run.n")}</th>
                 <th scope="col">{t("fd.run.score")}</th>
                 <th scope="col" className="fd-bar-col" aria-hidden="true" />
                 <th scope="col">{t("fd.run.uniform")}</th>
                 <th scope="col">{t("fd.run.demographicsOnly")}</th>
-                <th scope="col">{t("fd.run.perfect")}</th>
-                <th scope="col">{t("fd.run.direction")}</th>
+                <th scope="col" className="fd-opt">{t("fd.run.perfect")}</th>
+                <th scope="col" className="fd-opt">{t("fd.run.direction")}</th>
               </tr>
             </thead>
             <tbody>
               {report.groups.map((g) => (
                 <tr key={g.id} className={report.worst.groups.includes(g.id) ? "worst" : ""}>
                   <th scope="row">{groupLabel(t, g.id)}</th>
-                  <td>{g.n_synthetic}</td>
+                  <td className="fd-opt">{g.n_synthetic}</td>
                   <td>
                     <strong>{score(g.score)}</strong>
                   </td>
@@ -142,8 +142,8 @@ function Result({ report }: { report: Report }) {
                   </td>
                   <td>{score(g.uniform_baseline)}</td>
                   <td>{score(g.overall_as_prediction)}</td>
-                  <td>{score(g.perfect_at_n)}</td>
-                  <td>
+                  <td className="fd-opt">{score(g.perfect_at_n)}</td>
+                  <td className="fd-opt">
                     {g.differences && g.differences.clear_differences > 0
                       ? t("fd.run.directionValue", { matched: g.differences.direction_matched, clear: g.differences.clear_differences })
                       : "—"}
