@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from sight.cli import cli
 from sight.config import get_settings
+from sight.exports.compose_project import _fidelity_line
 from sight.fidelity.service import latest_fidelity
 from sight.postgres import create_engine, create_sessionmaker
 from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
@@ -130,6 +131,15 @@ async def test_fake_provider_run_and_latest_fidelity(
     assert latest["score"] == pytest.approx(run["score"])
     assert latest["date"] == run["finished_at"][:10]
     assert none is None
+    # The project report's line (sight.exports) for this model and population.
+    line = _fidelity_line(
+        {"model": "openai:gpt-4.1-mini", "country": "us", "latest": latest}, "en"
+    )
+    assert line.startswith("Fidelity of openai:gpt-4.1-mini for the US population: ")
+    assert latest["date"] in line
+    assert "offline" not in line
+    missing = _fidelity_line({"model": "x:y", "country": "pl", "latest": None}, "pl")
+    assert "jeszcze niezmierzona" in missing
 
 
 async def test_a_polish_study_uploaded_mapped_and_measured(

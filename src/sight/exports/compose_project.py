@@ -207,6 +207,8 @@ def _costs(report: Report, data: dict[str, Any], parts: list[str]) -> None:
     used = sorted({f"{u['provider']}:{u['model']}" for u in usage})
     report.add(Heading(t(lang, "models_used"), 2))
     report.add(Para(", ".join(used) if used else t(lang, "no_usage")))
+    for item in data.get("fidelity", []):
+        report.add(Para(_fidelity_line(item, lang)))
     if parts:
         report.add(Para(t(lang, "offline_cover", parts=", ".join(parts)), "warning"))
     if usage:
@@ -246,6 +248,28 @@ def _costs(report: Report, data: dict[str, Any], parts: list[str]) -> None:
                 widths=[1.6, 1.6, 0.7, 0.9, 0.9, 0.8],
             )
         )
+
+
+def _fidelity_line(item: dict[str, Any], lang: str) -> str:
+    """The latest fidelity figure for a model and the project's population
+    (sight.fidelity.latest_fidelity), or that none was measured."""
+    country = str(item["country"]).upper()
+    latest = item["latest"]
+    if latest is None:
+        return t(lang, "fidelity_none", model=item["model"], country=country)
+    line = t(
+        lang,
+        "fidelity_line",
+        model=item["model"],
+        country=country,
+        score=num(latest["score"], lang, 3),
+        benchmark=latest["benchmark"],
+        date=latest["date"],
+        uniform=num(latest["uniform_baseline"], lang, 3),
+        demographics=num(latest["overall_as_prediction"], lang, 3),
+        per_group=latest["per_group"],
+    )
+    return line + (" " + t(lang, "fidelity_offline") if latest["offline"] else "")
 
 
 def offline_parts(data: dict[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sight.analysis import repository as analysis_repository
 from sight.analysis.models import ResultKind
 from sight.exports import repository
+from sight.fidelity.service import latest_fidelity
 from sight.focus_groups import repository as group_repository
 from sight.focus_groups import service as group_service
 from sight.focus_groups.models import FocusGroup
@@ -354,6 +355,7 @@ async def project_bundle(
             entry = cited.setdefault(key, {**citation, "personas": 0})
             entry["personas"] += 1
     usage = await repository.usage(session, project.id)
+    fidelity = await _fidelity(session, project, usage)
     await step("sources and costs")
     return {
         "kind": "project",
@@ -390,4 +392,24 @@ async def project_bundle(
         ],
         "citations": list(cited.values()),
         "usage": usage,
+        "fidelity": fidelity,
     }
+
+
+async def _fidelity(
+    session: AsyncSession, project: Project, usage: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The latest fidelity figure (or None) of each model that answered as the
+    project's respondents, for the project's population."""
+    used = {(u["provider"], u["model"]) for u in usage if "answer" in u["flow"]}
+    used = used or {(u["provider"], u["model"]) for u in usage}
+    return [
+        {
+            "model": f"{provider}:{model}",
+            "country": project.country,
+            "latest": await latest_fidelity(
+                session, model=f"{provider}:{model}", country=project.country
+            ),
+        }
+        for provider, model in sorted(used)
+    ]

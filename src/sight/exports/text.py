@@ -220,6 +220,18 @@ _T: dict[str, tuple[str, str]] = {
     "no_sources": ("No documents were used.", "Nie użyto żadnych dokumentów."),
     "models_cost": ("Models and cost", "Modele i koszt"),
     "models_used": ("Models used", "Użyte modele"),
+    "fidelity_line": (
+        "Fidelity of {model} for the {country} population: {score} on {benchmark} ({date}; {per_group} synthetic respondents per group), against {uniform} for uniform answers and {demographics} for the overall distribution predicted for every group (1 = identical to real people's answers).",
+        "Wierność {model} dla populacji {country}: {score} na {benchmark} ({date}; {per_group} syntetycznych respondentów na grupę), wobec {uniform} dla odpowiedzi losowych i {demographics} dla ogólnego rozkładu przypisanego każdej grupie (1 = jak odpowiedzi prawdziwych ludzi).",
+    ),
+    "fidelity_none": (
+        "Fidelity of {model} for the {country} population: not measured yet (the project's Fidelity panel or `sight eval fidelity` measures it).",
+        "Wierność {model} dla populacji {country}: jeszcze niezmierzona (zmierzysz ją w panelu Wierność projektu albo poleceniem `sight eval fidelity`).",
+    ),
+    "fidelity_offline": (
+        "Measured with the offline engine, so this is not a language model's fidelity.",
+        "Zmierzona silnikiem offline, więc to nie jest wierność modelu językowego.",
+    ),
     "flow": ("Task", "Zadanie"),
     "provider": ("Provider", "Dostawca"),
     "model": ("Model", "Model"),
