@@ -15,6 +15,7 @@ import { roomFromTranscript } from "./room";
 import { QuestionBlock } from "./Transcript";
 import type { Highlight } from "./Transcript";
 import "./focusGroups.css";
+import { ExportMenu } from "../exports/ExportMenu";
 
 const DIMENSIONS = ["age_group", "gender", "urban_rural", "education", "income_band", "segment"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
@@ -275,6 +276,7 @@ export function AnalysisPage() {
       <h1>
         {data.name} <span className="muted">· {t("fg.analysis.title")}</span>
       </h1>
+      <ExportMenu kind="focusGroup" id={data.id} />
       <RunAnalysis group={data} status={status.data} />
       {nothing && <p className="muted">{t("fg.analysis.none")}</p>}
       <div className="stack">

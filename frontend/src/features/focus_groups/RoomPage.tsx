@@ -13,6 +13,7 @@ import { applyRoomEvent, emptyRoom, roomFromTranscript } from "./room";
 import type { RoomPhase, RoomState } from "./room";
 import { QuestionBlock } from "./Transcript";
 import "./focusGroups.css";
+import { ExportMenu } from "../exports/ExportMenu";
 
 const LIVE = new Set(["queued", "running"]);
 
@@ -88,6 +89,7 @@ export function RoomPage() {
       </p>
       <header className="fg-room-header">
         <h1>{data.name}</h1>
+        <ExportMenu kind="focusGroup" id={data.id} />
         <span className={`badge ${phase === "completed" ? "ok" : phase === "failed" ? "failed" : ""}`} data-testid="room-phase">
           {tk(`fg.status.${phase}`)}
         </span>

@@ -10,6 +10,7 @@ import { categoryLabel, segmentLabel, traitLabel } from "../../components/demogr
 import { personasKey, summaryKey } from "./labels";
 import { OfflineBadge } from "./PersonasTable";
 import { InterviewPanel } from "../focus_groups/InterviewPanel";
+import { ExportMenu } from "../exports/ExportMenu";
 
 const LISTS = [
   ["values", "persona.values"],
@@ -129,6 +130,7 @@ export function PersonaPage() {
         <h1>{data.full_name}</h1>
         <OfflineBadge generatedBy={data.generated_by} />
         <div className="persona-actions">
+          <ExportMenu kind="persona" id={data.id} />
           {!deleted && (
             <button type="button" className="secondary" disabled={change.isPending} onClick={() => change.mutate("delete")}>
               {t(change.isPending ? "persona.deleting" : "persona.delete")}

@@ -12,6 +12,7 @@ import { SummaryPanel } from "./SummaryPanel";
 import { SurveysPanel } from "../surveys/SurveysPanel";
 import { FocusGroupsPanel } from "../focus_groups/FocusGroupsPanel";
 import { FidelityPanel } from "../fidelity/FidelityPanel";
+import { ExportMenu } from "../exports/ExportMenu";
 
 export function ProjectPage() {
   const { projectId = "" } = useParams();
@@ -31,6 +32,7 @@ export function ProjectPage() {
         <Link to="/projects">← {t("project.back")}</Link>
       </p>
       <h1>{data.name}</h1>
+      <ExportMenu kind="project" id={data.id} />
       <p className="muted">{t("project.meta", { language, country, date: formatDate(data.created_at) })}</p>
       {data.description !== "" && <p className="project-description">{data.description}</p>}
       {data.research_goal !== "" && (

@@ -12,6 +12,7 @@ import type { Live, LivePerson } from "./live";
 import { Results } from "./Results";
 import type { SurveyResults } from "./types";
 import "./surveys.css";
+import { ExportMenu } from "../exports/ExportMenu";
 
 export function SurveyPage() {
   const { surveyId = "" } = useParams();
@@ -97,6 +98,7 @@ export function SurveyPage() {
       <header className="panel">
         <div className="panel-header">
           <h1>{s.title}</h1>
+          <ExportMenu kind="survey" id={s.id} />
           <span className={`badge ${s.status === "completed" ? "ok" : s.status === "failed" ? "failed" : ""}`}>
             {tk(`sv.status.${s.status}`)}
           </span>
