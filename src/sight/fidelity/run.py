@@ -116,6 +116,9 @@ async def execute(
         rating_words=False,
         seed=seed,
     )
+    # A questionnaire too long for the model's output limit is asked in
+    # consecutive parts (the surveys' rule), e.g. the 57 GSS questions in two.
+    setup.max_tokens = (await llm.route("surveys.answer", ctx)).max_tokens
     state = _State(total=len(respondents), done=len(answered))
     await hooks.progress(state.done, state.total, "answering")
     remaining = [r for r in respondents if r.key not in answered]

@@ -20,6 +20,7 @@ from sight.fidelity.benchmark import (
     scored_options,
 )
 from sight.fidelity.models import FidelityRun, FidelityStudy, RunStatus
+from sight.fidelity.run import questionnaire
 from sight.fidelity.sample import sampled_groups
 from sight.fidelity.schemas import FidelityRunCreate, FidelityRunSummary
 from sight.jobs.models import Job
@@ -29,6 +30,7 @@ from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.projects.models import Project
 from sight.prompts import surveys as survey_prompts
+from sight.surveys.answering import plan_parts
 
 JOB_KIND = "fidelity.run"
 DEFAULT_BENCHMARK = "gss2018_us"
@@ -68,8 +70,14 @@ async def estimate(
         40 + 8 * len(scored_options(q, volunteered)) for q in bench.questions
     )
     output = 20 + 12 * len(bench.questions)
+    route = await gateway.route("surveys.answer", ctx)
+    parts = len(plan_parts(questionnaire(bench, volunteered), False, route.max_tokens))
     cost = await gateway.estimate(
-        "surveys.answer", respondents, ctx, input_tokens=prompt, output_tokens=output
+        "surveys.answer",
+        respondents * parts,
+        ctx,
+        input_tokens=prompt // parts + 200,
+        output_tokens=output // parts,
     )
     return {
         "calls": cost.calls,
@@ -79,7 +87,9 @@ async def estimate(
         "priced": cost.priced,
         "provider": cost.provider,
         "model": cost.model,
-        "note": "one call per respondent; repairs of invalid answers may add calls",
+        "calls_per_respondent": parts,
+        "note": "one call per respondent (a questionnaire longer than the model's "
+        "output limit in consecutive parts); repairs of invalid answers may add calls",
     }
 
 
