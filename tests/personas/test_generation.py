@@ -70,7 +70,9 @@ async def test_generate_twenty_personas_matching_the_target(
     assert job["result"]["failed"] == []
 
     stages = Counter(e["data"]["stage"] for e in events if e["event"] == "item")
-    assert stages["started"] == stages["enriched"] == stages["saved"] == 20
+    assert stages["started"] == stages["saved"] == 20
+    # One enrichment each, plus the odd repair the diversity rules ask for.
+    assert 20 <= stages["enriched"] <= 24
     assert events[-1]["event"] == "completed"
     # Progress is reported per stage, never goes back, and ends at total/total.
     progress: dict[str, list[tuple[int, int]]] = {}

@@ -227,8 +227,10 @@ async def test_budget_reached_mid_run_stops_cleanly_keeping_personas(
 ) -> None:
     auth = {"Authorization": user["authorization"]}
     await use_fake(client, auth, fake, monthly_budget_usd=100)
-    fake.configure(latency=1.0)
-    project = await make_project(client, auth, target_sample_size=40)
+    fake.configure(latency=2.0)
+    # More personas than two waves of the provider's concurrency (32), and
+    # waves long enough that the first saves show before the last wave starts.
+    project = await make_project(client, auth, target_sample_size=80)
     accepted = (
         await client.post(
             f"/api/v1/projects/{project['id']}/personas/generate", json={}, headers=auth
@@ -251,5 +253,5 @@ async def test_budget_reached_mid_run_stops_cleanly_keeping_personas(
     kept = (
         await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
     ).json()["total"]
-    assert 2 <= kept < 40
-    assert f"stopped after {kept} of 40" in job["error"]
+    assert 2 <= kept < 80
+    assert f"stopped after {kept} of 80" in job["error"]
