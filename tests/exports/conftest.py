@@ -53,7 +53,7 @@ async def build(client: httpx.AsyncClient) -> dict[str, Any]:
     auth = {"Authorization": user["authorization"]}
     project, personas = await project_with_personas(client, auth, n=12)
     ids = [p["id"] for p in personas]
-    group = await make_group(client, auth, project["id"], ids[:6])
+    group = await make_group(client, auth, project["id"], ids[:5])
     run = await client.post(f"/api/v1/focus-groups/{group['id']}/run", headers=auth)
     assert run.status_code == 202, run.text
     assert (await wait_job(client, run.json()["job_id"], auth, within=120))[

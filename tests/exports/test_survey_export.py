@@ -22,6 +22,17 @@ from tests.exports.conftest import (
 )
 
 
+def same(ours: Any, api: Any) -> bool:
+    """Equal, where a field the API's response model fills with null may be
+    absent from the stored dict the report was built from."""
+    if isinstance(ours, dict) and isinstance(api, dict):
+        keys = set(ours) | set(api)
+        return all(same(ours.get(k), api.get(k)) for k in keys)
+    if isinstance(ours, list) and isinstance(api, list):
+        return len(ours) == len(api) and all(map(same, ours, api))
+    return bool(ours == api)
+
+
 async def test_survey_report_shows_the_api_numbers(
     client: httpx.AsyncClient, research: dict[str, Any]
 ) -> None:
@@ -33,7 +44,7 @@ async def test_survey_report_shows_the_api_numbers(
     raw = await download(client, f"/api/v1/export/surveys/{sid}/json", auth)
     (ARTIFACTS / "survey.json").write_bytes(raw.content)
     data = as_json(raw)
-    assert data["results"]["questions"] == results["questions"]
+    assert same(data["results"]["questions"], results["questions"])
     # Every crosstab the report shows is what the crosstab endpoint answers.
     for table in data["crosstabs"]:
         api = (
@@ -44,7 +55,7 @@ async def test_survey_report_shows_the_api_numbers(
             )
         ).json()
         shown = {k: v for k, v in table.items() if k != "question_title"}
-        assert shown == api
+        assert same(shown, api)
 
     pdf = await download(client, f"/api/v1/export/surveys/{sid}/pdf", auth)
     text, _ = pdf_text(pdf.content)

@@ -7,6 +7,9 @@ from __future__ import annotations
 import io
 import math
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 import matplotlib
 import numpy as np
@@ -265,16 +268,44 @@ def figure(chart: Chart) -> Figure:
 
 
 _METADATA = re.compile(rb"<metadata>.*?</metadata>", re.S)
+# Drawn charts by (format, chart): a survey's charts appear in its own report
+# and in its project's, and a report is often downloaded again in another
+# format or by a colleague. Charts are small (SVG 10-30 kB, PNG 30-80 kB).
+_CACHE: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_CACHE_SIZE = 256
+_LOCK = threading.Lock()
+
+
+def _cached(kind: str, chart: Chart, draw: Callable[[], bytes]) -> bytes:
+    key = (kind, repr(chart))
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    drawn = draw()
+    with _LOCK:
+        _CACHE[key] = drawn
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return drawn
 
 
 def svg(chart: Chart) -> bytes:
-    buffer = io.BytesIO()
-    figure(chart).savefig(buffer, format="svg", metadata={"Date": None})
-    # The RDF block means nothing to a PDF (and the PDF writer warns about it).
-    return _METADATA.sub(b"", buffer.getvalue())
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        figure(chart).savefig(buffer, format="svg", metadata={"Date": None})
+        # The RDF block means nothing to a PDF (and the PDF writer warns).
+        return _METADATA.sub(b"", buffer.getvalue())
+
+    return _cached("svg", chart, draw)
 
 
 def png(chart: Chart, dpi: int = 150) -> bytes:
-    buffer = io.BytesIO()
-    figure(chart).savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        figure(chart).savefig(
+            buffer, format="png", dpi=dpi, metadata={"Software": None}
+        )
+        return buffer.getvalue()
+
+    return _cached(f"png{dpi}", chart, draw)
