@@ -23,7 +23,7 @@ from sight.projects.access import visible_projects
 from sight.projects.models import Project
 from sight.surveys.models import Survey
 
-QUIET_JOB_KINDS = ("focus_groups.remember",)
+QUIET_JOB_KINDS = ("focus_groups.remember", "surveys.shard")
 _LOOSE = '$.dimensions[*] ? (@.verdict != "pass" && @.within_rounding == false)'
 
 

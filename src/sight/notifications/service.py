@@ -35,7 +35,7 @@ from sight.projects.models import Project
 DEFAULT_WARNING = 0.8
 DEFAULT_CRITICAL = 0.9
 # Jobs a user does not start themselves and would not want to hear about.
-QUIET_JOB_KINDS = frozenset({"focus_groups.remember"})
+QUIET_JOB_KINDS = frozenset({"focus_groups.remember", "surveys.shard"})
 # What each kind of job is called in a notification and where its result is.
 _JOB_WORDS: dict[str, tuple[str, str]] = {
     "personas.generate": ("Persona generation", "Open the personas"),

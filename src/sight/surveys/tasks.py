@@ -33,7 +33,7 @@ from sight.projects.models import Project
 from sight.prompts import surveys as prompts
 from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, ProgressEvent
 from sight.surveys import offline as _offline  # noqa: F401 (registers composers)
-from sight.surveys import repository
+from sight.surveys import repository, sharding
 from sight.surveys.answering import RunSetup, answer_questionnaire, persona_facts
 from sight.surveys.batching import EmbeddingBatcher
 from sight.surveys.events import (
@@ -82,6 +82,16 @@ class _Run:
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(10))
     answering: list[uuid.UUID] = field(default_factory=list)
     announcer: asyncio.Task[None] | None = None
+    # Other jobs answer this survey too (sharding.py): `done` is counted from
+    # the table, not by this job.
+    shared: bool = False
+    embedding_asked: set[tuple[str, str]] = field(default_factory=set)
+
+
+@job_handler(sharding.SHARD_KIND)
+async def run_shard(ctx: JobContext) -> dict[str, Any]:
+    """Part of a large run (sharding.py); its parent job reports."""
+    return await _run(ctx, uuid.UUID(ctx.params["survey_id"]))
 
 
 @job_handler("surveys.run")
@@ -136,7 +146,8 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         if project is None:
             raise SightError("the project was deleted", status_code=404)
         who = Respondents.model_validate(survey.respondents)
-        ids = ctx.checkpoint("respondents")
+        shard = ctx.params.get("persona_ids") if sharding.is_shard(ctx) else None
+        ids = shard or ctx.checkpoint("respondents")
         if ids is None:
             ids = [
                 str(i)
@@ -171,19 +182,23 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         ctx,
         survey_id,
         setup,
-        total=len(ids),
+        total=int(ctx.params["total"]) if shard else len(ids),
         done=len(answered),
         traits=_traits(people, country),
+        shared=shard is not None or len(people) > sharding.SHARD_ABOVE,
     )
-    run.text_batcher = EmbeddingBatcher(
-        lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
-        window=1.0,
-        max_batch=128,
-    )
+    if shard is None:  # the parent embeds every open answer for the themes
+        run.text_batcher = EmbeddingBatcher(
+            lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
+            window=1.0,
+            max_batch=128,
+        )
     route = await ctx.llm.route("surveys.answer", ctx.call_context)
     setup.max_tokens = route.max_tokens
     limits = ctx.runtime.settings.llm.limits.get(route.provider)
     run.slots = asyncio.Semaphore(limits.concurrency if limits else 10)
+    if shard is not None:
+        return await _answer_shard(run, people)
     async with session_scope(ctx.sessionmaker) as session:
         await streams.publish(
             session,
@@ -204,9 +219,20 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     warm = asyncio.create_task(asyncio.to_thread(warm_statistics))
     publisher = asyncio.create_task(_publish_partials(run))
     try:
-        async with asyncio.TaskGroup() as group:
-            pending = [group.create_task(_respondent(run, p)) for p in people]
-            group.create_task(_watch_cancel(run, pending))
+        if run.shared:
+            run.failures.extend(
+                await sharding.answer_in_shards(
+                    ctx,
+                    survey_id,
+                    people,
+                    run.total,
+                    lambda some: _answer_all(run, some),
+                    lambda done, records: _shards_progress(run, done, records),
+                )
+            )
+            run.done = await _answered(run)
+        else:
+            await _answer_all(run, people)
     except* JobCancelled:
         raise JobCancelled from None
     except* BudgetExceeded as budget:
@@ -234,6 +260,53 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         "failed": run.failures,
         "warnings": len(summary["guards"]["warnings"]),
     }
+
+
+async def _answer_all(run: _Run, people: list[Persona]) -> None:
+    async with asyncio.TaskGroup() as group:
+        pending = [group.create_task(_respondent(run, p)) for p in people]
+        group.create_task(_watch_cancel(run, pending))
+
+
+async def _answer_shard(run: _Run, people: list[Persona]) -> dict[str, Any]:
+    """A shard job: answer its respondents; the parent does the rest."""
+    try:
+        await _answer_all(run, people)
+    except* BudgetExceeded as budget:
+        first = budget.exceptions[0]
+        detail = first.detail if isinstance(first, BudgetExceeded) else str(first)
+        raise BudgetExceeded(detail) from None
+    except* JobCancelled:
+        raise JobCancelled from None
+    return {"answered": len(people) - len(run.failures), "failed": run.failures}
+
+
+async def _answered(run: _Run) -> int:
+    async with run.ctx.sessionmaker() as session:
+        return await repository.answered_count(session, run.survey_id)
+
+
+async def _shards_progress(run: _Run, done: int, records: list[dict[str, Any]]) -> None:
+    """The parent of a sharded run: progress from the table, and open answers
+    (of every shard) embedded for the themes as they arrive."""
+    run.done = done
+    run.new_answers.set()
+    await run.ctx.progress(done, run.total, "answering", stage="respondents")
+    for record in records:
+        persona_id = str(record["persona_id"])
+        texts = [
+            (q.id, record["answers"][q.id])
+            for q in run.setup.questions
+            if q.type == "open-text"
+            and record["answers"].get(q.id)
+            and (q.id, persona_id) not in run.text_vectors
+            and (q.id, persona_id) not in run.embedding_asked
+        ]
+        if texts and run.text_batcher is not None:
+            run.embedding_asked.update((q, persona_id) for q, _ in texts)
+            task = asyncio.create_task(_embed_texts(run, persona_id, texts))
+            run.embedding.add(task)
+            task.add_done_callback(run.embedding.discard)
 
 
 async def _embed_anchors(ctx: JobContext, setup: RunSetup) -> None:
@@ -339,7 +412,11 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         )
         if not stored:
             return  # answered by an earlier attempt that committed late
-        run.done += 1
+        run.done = (
+            await repository.answered_count(session, run.survey_id)
+            if run.shared
+            else run.done + 1
+        )
         key = survey_stream(run.survey_id)
         await streams.publish(
             session,
