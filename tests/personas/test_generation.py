@@ -89,7 +89,8 @@ async def test_generate_twenty_personas_matching_the_target(
 
     listed = (
         await client.get(
-            f"/api/v1/projects/{project['id']}/personas?limit=100", headers=auth
+            f"/api/v1/projects/{project['id']}/personas?limit=100&view=full",
+            headers=auth,
         )
     ).json()
     personas = listed["items"]

@@ -38,7 +38,9 @@ async def test_personas_cite_the_documents_their_segment_brief_used(
     ).json()
     assert (await wait_job(client, accepted["job_id"], auth))["status"] == "succeeded"
     personas = (
-        await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
+        await client.get(
+            f"/api/v1/projects/{project['id']}/personas?view=full", headers=auth
+        )
     ).json()["items"]
     assert len(personas) == 4
     for persona in personas:

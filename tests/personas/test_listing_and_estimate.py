@@ -73,7 +73,8 @@ async def test_estimate_counts_every_call_and_personas_are_about_the_research(
 
     personas = (
         await client.get(
-            f"/api/v1/projects/{project['id']}/personas?limit=100", headers=auth
+            f"/api/v1/projects/{project['id']}/personas?limit=100&view=full",
+            headers=auth,
         )
     ).json()["items"]
     assert len(personas) == 20

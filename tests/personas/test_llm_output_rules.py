@@ -67,7 +67,9 @@ async def test_a_models_agreement_errors_are_found_and_repaired(
     assert job["status"] == "succeeded", job
     assert job["result"]["saved"] == 1
     [persona] = (
-        await client.get(f"/api/v1/projects/{project['id']}/personas", headers=auth)
+        await client.get(
+            f"/api/v1/projects/{project['id']}/personas?view=full", headers=auth
+        )
     ).json()["items"]
     assert persona["occupation"] == "nauczyciel"
     assert persona["generated_by"] == "openai:gpt-4.1-mini"

@@ -13,7 +13,8 @@ export type Project = Schemas["ProjectRead"];
 export type ProjectCreate = Schemas["ProjectCreate"];
 export type ProjectPage = Schemas["Page_ProjectRead_"];
 export type Persona = Schemas["PersonaRead"];
-export type PersonaPage = Schemas["Page_PersonaRead_"];
+/** A page of the persona list: summaries (the profile is on the item route). */
+export type PersonaPage = Schemas["Page_PersonaListItem_"];
 export type PersonaSummary = Schemas["PersonaSummary"];
 export type DistributionRow = Schemas["DistributionRow"];
 export type GenerateAccepted = Schemas["GenerateAccepted"];

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import ExecutableOption
 
 from sight.kit.schemas import MAX_OFFSET
 
@@ -26,8 +28,11 @@ async def paginate(
     order_by: Any,
     limit: int,
     offset: int,
+    options: Sequence[ExecutableOption] = (),
 ) -> tuple[list[T], int]:
-    query: Select[T] = select(model).where(*conditions)
+    """`options`: loader options of the page's query (e.g. columns a summary
+    does not need, deferred)."""
+    query: Select[T] = select(model).where(*conditions).options(*options)
     total = await session.scalar(
         select(func.count()).select_from(model).where(*conditions)
     )

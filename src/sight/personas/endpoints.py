@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -15,6 +15,7 @@ from sight.personas.dependencies import PersonaReader, PersonaWriter
 from sight.personas.schemas import (
     GenerateAccepted,
     GenerateRequest,
+    PersonaListItem,
     PersonaRead,
     PersonaSummary,
 )
@@ -61,7 +62,10 @@ async def generate(
     )
 
 
-@router.get("/projects/{project_id}/personas", response_model=Page[PersonaRead])
+@router.get(
+    "/projects/{project_id}/personas",
+    response_model=Page[PersonaListItem] | Page[PersonaRead],
+)
 async def list_personas(
     project: ProjectReader,
     session: DbSession,
@@ -74,7 +78,15 @@ async def list_personas(
     include_deleted: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: OffsetQuery = 0,
-) -> Page[PersonaRead]:
+    view: Annotated[
+        Literal["summary", "full"],
+        Query(
+            description="summary (default): the list's fields; full: every "
+            "field of `GET /personas/{id}` (profile, citations, validation)"
+        ),
+    ] = "summary",
+) -> Page[PersonaListItem] | Page[PersonaRead]:
+    """A page of the project's personas, oldest first."""
     given = {
         "age_group": age_group,
         "gender": gender,
@@ -91,9 +103,17 @@ async def list_personas(
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,
+        summary=view == "summary",
     )
-    return Page[PersonaRead](
-        items=[PersonaRead.model_validate(p) for p in rows],
+    if view == "full":
+        return Page[PersonaRead](
+            items=[PersonaRead.model_validate(p) for p in rows],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+    return Page[PersonaListItem](
+        items=[PersonaListItem.model_validate(p) for p in rows],
         total=total,
         limit=limit,
         offset=offset,

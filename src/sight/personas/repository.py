@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from sight.kit.pagination import paginate
 from sight.personas.models import Persona
@@ -22,6 +23,10 @@ DIMENSION_COLUMNS = {
     "education": Persona.education,
     "income": Persona.income_band,
 }
+
+
+# What a list item (PersonaListItem) leaves to the item route.
+LIST_OMITS = (Persona.profile, Persona.citations, Persona.validation)
 
 
 def _alive(project_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
@@ -40,8 +45,11 @@ async def page(
     include_deleted: bool,
     limit: int,
     offset: int,
+    summary: bool = False,
 ) -> tuple[list[Persona], int]:
-    """A page of a project's personas whose columns equal `equal`, oldest first."""
+    """A page of a project's personas whose columns equal `equal`, oldest first;
+    `summary` leaves the profile, citations and validation unloaded (most of a
+    row's bytes; reading them then raises)."""
     conditions = [Persona.project_id == project_id]
     if not include_deleted:
         conditions.append(Persona.deleted_at.is_(None))
@@ -53,6 +61,7 @@ async def page(
         order_by=[Persona.created_at, Persona.slot],
         limit=limit,
         offset=offset,
+        options=[defer(c, raiseload=True) for c in LIST_OMITS] if summary else (),
     )
 
 

@@ -80,7 +80,10 @@ class GenerateAccepted(Schema):
     estimate: dict[str, Any]
 
 
-class PersonaRead(Schema):
+class PersonaListItem(Schema):
+    """A persona in a list: who they are and who wrote them. The profile, its
+    citations and the validation report are on `GET /personas/{id}`."""
+
     id: uuid.UUID
     project_id: uuid.UUID
     full_name: str
@@ -94,15 +97,18 @@ class PersonaRead(Schema):
     income: int = Field(description=INCOME)
     income_currency: str = Field(description="PLN (Poland) or USD (United States)")
     occupation: str
-    profile: dict[str, Any]
     language: str
     segment: str
     generated_by: str
+    deleted_at: datetime | None
+    created_at: datetime
+
+
+class PersonaRead(PersonaListItem):
+    profile: dict[str, Any]
     prompt_version: str
     citations: list[dict[str, Any]]
     validation: dict[str, Any]
-    deleted_at: datetime | None
-    created_at: datetime
 
 
 class DistributionRow(Schema):

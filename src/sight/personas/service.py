@@ -191,6 +191,7 @@ async def list_personas(
     include_deleted: bool,
     limit: int,
     offset: int,
+    summary: bool = False,
 ) -> tuple[list[Persona], int]:
     project = await projects_repository.get(session, project_id)
     country = project.country if project is not None else "pl"
@@ -201,6 +202,7 @@ async def list_personas(
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,
+        summary=summary,
     )
 
 
