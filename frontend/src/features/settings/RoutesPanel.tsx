@@ -56,7 +56,7 @@ export function RoutesPanel({
     save.mutate();
   };
   return (
-    <section className="panel" aria-labelledby="routes-title">
+    <section className="panel settings-wide" aria-labelledby="routes-title">
       <header className="panel-header">
         <h2 id="routes-title">{t("settings.llm.routes")}</h2>
       </header>

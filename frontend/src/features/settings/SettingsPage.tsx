@@ -146,6 +146,7 @@ export function SettingsPage() {
         </section>
         <NotificationSettings />
         <UsagePanel />
+        <TokensPanel />
         {settings.data !== undefined && settings.data.routes.length > 0 && (
           <RoutesPanel
             key={settings.dataUpdatedAt}
@@ -153,7 +154,6 @@ export function SettingsPage() {
             write={(overrides) => settingsApi.write({ overrides })}
           />
         )}
-        <TokensPanel />
       </div>
     </div>
   );

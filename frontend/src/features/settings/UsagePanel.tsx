@@ -47,7 +47,7 @@ export function UsagePanel() {
   const report = usage.data;
   const share = report !== undefined && report.monthly_budget_usd > 0 ? Math.min(1, report.month_spent_usd / report.monthly_budget_usd) : 0;
   return (
-    <section className="panel" aria-labelledby="usage-title">
+    <section className="panel settings-wide" aria-labelledby="usage-title">
       <header className="panel-header usage-header">
         <h2 id="usage-title">{t("account.usage.title")}</h2>
         <div className="segmented" role="group" aria-label={t("account.usage.groupBy")}>
