@@ -291,7 +291,17 @@ async def _shards_progress(run: _Run, done: int, records: list[dict[str, Any]]) 
     (of every shard) embedded for the themes as they arrive."""
     run.done = done
     run.new_answers.set()
-    await run.ctx.progress(done, run.total, "answering", stage="respondents")
+    # Shards count in their own transactions, so only the table's count here
+    # is sure to reach the total.
+    async with session_scope(run.ctx.sessionmaker) as session:
+        await streams.publish(
+            session,
+            survey_stream(run.survey_id),
+            ProgressEvent(stage="respondents", done=done, total=run.total),
+        )
+        await run.ctx.progress(
+            done, run.total, "answering", stage="respondents", session=session
+        )
     for record in records:
         persona_id = str(record["persona_id"])
         texts = [
