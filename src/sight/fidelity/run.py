@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ logger = logging.getLogger("sight.fidelity")
 # beside the surveys' prompt version.
 FIDELITY_VERSION = "fidelity-2026-12-01.1"
 SURVEY_TITLE = {"en": "Opinion survey", "pl": "Badanie opinii"}
+PROGRESS_EVERY = 1.0
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 Check = Callable[[], Awaitable[None]]
@@ -64,6 +66,7 @@ class _State:
     total: int
     done: int
     failures: list[str] = field(default_factory=list)
+    reported_at: float = 0.0
 
 
 def questionnaire(bench: Benchmark, volunteered: str) -> list[Question]:
@@ -194,7 +197,14 @@ async def _one(
         )
     if stored:
         state.done += 1
-        await hooks.progress(state.done, state.total, f"{respondent.group} answered")
+        # At most one progress write a second (each is a transaction and a
+        # stream event); the last answer always reports.
+        now = time.monotonic()
+        if now - state.reported_at >= PROGRESS_EVERY or state.done == state.total:
+            state.reported_at = now
+            await hooks.progress(
+                state.done, state.total, f"{respondent.group} answered"
+            )
 
 
 async def _finish(
