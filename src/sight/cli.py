@@ -263,6 +263,12 @@ def _start_embedded(settings: Settings) -> tuple[EmbeddedPostgres, str]:
         raise _fail(str(exc)) from None
 
 
+def _running_embedded_url(settings: Settings) -> str | None:
+    from sight.embedded_postgres import EmbeddedPostgres
+
+    return EmbeddedPostgres(settings.data_dir).running_url()
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -378,6 +384,9 @@ def users_set_role(
     settings = _settings(data_dir)
     if settings.database_url is not None:
         message = set_role(settings.database_url.get_secret_value(), email, role)
+    elif (running := _running_embedded_url(settings)) is not None:
+        # A `sight serve` holds the data dir: join its server, leave it running.
+        message = set_role(running, email, role)
     else:
         embedded, url = _start_embedded(settings)
         try:
