@@ -63,6 +63,19 @@ if (!existsSync(CHROMIUM)) {
     let page;
     const pageErrors = [];
     let failedStep = null;
+    const inFlight = new Set();
+    const LIVE = /\/api\/v1\/notifications\/events/;
+
+    /** Like "networkidle", but the open notification stream does not count. */
+    async function settled() {
+      let quietSince = Date.now();
+      const deadline = Date.now() + STEP_TIMEOUT_MS;
+      while (Date.now() - quietSince < 500) {
+        if (inFlight.size > 0) quietSince = Date.now();
+        if (Date.now() > deadline) throw new Error(`requests still in flight: ${[...inFlight].map((r) => r.url()).join(", ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
 
     /** A full-page screenshot kept in e2e/artifacts/. */
     async function shot(name) {
@@ -83,6 +96,10 @@ if (!existsSync(CHROMIUM)) {
       context.setDefaultTimeout(STEP_TIMEOUT_MS);
       page = await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(error));
+      // Requests in flight, but for the notification stream, which stays open by design.
+      page.on("request", (r) => !LIVE.test(r.url()) && inFlight.add(r));
+      page.on("requestfinished", (r) => inFlight.delete(r));
+      page.on("requestfailed", (r) => inFlight.delete(r));
     });
 
     after(async () => {
@@ -479,6 +496,21 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 1);
     });
 
+    step("measures fidelity from the project page: a small GSS run, then its result page under the offline banner", async () => {
+      await page.goto(projectPath);
+      await see(heading("Measure fidelity"), "the fidelity panel on the project page");
+      await page.getByLabel("Respondents per group", { exact: true }).fill("2");
+      await page.getByLabel("Questions (optional, comma-separated)", { exact: true }).fill("HAPPY, TRUST, POLVIEWS");
+      await page.getByLabel("Groups (optional, comma-separated)", { exact: true }).fill("overall, sex:male, sex:female");
+      await button("Start the run").click();
+      await page.waitForURL(/\/fidelity\/[0-9a-f-]+$/);
+      await see(heading("By group"), "the scores per group once the run completed");
+      await see(page.getByText(/^No model answered: the offline engine/), "the banner saying no model answered");
+      await see(page.getByRole("rowheader", { name: "Sex: women", exact: true }), "a group's row");
+      await see(heading("Repeating this run"), "the repeatability block");
+      await shot("fidelity");
+    });
+
     step("creates a team on the Teams page and shares the project with it", async () => {
       await page.getByRole("navigation").getByRole("link", { name: "Teams", exact: true }).click();
       await see(heading("Teams"), "the Teams page from the navigation");
@@ -501,9 +533,23 @@ if (!existsSync(CHROMIUM)) {
       await shot("account");
     });
 
+    step("the home page is the dashboard; the bell lists the finished jobs, live", async () => {
+      await page.goto("/");
+      await see(page.getByTestId("dashboard"), "the dashboard on the home page");
+      assert.match(await page.getByTestId("kpi-persona_coverage").innerText(), /of \d+ projects/);
+      await see(page.getByTestId("notification-count"), "the unread count on the bell");
+      await page.getByTestId("notification-bell").click();
+      const list = page.getByRole("dialog", { name: "Notifications", exact: true });
+      await see(list.getByText(/^Persona generation finished in /).first(), "the persona job's notification");
+      await see(list.getByText("Live", { exact: true }), "the stream connected");
+      await shot("dashboard-bell");
+      await page.keyboard.press("Escape");
+    });
+
     // Each screen in each language at desktop and phone width: no horizontal overflow,
     // no message keys or census keys, no words of the other language.
     const SCREENS = [
+      ["home", () => "/"],
       ["projects", () => "/projects"],
       ["project", () => projectPath],
       ["knowledge", () => `${projectPath}/knowledge`],
@@ -524,7 +570,8 @@ if (!existsSync(CHROMIUM)) {
           for (const [name, path] of SCREENS) {
             await page.goto(path());
             await page.locator("h1").first().waitFor({ state: "visible" });
-            await page.waitForLoadState("networkidle");
+            await page.waitForLoadState("load");
+            await settled();
             if (name === "projects") {
               await page.getByTestId("target-income").getByRole("radio").nth(1).check();
             }
