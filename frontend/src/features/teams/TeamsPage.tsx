@@ -6,6 +6,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n";
 import { MY_TEAMS_KEY, TEAM_ROLES, useTeamsApi } from "./api";
+import { TeamActivity } from "./TeamActivity";
 import type { Team, TeamRole } from "./api";
 import "./teams.css";
 
@@ -296,6 +297,7 @@ function TeamCard({ team }: { team: Team }) {
       <Members team={team} manages={manages} />
       {manages && <Invite team={team} />}
       {manages && <TeamSettings key={`${team.name}-${String(team.monthly_budget_usd)}`} team={team} />}
+      {team.my_role === "owner" || me.role === "admin" ? <TeamActivity teamId={team.id} /> : null}
     </section>
   );
 }
