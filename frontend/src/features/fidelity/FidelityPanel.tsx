@@ -114,26 +114,33 @@ function StartForm({ project }: { project: Project }) {
             ))}
           </select>
         </label>
-        <label>
-          {t("fd.start.perGroup")}
-          <input
-            type="number"
-            min={2}
-            max={2000}
-            value={perGroup}
-            onChange={(e) => setPerGroup(Math.max(2, Math.min(2000, Number(e.target.value) || 2)))}
-          />
-          <span className="muted small">
+        <div className="fd-field">
+          <label>
+            {t("fd.start.perGroup")}
+            <input
+              type="number"
+              min={2}
+              max={2000}
+              value={perGroup}
+              aria-describedby="fd-per-group-hint"
+              onChange={(e) => setPerGroup(Math.max(2, Math.min(2000, Number(e.target.value) || 2)))}
+            />
+          </label>
+          <span id="fd-per-group-hint" className="muted small">
             {t("fd.start.perGroupHint", { n: perGroup, perfect: perfectAt(perGroup).toFixed(3) })}
           </span>
-        </label>
-        <label>
-          {t("fd.start.questions")}
-          <input value={questions} onChange={(e) => setQuestions(e.target.value)} />
+        </div>
+        <div className="fd-field">
+          <label>
+            {t("fd.start.questions")}
+            <input value={questions} aria-describedby="fd-questions-hint" onChange={(e) => setQuestions(e.target.value)} />
+          </label>
           {bench !== undefined && (
-            <span className="muted small">{t("fd.start.questionsHint", { count: bench.questions })}</span>
+            <span id="fd-questions-hint" className="muted small">
+              {t("fd.start.questionsHint", { count: bench.questions })}
+            </span>
           )}
-        </label>
+        </div>
         <label>
           {t("fd.start.groups")}
           <input value={groups} onChange={(e) => setGroups(e.target.value)} />
