@@ -156,7 +156,7 @@ async def main_async(sizes: list[int], latency: float, concurrency: int) -> None
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size, r, before, after in rows:
         respondents = size * r["groups"]
-        ideal = math.ceil(r["chat"] / concurrency) * latency
+        ideal = max(1, math.ceil(r["chat"] / concurrency)) * latency
         print(
             f"| {r['questions']} x {r['groups']} | {size} | {respondents} | {latency:g} "
             f"| {concurrency} | {r['chat']} | {r['answered']} | {r['wall']:.1f} "

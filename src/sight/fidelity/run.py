@@ -50,6 +50,12 @@ logger = logging.getLogger("sight.fidelity")
 FIDELITY_VERSION = "fidelity-2026-12-01.1"
 SURVEY_TITLE = {"en": "Opinion survey", "pl": "Badanie opinii"}
 PROGRESS_EVERY = 1.0
+# Respondents answering at once. The provider's own limit (concurrency C)
+# queues calls inside the gateway, but each waiting call has already taken a
+# database connection for its cache and budget checks: thousands of waiting
+# respondents (a 3,600-respondent run) would exhaust the pool. A few times C
+# keeps the provider busy.
+IN_FLIGHT = 128
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 Check = Callable[[], Awaitable[None]]
@@ -125,14 +131,15 @@ async def execute(
     state = _State(total=len(respondents), done=len(answered))
     await hooks.progress(state.done, state.total, "answering")
     remaining = [r for r in respondents if r.key not in answered]
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(respondent: Respondent) -> None:
+        async with slots:
+            await _one(sessionmaker, llm, ctx, run_id, setup, respondent, state, hooks)
+
     try:
         async with asyncio.TaskGroup() as group:
-            pending = [
-                group.create_task(
-                    _one(sessionmaker, llm, ctx, run_id, setup, r, state, hooks)
-                )
-                for r in remaining
-            ]
+            pending = [group.create_task(one(r)) for r in remaining]
             group.create_task(_watch(hooks, pending))
     except* BudgetExceeded as budget:
         first = budget.exceptions[0]
