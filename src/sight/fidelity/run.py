@@ -51,10 +51,10 @@ FIDELITY_VERSION = "fidelity-2026-12-01.1"
 SURVEY_TITLE = {"en": "Opinion survey", "pl": "Badanie opinii"}
 PROGRESS_EVERY = 1.0
 # Respondents answering at once. The provider's own limit (concurrency C)
-# queues calls inside the gateway, but each waiting call has already taken a
-# database connection for its cache and budget checks: thousands of waiting
-# respondents (a 3,600-respondent run) would exhaust the pool. A few times C
-# keeps the provider busy.
+# bounds the calls, but every call also needs database connections (cache,
+# budget, usage) and the answer its own transaction: with all 3,600
+# respondents of a full GSS run started at once, calls waited longer than the
+# pool's 30 s timeout for a connection. A few times C keeps the provider busy.
 IN_FLIGHT = 128
 
 Progress = Callable[[int, int, str], Awaitable[None]]
