@@ -21,6 +21,7 @@ import statistics
 import uuid
 from calendar import monthrange
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -128,6 +129,23 @@ def _job_url(project_id: uuid.UUID, kind: str, params: dict[str, Any]) -> str:
     return f"/projects/{project_id}"
 
 
+@dataclass(slots=True)
+class _Insight:
+    group_id: uuid.UUID
+    index: int
+    project_id: uuid.UUID
+    item: dict[str, Any]
+    title: str
+    insight_type: str
+    adopted_at: datetime | None
+    generated_by: str
+    created_at: datetime
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.adopted_at is not None
+
+
 class _Builder:
     def __init__(
         self,
@@ -153,39 +171,65 @@ class _Builder:
         self.completed_surveys = [s for s in facts.surveys if s[3] == "completed"]
         self.analysed = {r[0] for r in facts.results}
         self.group_names = {g[0]: g[2] for g in facts.groups}
+        # Rows per project, so per-project work does not rescan every row.
+        self.groups_of: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for g in facts.groups:
+            self.groups_of[g[1]].append(g)
+        self.surveys_of: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for sv in facts.surveys:
+            self.surveys_of[sv[1]].append(sv)
+        self.insights_of: Counter[uuid.UUID] = Counter()
+        for r in self.summaries:
+            self.insights_of[r[1]] += len(r[5] or [])
 
     # ---- insights ------------------------------------------------------------
 
-    def insights(self) -> list[InsightHighlight]:
-        out: list[InsightHighlight] = []
+    def insights(self) -> list[_Insight]:
+        """Every insight, newest first, as light rows (models only for the
+        few the dashboard lists)."""
+        out: list[_Insight] = []
         for group_id, project_id, _, created, generated_by, items, _, _ in sorted(
             self.summaries, key=lambda r: r[3], reverse=True
         ):
-            project = self.f.projects.get(project_id)
             for index, item in enumerate(items or []):
                 title = str(item.get("title", ""))
                 adopted = self.f.marks.get((group_id, insight_key(title)))
                 out.append(
-                    InsightHighlight(
-                        id=f"{group_id}:{index}",
-                        focus_group_id=group_id,
-                        index=index,
-                        project_id=project_id,
-                        project_name=project.name if project else "",
-                        focus_group_name=self.group_names.get(group_id, ""),
-                        insight_type=item.get("type", "pattern"),
-                        title=title,
-                        insight_text=str(item.get("insight", "")),
-                        confidence_score=float(item.get("confidence", 0.0)),
-                        evidence_count=len(item.get("evidence") or []),
-                        is_adopted=adopted is not None,
-                        adopted_at=adopted,
-                        generated_by=generated_by,
-                        created_at=created,
-                        url=f"/focus-groups/{group_id}/analysis",
+                    _Insight(
+                        group_id,
+                        index,
+                        project_id,
+                        item,
+                        title,
+                        str(item.get("type", "pattern")),
+                        adopted,
+                        generated_by,
+                        created,
                     )
                 )
         return out
+
+    def highlight(self, row: _Insight) -> InsightHighlight:
+        project = self.f.projects.get(row.project_id)
+        item = row.item
+        return InsightHighlight(
+            id=f"{row.group_id}:{row.index}",
+            focus_group_id=row.group_id,
+            index=row.index,
+            project_id=row.project_id,
+            project_name=project.name if project else "",
+            focus_group_name=self.group_names.get(row.group_id, ""),
+            insight_type=row.insight_type,
+            title=row.title,
+            insight_text=str(item.get("insight", "")),
+            confidence_score=float(item.get("confidence", 0.0)),
+            evidence_count=len(item.get("evidence") or []),
+            is_adopted=row.adopted_at is not None,
+            adopted_at=row.adopted_at,
+            generated_by=row.generated_by,
+            created_at=row.created_at,
+            url=f"/focus-groups/{row.group_id}/analysis",
+        )
 
     # ---- health --------------------------------------------------------------
 
@@ -290,8 +334,8 @@ class _Builder:
             else "on_track"
         )
         score = max(0, 100 - sum(_SEVERITY_COST[b.severity] for b in blockers))
-        groups = [g for g in self.f.groups if g[1] == project.id]
-        surveys = [s for s in self.f.surveys if s[1] == project.id]
+        groups = self.groups_of.get(project.id, [])
+        surveys = self.surveys_of.get(project.id, [])
         focus = any(g[3] == "completed" for g in groups) or any(
             s[3] == "completed" for s in surveys
         )
@@ -319,7 +363,7 @@ class _Builder:
             url = f"/focus-groups/{pending[0][0]}/analysis"
         moments = [project.updated_at, project.personas_last, project.first_analysis]
         moments += [g[5] for g in groups] + [s[5] for s in surveys]
-        insights = sum(len(r[5] or []) for r in self.summaries if r[1] == project.id)
+        insights = self.insights_of[project.id]
         return ProjectHealth(
             id=project.id,
             name=project.name,
@@ -366,9 +410,7 @@ class _Builder:
             ],
         )
 
-    def insight_analytics(
-        self, highlights: list[InsightHighlight]
-    ) -> InsightAnalyticsData:
+    def insight_analytics(self, highlights: list[_Insight]) -> InsightAnalyticsData:
         mentions: Counter[str] = Counter()
         studies: Counter[str] = Counter()
         contested: dict[str, float] = {}
@@ -517,7 +559,7 @@ class _Builder:
 
     def overview(
         self,
-        highlights: list[InsightHighlight],
+        highlights: list[_Insight],
         health: HealthBlockersResponse,
         spend: SpendSummary,
     ) -> OverviewResponse:
@@ -688,7 +730,7 @@ def build_snapshot(
         overview=builder.overview(highlights, health, summary),
         weekly=builder.weekly(),
         insights=builder.insight_analytics(highlights),
-        latest_insights=highlights[:LATEST_INSIGHTS],
+        latest_insights=[builder.highlight(h) for h in highlights[:LATEST_INSIGHTS]],
         health=health,
         usage=usage,
         usage_breakdown=breakdown,
