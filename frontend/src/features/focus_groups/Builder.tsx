@@ -26,7 +26,7 @@ export interface PersonaFilter {
 }
 
 /** Personas matching every set filter (an empty filter matches all). */
-export function filterPersonas(personas: Persona[], filter: PersonaFilter): Persona[] {
+export function filterPersonas<P extends Pick<Persona, "segment" | "gender" | "age_group">>(personas: P[], filter: PersonaFilter): P[] {
   return personas.filter(
     (p) =>
       (filter.segment === "" || p.segment === filter.segment) &&

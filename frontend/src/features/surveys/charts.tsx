@@ -47,12 +47,12 @@ export function ShareBars({ rows, caption }: { rows: ShareRow[]; caption: string
 
 export function Histogram({ bins, unit, caption }: { bins: HistogramBin[]; unit?: string | null | undefined; caption: string }) {
   const { formatNumber } = useI18n();
-  const top = Math.max(...bins.map((b) => b.share), ...bins.map((b) => b.baseline), 0.0001);
+  const top = Math.max(...bins.map((b) => b.share ?? 0), ...bins.map((b) => b.baseline ?? 0), 0.0001);
   return (
     <figure className="sv-histogram">
       <div className="sv-columns" aria-hidden="true">
         {bins.map((b) => (
-          <span key={b.low} className="sv-column" style={{ height: `${(b.share / top) * 100}%` }} title={`${b.count}`} />
+          <span key={b.low} className="sv-column" style={{ height: `${((b.share ?? 0) / top) * 100}%` }} title={`${b.count}`} />
         ))}
         <span className="sv-column-baseline" style={{ bottom: `${((bins[0]?.baseline ?? 0) / top) * 100}%` }} />
       </div>
