@@ -76,7 +76,7 @@ async def run_once(
     user_id = insert_user(url)
     project_id = _project(url, user_id)
     queue_app = create_queue_app(libpq_url(url))
-    engine = create_engine(url, pool_size=40)
+    engine = create_engine(url, pool_size=50)
     sessionmaker = create_sessionmaker(engine=engine)
     settings = _settings(fake, concurrency)
     gateway = LLMGateway(settings, sessionmaker)
@@ -113,7 +113,18 @@ async def run_once(
         runtime = WorkerRuntime(sessionmaker, settings, queue_app, gateway, {})
         reset_fake_stats(fake)
         started = time.perf_counter()
-        await run_job(runtime, job.id)
+        # A failed attempt is re-queued by the runtime and resumes from the
+        # stored answers; here it is run again at once (no backoff) and counted.
+        attempts = 0
+        while attempts < 3:
+            attempts += 1
+            await run_job(runtime, job.id)
+            with psycopg.connect(url) as conn:
+                row = conn.execute(
+                    "SELECT status FROM jobs WHERE id = %s", (job.id,)
+                ).fetchone()
+            if row is None or row[0] in {"succeeded", "failed", "cancelled"}:
+                break
         wall = time.perf_counter() - started
     stats = fake_stats(fake)
     await gateway.aclose()
@@ -134,6 +145,7 @@ async def run_once(
         "calls_recorded": calls,
         "chat": int(by_endpoint.get("openai.chat.completions", 0)),
         "answered": answered,
+        "attempts": attempts,
         "questions": len(bench.questions),
         "groups": len(bench.groups) - 1,
     }
@@ -164,7 +176,8 @@ async def main_async(sizes: list[int], latency: float, concurrency: int) -> None
             f"{' '.join(after)} |"
         )
         print(
-            f"  status {r['status']}, score {r['score']}, calls recorded {r['calls_recorded']}"
+            f"  status {r['status']}, score {r['score']}, calls recorded "
+            f"{r['calls_recorded']}, job attempts {r['attempts']}"
         )
 
 

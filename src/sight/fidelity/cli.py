@@ -54,7 +54,7 @@ async def run_from_cli(
 ) -> dict[str, Any]:
     from sight.domains import load_tasks
     from sight.fidelity.models import RunStatus
-    from sight.fidelity.run import Hooks, execute, mark
+    from sight.fidelity.run import Hooks, execute, in_flight_for, mark
     from sight.fidelity.schemas import FidelityRunCreate
     from sight.fidelity.service import create_run, prepare, respondents_needed
     from sight.llm.setup import build_gateway
@@ -105,7 +105,15 @@ async def run_from_cli(
         async def never() -> None:
             return None
 
-        await execute(sessionmaker, gateway, ctx, run_id, bench, Hooks(progress, never))
+        await execute(
+            sessionmaker,
+            gateway,
+            ctx,
+            run_id,
+            bench,
+            Hooks(progress, never),
+            in_flight=in_flight_for(settings, provider),
+        )
         async with sessionmaker() as session:
             from sight.fidelity.repository import get_run
 

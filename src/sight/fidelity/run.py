@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from sight.config import Settings
 from sight.fidelity import repository
 from sight.fidelity.benchmark import Benchmark, scored_options
 from sight.fidelity.models import FidelityRun, RunStatus
@@ -53,9 +54,18 @@ PROGRESS_EVERY = 1.0
 # Respondents answering at once. The provider's own limit (concurrency C)
 # bounds the calls, but every call also needs database connections (cache,
 # budget, usage) and the answer its own transaction: with all 3,600
-# respondents of a full GSS run started at once, calls waited longer than the
-# pool's 30 s timeout for a connection. A few times C keeps the provider busy.
-IN_FLIGHT = 128
+# respondents of a full GSS run started at once (and again with 128 at once on
+# a machine at load 19), calls waited longer than the pool's 30 s timeout for
+# a connection. Twice C keeps the provider busy (a respondent's second part
+# waits for its first).
+MAX_IN_FLIGHT = 128
+
+
+def in_flight_for(settings: Settings, provider: str) -> int:
+    limits = settings.llm.limits.get(provider)
+    concurrency = limits.concurrency if limits is not None else 10
+    return max(4, min(MAX_IN_FLIGHT, 2 * concurrency))
+
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 Check = Callable[[], Awaitable[None]]
@@ -105,6 +115,8 @@ async def execute(
     run_id: uuid.UUID,
     bench: Benchmark,
     hooks: Hooks,
+    *,
+    in_flight: int = 16,
 ) -> dict[str, Any]:
     async with sessionmaker() as session:
         run = await repository.get_run(session, run_id)
@@ -131,7 +143,7 @@ async def execute(
     state = _State(total=len(respondents), done=len(answered))
     await hooks.progress(state.done, state.total, "answering")
     remaining = [r for r in respondents if r.key not in answered]
-    slots = asyncio.Semaphore(IN_FLIGHT)
+    slots = asyncio.Semaphore(in_flight)
 
     async def one(respondent: Respondent) -> None:
         async with slots:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sight.fidelity import repository
 from sight.fidelity.models import RunStatus
-from sight.fidelity.run import Hooks, execute, mark
+from sight.fidelity.run import Hooks, execute, in_flight_for, mark
 from sight.fidelity.service import JOB_KIND, benchmark_of
 from sight.jobs.registry import job_handler
 from sight.jobs.runtime import JobCancelled, JobContext
@@ -30,6 +30,7 @@ async def run_fidelity(ctx: JobContext) -> dict[str, Any]:
             run = await repository.get_run(session, run_id)
             run.status = RunStatus.running
             bench = await benchmark_of(session, run)
+            provider = run.provider
 
         async def progress(done: int, total: int, message: str) -> None:
             await ctx.progress(done, total, message, stage="respondents")
@@ -41,6 +42,7 @@ async def run_fidelity(ctx: JobContext) -> dict[str, Any]:
             run_id,
             bench,
             Hooks(progress=progress, check_cancelled=ctx.check_cancelled),
+            in_flight=in_flight_for(ctx.runtime.settings, provider),
         )
     except JobCancelled:
         await mark(ctx.sessionmaker, run_id, RunStatus.cancelled)
