@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stream-chunk-delay", type=float, default=0.0)
     parser.add_argument("--rate-limit-next", type=int, default=0, metavar="N")
     parser.add_argument("--retry-after", type=float, default=1.0, metavar="SECONDS")
+    parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 to a model request that finds N already in flight",
+    )
     parser.add_argument("--server-error-next", type=int, default=0, metavar="N")
     parser.add_argument("--server-error-status", type=int, default=500)
     parser.add_argument("--malformed-next", type=int, default=0, metavar="N")
@@ -74,6 +81,7 @@ def config_from_args(args: argparse.Namespace) -> FakeLLMConfig:
         stream_chunk_delay=args.stream_chunk_delay,
         rate_limit_next=args.rate_limit_next,
         retry_after_seconds=args.retry_after,
+        max_in_flight=args.max_in_flight,
         server_error_next=args.server_error_next,
         server_error_status=args.server_error_status,
         malformed_next=args.malformed_next,

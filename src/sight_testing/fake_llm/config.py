@@ -129,6 +129,9 @@ class FakeLLMConfig(BaseModel):
     client_error_status: int = Field(default=400, ge=400, le=499)
     client_error_message: str = "Invalid request (injected by fake LLM server)."
     rate_limit_window_seconds: float = Field(default=0.0, ge=0.0)
+    max_in_flight: int | None = Field(default=None, ge=1)
+    """A provider's concurrency limit: a model request that finds this many
+    already in flight is answered 429 at once, with Retry-After."""
     stream_break_index: int = Field(default=1, ge=1)
     """With ``malformed_mode="http_body"``, a stream breaks at this event."""
     malformed_next: int = Field(default=0, ge=0)

@@ -146,6 +146,9 @@ async def serve_model_request(
             ticket.set_model(body["model"])
         config = state.config
         fault = state.take_fault(ticket)
+        limit = config.max_in_flight
+        if fault is None and limit is not None and state.in_flight() > limit:
+            fault = "rate_limit"  # over the provider's concurrency limit
         if fault == "rate_limit":
             status = 429
             seconds = config.retry_after_seconds

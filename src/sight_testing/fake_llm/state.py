@@ -156,6 +156,10 @@ class FakeLLMState:
             self._in_flight = in_flight
             self._max_in_flight = in_flight
 
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
     def begin(self, endpoint: EndpointName, model: str | None = None) -> RequestTicket:
         with self._lock:
             live = _Live(
