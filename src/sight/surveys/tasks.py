@@ -427,6 +427,9 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             if run.shared
             else run.done + 1
         )
+        # This answer's count for its events: other respondents move `run.done`
+        # on while this transaction is written.
+        done = run.done
         key = survey_stream(run.survey_id)
         await streams.publish(
             session,
@@ -434,7 +437,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             RespondentAnswered(
                 persona_id=persona.id,
                 persona_name=persona.full_name,
-                done=run.done,
+                done=done,
                 total=run.total,
                 repaired=answered.repaired,
                 unusable=answered.unusable,
@@ -444,11 +447,11 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         await streams.publish(
             session,
             key,
-            ProgressEvent(stage="respondents", done=run.done, total=run.total),
+            ProgressEvent(stage="respondents", done=done, total=run.total),
         )
         # The job's own progress, in the same transaction (one commit per answer).
         await ctx.progress(
-            run.done,
+            done,
             run.total,
             f"{persona.full_name} answered",
             stage="respondents",

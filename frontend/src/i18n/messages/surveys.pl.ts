@@ -81,7 +81,7 @@ export const surveysPl: CatalogueOf<typeof surveysEn> = {
   "sv.live.title": "Na żywo",
   "sv.live.progress": "Odpowiedzi respondentów",
   "sv.live.count": "Odpowiedziało {done} z {total} respondentów",
-  "sv.live.answered": "{name} odpowiada",
+  "sv.live.answered": "{name}: odpowiedzi zapisane",
   "sv.live.repaired": {
     one: "{count} odpowiedź poprawiona",
     few: "{count} odpowiedzi poprawione",
