@@ -44,6 +44,45 @@ class Run:
     index: int
     seconds: float | None
     error: str | None
+    # CPU seconds the server and its PostgreSQL spent until /health answered:
+    # on a shared machine wall time measures the neighbours, this does not.
+    cpu_seconds: float | None = None
+
+
+def tree_cpu(root: int, data_dir: Path) -> float:
+    """CPU seconds of `root`, its descendants (with their waited-for children)
+    and of the PostgreSQL processes serving `data_dir` (pg_ctl detaches them)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    cmd: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parent[pid] = int(fields[1])
+        cpu[pid] = sum(int(v) for v in fields[11:15]) / tick
+        cmd[pid] = line
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    roots = {root} | {
+        pid for pid, line in cmd.items() if str(data_dir) in line and "postgres" in line
+    }
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid in seen or pid not in cpu:
+            continue
+        seen.add(pid)
+        stack.extend(children.get(pid, []))
+    return round(sum(cpu[pid] for pid in seen), 2)
 
 
 def free_port() -> int:
@@ -93,7 +132,12 @@ def measure_once(
             while True:
                 elapsed = time.perf_counter() - started
                 if health_ok(port):
-                    return Run(index, round(elapsed, 3), None)
+                    return Run(
+                        index,
+                        round(elapsed, 3),
+                        None,
+                        tree_cpu(process.pid, data_dir),
+                    )
                 if process.poll() is not None:
                     return Run(index, None, f"exited with {process.returncode}")
                 if elapsed > timeout:
@@ -128,7 +172,12 @@ def main(argv: list[str] | None = None) -> int:
             data_dir.mkdir(exist_ok=True)
             run = measure_once(index, args.command, data_dir, args.timeout, log)
             runs.append(run)
-            shown = f"{run.seconds:.2f} s" if run.seconds is not None else run.error
+            shown = (
+                f"{run.seconds:.2f} s (CPU {run.cpu_seconds:.2f} s, load "
+                f"{os.getloadavg()[0]:.1f})"
+                if run.seconds is not None
+                else run.error
+            )
             print(f"run {index}/{args.runs}: {shown}", flush=True)
         failed = [run for run in runs if run.seconds is None]
         if failed:

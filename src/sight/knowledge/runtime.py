@@ -19,7 +19,6 @@ import weakref
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from neo4j import AsyncDriver
 from sqlalchemy import select
 
 from sight.config import Settings
@@ -35,6 +34,7 @@ from sight.postgres import SessionMaker, session_scope
 if TYPE_CHECKING:
     import procrastinate
     from fastapi import FastAPI
+    from neo4j import AsyncDriver
 
 logger = logging.getLogger("sight.knowledge")
 

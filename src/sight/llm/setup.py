@@ -29,7 +29,7 @@ async def build_gateway(
         policies = llm_policies()
     ollama = False
     if settings.llm.detect_ollama and settings.llm.default_provider in (None, "ollama"):
-        from sight.llm.providers.openai_compat import detect_ollama
+        from sight.llm.providers.probe import detect_ollama
 
         models = await detect_ollama(settings.llm.ollama_url)
         ollama = bool(models)

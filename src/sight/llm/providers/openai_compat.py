@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import httpx2
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -39,6 +37,7 @@ from sight.llm.providers.base import (
     ProviderResponse,
     ProviderStreamItem,
 )
+from sight.llm.providers.probe import detect_ollama as detect_ollama
 
 # Local servers ignore the key, but the SDK refuses to start without one, and
 # falling back to OPENAI_API_KEY from the environment would silently send the
@@ -270,38 +269,3 @@ class OpenAICompatProvider:
 
     async def aclose(self) -> None:
         await self._client.close()
-
-
-async def detect_ollama(
-    base_url: str = "http://127.0.0.1:11434",
-    # A probe's own budget is part of its contract (startup must not wait on
-    # it), so it takes a timeout instead of leaving it to the caller.
-    timeout: float = 0.5,  # noqa: ASYNC109
-) -> list[str] | None:
-    """Names of the models a local Ollama offers, or None if none answers.
-
-    Used at startup to pick Ollama when no hosted provider is configured, so
-    it must be quick and silent: any failure means "no Ollama here". An Ollama
-    without pulled models answers ``[]``.
-    """
-    url = base_url.rstrip("/") + "/api/tags"
-    try:
-        # trust_env=False: an HTTP(S)_PROXY meant for the internet must not
-        # swallow a probe of a server on this machine.
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
-            response = await client.get(url)
-        if response.status_code != 200:
-            return None
-        body: Any = response.json()
-    except (httpx.HTTPError, ValueError):
-        return None
-    if not isinstance(body, dict) or not isinstance(body.get("models"), list):
-        # Something answered on that port, but it is not Ollama.
-        return None
-    names: list[str] = []
-    for model in body["models"]:
-        if isinstance(model, dict):
-            name = model.get("name") or model.get("model")
-            if isinstance(name, str) and name:
-                names.append(name)
-    return names
