@@ -238,7 +238,15 @@ async def measure(
                 await one()
 
         await asyncio.gather(*(gated() for _ in range(requests)))
+        # The floor: an authenticated GET that does next to nothing.
+        baseline: list[float] = []
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            (await client.get("/api/v1/auth/me", headers=auth)).raise_for_status()
+            baseline.append((time.perf_counter() - t0) * 1000)
         return {
+            "me50": statistics.median(baseline),
+            "me95": pct(baseline, 0.95),
             "miss": miss,
             "p50": statistics.median(sequential),
             "p95": pct(sequential, 0.95),
@@ -275,9 +283,10 @@ def main() -> None:
     print(machine())
     print(
         "| store | projects | first (miss) ms | P50 ms | P95 ms | P99 ms |"
-        f" P50 / P95 ms at {args.concurrency} concurrent | load average |"
+        f" P50 / P95 ms at {args.concurrency} concurrent |"
+        " GET /auth/me P50 / P95 ms | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with fresh_database() as url, redis_process() as redis_url:
         for store, redis in (("Redis", redis_url), ("PostgreSQL", None)):
             with server(url, redis) as base:
@@ -288,7 +297,8 @@ def main() -> None:
                 print(
                     f"| {store} | {args.projects} | {r['miss']:.0f} | {r['p50']:.1f} |"
                     f" {r['p95']:.1f} | {r['p99']:.1f} | {r['cp50']:.1f} /"
-                    f" {r['cp95']:.1f} | {' '.join(load)} |",
+                    f" {r['cp95']:.1f} | {r['me50']:.1f} / {r['me95']:.1f} |"
+                    f" {' '.join(load)} |",
                     flush=True,
                 )
 

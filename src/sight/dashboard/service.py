@@ -3,6 +3,7 @@ the user's visible projects changed, and the adopted mark on insights."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -108,8 +109,15 @@ async def section(
     llm_settings: LLMSettings,
 ) -> str:
     """One section of the user's snapshot as JSON text (computed on a miss)."""
-    hit = await store.load(user.id, name)
-    if hit is not None and hit[1] == await fingerprint(session, user):
+    if store.separate_connection:
+        # Redis and PostgreSQL answer at the same time: one round trip of wait.
+        hit, stamp = await asyncio.gather(
+            store.load(user.id, name), fingerprint(session, user)
+        )
+    else:
+        hit = await store.load(user.id, name)
+        stamp = await fingerprint(session, user) if hit is not None else ""
+    if hit is not None and hit[1] == stamp:
         return hit[0]
     sections = await refresh(
         store, session, user, policies=policies, llm_settings=llm_settings, read=True

@@ -37,6 +37,9 @@ SECTIONS = (
 
 
 class SnapshotStore(Protocol):
+    # True when it does not use the request's session (reads can overlap).
+    separate_connection: bool
+
     async def load(self, user_id: uuid.UUID, section: str) -> tuple[str, str] | None:
         """(section JSON, fingerprint) of a live snapshot, or None."""
 
@@ -58,6 +61,8 @@ class SnapshotStore(Protocol):
 
 
 class RedisSnapshots:
+    separate_connection = True
+
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
@@ -120,6 +125,8 @@ class RedisSnapshots:
 
 class PostgresSnapshots:
     """The same, in `dashboard_snapshots`, inside the caller's transaction."""
+
+    separate_connection = False
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
