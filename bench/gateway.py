@@ -26,6 +26,7 @@ import time
 
 from pydantic import BaseModel, Field
 
+from bench.rows import Row, load_average
 from bench.support import (
     fake_provider_process,
     fake_stats,
@@ -71,6 +72,7 @@ async def run(
         )
         reset_fake_stats(fake)
         started = time.perf_counter()
+        cpu_started = time.process_time()
         results = await asyncio.gather(
             *(
                 gateway.generate(
@@ -84,6 +86,9 @@ async def run(
             )
         )
         wall = time.perf_counter() - started
+        # This process only: the gateway, the SDK and the database driver (the
+        # fake provider and PostgreSQL run in processes of their own).
+        cpu_ms_per_call = (time.process_time() - cpu_started) / calls * 1000
         max_in_flight = int(str(fake_stats(fake)["max_in_flight"]))
         await gateway.aclose()
         await engine.dispose()
@@ -97,7 +102,24 @@ async def run(
         else wall / calls * 1000,
         "p50_ms": statistics.median(latencies),
         "max_in_flight": max_in_flight,
+        "cpu_ms_per_call": cpu_ms_per_call,
     }
+
+
+def quick() -> list[Row]:
+    """Issue 16's gateway row: CPU per call at zero latency (100 calls)."""
+    with fresh_database() as url:
+        r = asyncio.run(run(100, 0.0, 10, url))
+    return [
+        Row(
+            "Gateway overhead per call (L = 0, 100 calls, C = 10)",
+            f"{r['cpu_ms_per_call']:.1f} ms CPU per call (gateway + OpenAI SDK + "
+            f"driver; wall {r['wall']:.2f} s)",
+            "<= 3 ms of Sight's own CPU",
+            None,
+            "Sight's own share: see the profile in bench/README.md",
+        )
+    ]
 
 
 def _provider_settings(provider: str, fake: str) -> dict[str, object]:
@@ -186,9 +208,9 @@ def main() -> None:
                     )
         return
     print(
-        "| N | L (s) | C | wall (s) | ideal (s) | wall/ideal | gateway overhead / wave (ms) | max in flight |"
+        "| N | L (s) | C | wall (s) | ideal (s) | wall/ideal | gateway overhead / wave (ms) | max in flight | CPU ms/call | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with fresh_database() as url:
         for latency in args.latency:
             for calls in args.calls:
@@ -197,7 +219,8 @@ def main() -> None:
                 print(
                     f"| {calls} | {latency} | {args.concurrency} | {r['wall']:.2f} | "
                     f"{r['ideal']:.2f} | {ratio} | {r['overhead_per_call_ms']:.1f} | "
-                    f"{int(r['max_in_flight'])} |"
+                    f"{int(r['max_in_flight'])} | {r['cpu_ms_per_call']:.1f} "
+                    f"| {load_average()} |"
                 )
 
 
