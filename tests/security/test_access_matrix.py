@@ -364,10 +364,13 @@ async def _call(
         kwargs["files"] = files
     elif body is not None:
         kwargs["json"] = body
-    async with client.stream(method, url, **kwargs) as response:
-        if response.headers.get("content-type", "").startswith("text/event-stream"):
-            return response.status_code, ""
-        raw = await response.aread()
+    try:
+        async with client.stream(method, url, **kwargs) as response:
+            if response.headers.get("content-type", "").startswith("text/event-stream"):
+                return response.status_code, ""
+            raw = await response.aread()
+    except httpx.TimeoutException:
+        return 0, f"no answer within {client.timeout.read} s"
     detail = ""
     if response.status_code >= 400 and raw.startswith(b"{"):
         detail = str(httpx.Response(200, content=raw).json().get("detail", ""))
@@ -467,7 +470,9 @@ async def _check_route(
             body={"__access_probe__": True} if probe else kind.body,
             files=None if probe else kind.files,
         )
-        if role == "outsider":
+        if status == 0:
+            wrong.append(f"{route}: {role}: {detail}")
+        elif role == "outsider":
             denied[role] = detail
             if status != 404:
                 wrong.append(f"{route}: outsider got {status}, expected 404")
