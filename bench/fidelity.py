@@ -10,7 +10,7 @@ of the answering route's output limit (600 tokens), so each respondent is
 asked in two consecutive parts: 2 calls per respondent, the second waiting
 for the first. Ideal wall time: ceil(2 x 18 x m / C) x L.
 
-    uv run python -m bench.fidelity --per-group 200 --latency 2 --concurrency 50
+    uv run python -m bench.fidelity --per-group 200 --latency 2 --concurrency 32
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ async def run_once(
     user_id = insert_user(url)
     project_id = _project(url, user_id)
     queue_app = create_queue_app(libpq_url(url))
-    engine = create_engine(url, pool_size=50)
+    engine = create_engine(url, pool_size=40)
     sessionmaker = create_sessionmaker(engine=engine)
     settings = _settings(fake, concurrency)
     gateway = LLMGateway(settings, sessionmaker)
@@ -185,7 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-group", type=int, nargs="+", default=[200])
     parser.add_argument("--latency", type=float, default=2.0)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     asyncio.run(main_async(args.per_group, args.latency, args.concurrency))
 
