@@ -598,6 +598,15 @@ if (!existsSync(CHROMIUM)) {
       await see(heading(PROJECT), "the project page in English");
     });
 
+    step("exports the project report (a job with progress), downloaded as a file", async () => {
+      await page.locator(".ex-dropdown summary").click();
+      const download = page.waitForEvent("download", { timeout: 60_000 });
+      await page.getByRole("menuitem", { name: "Markdown", exact: true }).click();
+      assert.match((await download).suggestedFilename(), /\.md$/);
+      await see(page.getByText(/\.md downloaded$/), "the export's confirmation");
+      await shot("project-export");
+    });
+
     step("no uncaught errors in the page", () => {
       assert.deepEqual(
         pageErrors.map((error) => firstLine(error)),
