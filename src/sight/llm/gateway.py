@@ -87,6 +87,13 @@ class _Call:
     usage: CallUsage
     started: float
     cache_key: str | None
+    # When the budget was last checked for this call (monotonic seconds).
+    budget_checked: float = 0.0
+
+
+# A check this recent still holds for the call's first attempt: the re-check
+# before spending is for calls that queued for a provider slot meanwhile.
+BUDGET_RECHECK_AFTER_SECONDS = 0.25
 
 
 class LLMGateway:
@@ -207,6 +214,7 @@ class LLMGateway:
         except SightError:
             call.usage.outcome = "budget_exceeded"
             raise
+        call.budget_checked = time.monotonic()
 
     # ---- calls ---------------------------------------------------------------
 
@@ -380,6 +388,8 @@ class LLMGateway:
         request = call.request
 
         async def budget() -> None:
+            if time.monotonic() - call.budget_checked < BUDGET_RECHECK_AFTER_SECONDS:
+                return  # checked a moment ago (a third of a call's queries at L=0)
             await self._budget_for(call)
 
         if sink is not None:
