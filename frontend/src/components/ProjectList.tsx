@@ -37,6 +37,8 @@ export function ProjectList({ title, footer }: { title?: string; footer?: ReactN
               <Link to={`/projects/${project.id}`}>
                 <strong>{project.name}</strong>
               </Link>
+              {project.team_id != null && <span className="badge small role-member">{t("teams.badge.shared")}</span>}
+              {project.access === "read" && <span className="badge small role-viewer">{t("teams.badge.readOnly")}</span>}
               {project.research_goal !== "" && <p>{project.research_goal}</p>}
               {project.research_goal === "" && project.description !== "" && <p>{project.description}</p>}
               <span className="muted">

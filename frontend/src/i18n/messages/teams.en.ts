@@ -59,6 +59,8 @@ export const teamsEn = {
   "teams.activity.team.member_role": "changed a member's role:",
   "teams.activity.team.member_remove": "removed a member",
   "teams.activity.team.member_leave": "left the team",
+  "teams.badge.shared": "Shared with a team",
+  "teams.badge.readOnly": "Read only",
   "teams.picker.label": "Shared with",
   "teams.picker.none": "Only me",
   "teams.picker.hint": "Team members work in the project with you; team viewers can read it.",

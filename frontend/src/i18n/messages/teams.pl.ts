@@ -65,6 +65,8 @@ export const teamsPl: CatalogueOf<typeof teamsEn> = {
   "teams.activity.team.member_role": "zmienia rolę osoby:",
   "teams.activity.team.member_remove": "usuwa osobę z zespołu",
   "teams.activity.team.member_leave": "opuszcza zespół",
+  "teams.badge.shared": "Udostępniony zespołowi",
+  "teams.badge.readOnly": "Tylko do odczytu",
   "teams.picker.label": "Udostępniony",
   "teams.picker.none": "Tylko ja",
   "teams.picker.hint": "Członkowie zespołu pracują w projekcie razem z Tobą; obserwatorzy mogą go czytać.",
