@@ -563,8 +563,27 @@ def _cache_bytecode() -> None:
     os.environ["PYTHONPYCACHEPREFIX"] = prefix  # the API processes of --workers
 
 
+def _limit_malloc_arenas() -> None:
+    """glibc gives each thread that allocates its own heap arena (up to 8 per
+    core); the worker threads (embeddings, statistics, exports) keep mostly
+    free arenas resident. Two arenas are enough for one event loop and a few
+    worker threads (docs/deployment.md, issue 16)."""
+    if not sys.platform.startswith("linux") or os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        return
+    os.environ["MALLOC_ARENA_MAX"] = "2"  # child processes (--workers, parsers)
+
+
 def main() -> None:
     _cache_bytecode()
+    _limit_malloc_arenas()
     try:
         cli()
     except KeyboardInterrupt:
