@@ -63,17 +63,19 @@ async def answer_in_shards(
     failures: list[dict[str, str]] = []
     try:
         status = await _until_ended(ctx, survey_id, shards, by_id, answer, on_progress)
-    except JobCancelled:
+        for shard in shards:
+            row = status[shard["job_id"]]
+            if row.status == JobStatus.failed:
+                error = row.error or "a shard of the run failed"
+                if "budget" in error:
+                    raise BudgetExceeded(error)
+                raise SightError(error, status_code=502)
+            failures.extend((row.result or {}).get("failed", []))
+    except (JobCancelled, SightError):
+        # Cancelled, or stopping on a shard's error (a retry re-shards what
+        # is left): no shard goes on answering.
         await _cancel_shards(ctx, shards)
         raise
-    for shard in shards:
-        row = status[shard["job_id"]]
-        if row.status == JobStatus.failed:
-            error = row.error or "a shard of the run failed"
-            if "budget" in error:
-                raise BudgetExceeded(error)
-            raise SightError(error, status_code=502)
-        failures.extend((row.result or {}).get("failed", []))
     return failures
 
 
