@@ -4,6 +4,7 @@ respondent gets back exactly its own vectors (or the error)."""
 from __future__ import annotations
 
 import asyncio
+import math
 
 import pytest
 
@@ -47,3 +48,22 @@ async def test_a_full_batch_goes_at_once_and_errors_reach_every_caller() -> None
     assert all(isinstance(o, RuntimeError) for o in outcomes)
     with pytest.raises(RuntimeError):
         await failing.embed(["boom"])
+
+
+async def test_an_infinite_window_sends_full_batches_and_the_rest_on_flush() -> None:
+    calls: list[int] = []
+
+    async def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return [[0.0] for _ in texts]
+
+    batcher = EmbeddingBatcher(embed, window=math.inf, max_batch=3)
+    full = asyncio.gather(batcher.embed(["a", "b"]), batcher.embed(["c"]))
+    rest = asyncio.ensure_future(batcher.embed(["d"]))
+    assert len(await asyncio.wait_for(full, timeout=2)) == 2
+    await asyncio.sleep(0.05)
+    assert calls == [3]
+    assert not rest.done()  # waits for company, or for the run's end
+    batcher.flush()
+    assert await asyncio.wait_for(rest, timeout=2) == [[0.0]]
+    assert calls == [3, 1]

@@ -69,7 +69,9 @@ async def test_run_end_to_end_with_stream_results_and_exports(
         elif e["event"] == "respondent":
             first_seen.setdefault(e["data"]["persona_id"], []).append("done")
     assert len(first_seen) == 24
-    assert all(steps == ["answering", "done"] for steps in first_seen.values())
+    # Each one answering once and answered once (a respondent faster than the
+    # batched `answering` event gets its own first, in its answer's transaction).
+    assert all(sorted(steps) == ["answering", "done"] for steps in first_seen.values())
     # The statistics are announced before the themes complete the run.
     ready = [e["data"] for e in events if e["event"] == "results"]
     assert [(r["answered"], r["total"], r["themes_pending"]) for r in ready] == [

@@ -10,6 +10,7 @@ texts that arrive within a short window and embeds them in one call.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 
 Embed = Callable[[list[str]], Awaitable[list[list[float]]]]
@@ -49,7 +50,8 @@ class EmbeddingBatcher:
                 self._flush.cancel()
                 self._flush = None
             self._start(delay=0)
-        elif self._flush is None:
+        elif self._flush is None and math.isfinite(self._window):
+            # An infinite window: only full batches, the rest on `flush()`.
             self._start(delay=self._window)
         return await future
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,7 @@ logger = logging.getLogger("sight.surveys")
 
 PARTIAL_EVERY_SECONDS = 1.0
 ANSWERING_EVERY_SECONDS = 0.1
+BURST_QUIET_SECONDS = 0.25
 
 
 @dataclass
@@ -190,7 +192,10 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     if shard is None:  # the parent embeds every open answer for the themes
         run.text_batcher = EmbeddingBatcher(
             lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
-            window=1.0,
+            # Only full batches while answers arrive (the local model's CPU
+            # would slow the storing of answers); the rest once the statistics
+            # are stored (`_themes`).
+            window=math.inf,
             max_batch=128,
         )
     route = await ctx.llm.route("surveys.answer", ctx.call_context)
@@ -246,8 +251,6 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         if run.announcer is not None:
             run.announcer.cancel()
         await warm
-    if run.text_batcher is not None:
-        run.text_batcher.flush()  # the last open answers: no window to wait for
     if run.done == 0 and run.failures:
         raise SightError(
             f"no respondent could answer: {run.failures[0]['reason']}",
@@ -374,6 +377,18 @@ async def _publish_answering(run: _Run) -> None:
         logger.warning("could not publish respondents answering", exc_info=True)
 
 
+async def _answering_first(run: _Run, session: Any, persona_id: uuid.UUID) -> None:
+    """A respondent faster than the batched `answering` event gets its own,
+    in its answer's transaction: a client sees answering before answered."""
+    if persona_id in run.answering:
+        run.answering.remove(persona_id)
+        await streams.publish(
+            session,
+            survey_stream(run.survey_id),
+            RespondentsAnswering(persona_ids=[persona_id]),
+        )
+
+
 async def _respondent(run: _Run, persona: Persona) -> None:
     ctx = run.ctx
     try:
@@ -392,6 +407,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         reason = str(exc.detail)
         run.failures.append({"persona_id": str(persona.id), "reason": reason})
         async with session_scope(ctx.sessionmaker) as session:
+            await _answering_first(run, session, persona.id)
             await streams.publish(
                 session,
                 survey_stream(run.survey_id),
@@ -431,6 +447,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         # on while this transaction is written.
         done = run.done
         key = survey_stream(run.survey_id)
+        await _answering_first(run, session, persona.id)
         await streams.publish(
             session,
             key,
@@ -474,7 +491,8 @@ async def _watch_cancel(run: _Run, pending: list[asyncio.Task[None]]) -> None:
     one per respondent); raising here cancels every respondent still waiting."""
     while not all(task.done() for task in pending):
         await run.ctx.check_cancelled()
-        await asyncio.sleep(1.0)
+        # Ends as soon as the last respondent does (not up to a second later).
+        await asyncio.wait(pending, timeout=1.0)
 
 
 async def _embed_texts(
@@ -495,10 +513,14 @@ async def _publish_partials(run: _Run) -> None:
     while True:
         await run.new_answers.wait()
         # A second's answers per snapshot, the first a second after the first
-        # answer: a run whose answers all arrive within a second spends no
-        # statistics on snapshots that its final results replace at once.
+        # answer, and only once a burst of answers has been stored (none for
+        # `BURST_QUIET_SECONDS`): the statistics' CPU does not slow the storing,
+        # and a run whose answers all arrive in one burst spends nothing on
+        # snapshots that its final results replace at once.
         await asyncio.sleep(PARTIAL_EVERY_SECONDS)
-        run.new_answers.clear()
+        while run.new_answers.is_set():
+            run.new_answers.clear()
+            await asyncio.sleep(BURST_QUIET_SECONDS)
         await _publish_partial(run)
 
 
@@ -597,6 +619,8 @@ async def _themes(
     went on; whatever is missing (answers of an earlier attempt) is embedded
     now, in one call."""
     ctx = run.ctx
+    if run.text_batcher is not None:
+        run.text_batcher.flush()  # what is left of the open answers, now
     await asyncio.gather(*list(run.embedding), return_exceptions=True)
     keys = [
         (question.id, r["persona_id"])
