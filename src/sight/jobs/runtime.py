@@ -254,6 +254,7 @@ async def run_job(runtime: WorkerRuntime, job_id: uuid.UUID) -> None:
             job.error = message
             job.finished_at = datetime.now(UTC)
             await events.publish(session, job.id, "failed", {"error": message})
+            await _tell_listeners(runtime, session, job.id)
             logger.error(
                 "job failed after repeated stalls",
                 extra={"job_id": str(job.id), "attempts": job.attempts},
