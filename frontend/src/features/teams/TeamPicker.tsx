@@ -22,25 +22,28 @@ export function TeamPicker({
   // A project already in a team the caller cannot share into still shows it.
   const current = (teams.data ?? []).find((team) => team.id === value);
   const options = current !== undefined && !shareable.includes(current) ? [...shareable, current] : shareable;
+  // The hint sits outside the label, so the field's name is the label alone.
   return (
-    <label>
-      <span>{t("teams.picker.label")}</span>
-      <select
-        name="team_id"
-        value={value ?? ""}
-        disabled={disabled || teams.isPending}
-        onChange={(event) => onChange(event.target.value === "" ? null : event.target.value)}
-      >
-        <option value="">{t("teams.picker.none")}</option>
-        {options.map((team) => (
-          <option key={team.id} value={team.id}>
-            {team.name}
-          </option>
-        ))}
-      </select>
-      <span className="muted small">
+    <div className="team-picker">
+      <label>
+        <span>{t("teams.picker.label")}</span>
+        <select
+          name="team_id"
+          value={value ?? ""}
+          disabled={disabled || teams.isPending}
+          onChange={(event) => onChange(event.target.value === "" ? null : event.target.value)}
+        >
+          <option value="">{t("teams.picker.none")}</option>
+          {options.map((team) => (
+            <option key={team.id} value={team.id}>
+              {team.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted small">
         {teams.isSuccess && teams.data.length === 0 ? t("teams.picker.noTeams") : t("teams.picker.hint")}
-      </span>
-    </label>
+      </p>
+    </div>
   );
 }
