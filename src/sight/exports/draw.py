@@ -91,7 +91,7 @@ def _bars(chart: Bars) -> Figure:
             colors=GREY,
             linestyles="dashed",
             linewidth=1.0,
-            label=chart.legend[1] or None,
+            label=chart.legend[1] or "_nolegend_",
         )
     wrapped = [_wrap(label) for label in chart.labels]
     ax.set_yticks(y, wrapped)

@@ -39,7 +39,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
 ReportFormat = Literal["pdf", "docx", "md", "json"]
 TableFormat = Literal["pdf", "docx", "md", "json", "xlsx", "csv"]
-_FILE = {200: {"content": {m: {} for m in service.MEDIA.values()}}}
+_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {m: {} for m in service.MEDIA.values()}}
+}
 
 
 async def _file(

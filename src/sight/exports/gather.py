@@ -128,7 +128,7 @@ async def persona_bundle(
     for survey, response in await repository.persona_survey_answers(
         session, persona.id
     ):
-        questions = survey_service.questions_of(survey)
+        asked = survey_service.questions_of(survey)
         surveys.append(
             {
                 "id": str(survey.id),
@@ -140,7 +140,7 @@ async def persona_bundle(
                         "question": q.title,
                         "answer": response.answers.get(q.id),
                     }
-                    for q in questions
+                    for q in asked
                 ],
             }
         )
@@ -229,13 +229,15 @@ def significant_crosstabs(
     seed: int,
 ) -> list[dict[str, Any]]:
     """Every closed question by every demographic field, screened with the
-    chi-square test, then the candidates computed exactly as the crosstab
-    endpoint computes them (same function, same arguments): the significant
-    ones, smallest p first. CPU work: run in a thread."""
+    chi-square test; then, well-filled tables first and by p, the candidates computed
+    exactly as the crosstab endpoint computes them (same function, same
+    arguments) until `MAX_CROSSTABS` are significant, smallest p first.
+    Exact tests (Fisher, 1999 permutations) cost up to a second each on wide
+    tables, so only as many run as the report shows. CPU work: a thread."""
     from sight.surveys.crosstabs import DEMOGRAPHIC_FIELDS, CrosstabInvalid, crosstab
 
-    found: list[tuple[float, dict[str, Any]]] = []
-    for question in questions:
+    candidates: list[tuple[bool, float, int, Any, str]] = []
+    for order, question in enumerate(questions):
         if question.type == "open-text":
             continue
         for field in DEMOGRAPHIC_FIELDS:
@@ -243,19 +245,27 @@ def significant_crosstabs(
                 screen = crosstab(question, records, [field], exact=False)
             except CrosstabInvalid:
                 break
-            tests = screen.get("tests") or [screen.get("test") or {}]
-            # Exact tests (Fisher, 1999 permutations) only where the chi-square
-            # approximation comes near: they cost ~0.1 s each.
-            if not any(t.get("testable") and t["p"] < SCREEN_P for t in tests):
-                continue
-            table = crosstab(question, records, [field], labels=label, seed=seed)
-            tests = table.get("tests") or [table["test"]]
-            significant = [t for t in tests if t.get("testable") and t["significant"]]
-            if significant:
-                table["question_title"] = question.title
-                found.append((min(t["p_used"] for t in significant), table))
+            tests = [t for t in screen.get("tests") or [screen.get("test") or {}]]
+            testable = [t for t in tests if t.get("testable")]
+            p = min((t["p"] for t in testable), default=1.0)
+            if p < SCREEN_P:
+                sparse = any(t["small_expected"] for t in testable)
+                candidates.append((sparse, p, order, question, field))
+    # Tables whose expected counts suit the chi-square test first (the exact
+    # test of a sparse table is slower and says less), then by p.
+    candidates.sort(key=lambda c: (c[0], c[1], c[2], c[4]))
+    found: list[tuple[float, dict[str, Any]]] = []
+    for _, _, _, question, field in candidates:
+        if len(found) >= MAX_CROSSTABS:
+            break
+        table = crosstab(question, records, [field], labels=label, seed=seed)
+        tests = table.get("tests") or [table["test"]]
+        significant = [t for t in tests if t.get("testable") and t["significant"]]
+        if significant:
+            table["question_title"] = question.title
+            found.append((min(t["p_used"] for t in significant), table))
     found.sort(key=lambda pair: pair[0])
-    return [table for _, table in found[:MAX_CROSSTABS]]
+    return [table for _, table in found]
 
 
 async def survey_bundle(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 from fpdf import FPDF
@@ -203,11 +204,10 @@ def _row(
         if "\n" not in text and pdf.get_string_width(text) <= width - 2 * PAD:
             lines.append([text])
         else:
-            lines.append(
-                pdf.multi_cell(
-                    width - 2 * PAD, LINE, text, dry_run=True, output="LINES"
-                )
+            broken = pdf.multi_cell(
+                width - 2 * PAD, LINE, text, dry_run=True, output="LINES"
             )
+            lines.append(cast(list[str], broken))
     height = max(len(cell) for cell in lines) * LINE + 2 * PAD
     if pdf.will_page_break(height):
         pdf.add_page()

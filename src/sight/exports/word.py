@@ -111,7 +111,7 @@ def render_docx(report: Report) -> bytes:
         run = document.add_paragraph().add_run(report.offline_notice)
         run.bold = True
         run.font.color.rgb = WARN
-    document.add_page_break()
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading(t(report.language, "contents"), level=1)
     _field(document.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "…")
     _update_fields_on_open(document)
