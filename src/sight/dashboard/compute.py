@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import statistics
 import uuid
-from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +28,6 @@ from sight.dashboard.queries import Facts, ProjectRow
 from sight.dashboard.schemas import (
     Blocker,
     BlockerWithFix,
-    BudgetAlert,
     ConceptData,
     DashboardSnapshot,
     HealthBlockersResponse,
@@ -44,12 +42,9 @@ from sight.dashboard.schemas import (
     SentimentData,
     SpendSummary,
     TrendData,
-    UsageBreakdownResponse,
-    UsageBudgetResponse,
-    UsageCategoryBreakdown,
-    UsageHistory,
     WeeklyCompletionData,
 )
+from sight.dashboard.spend import spend_reports
 
 WEEKS = 8
 ACTIVE_DAYS = 30
@@ -449,112 +444,6 @@ class _Builder:
             ],
         )
 
-    # ---- spend ---------------------------------------------------------------
-
-    def spend(self) -> tuple[SpendSummary, UsageBudgetResponse, UsageBreakdownResponse]:
-        month_days = [d for d in self.f.spend_days if _aware(d[0]) >= self.month]
-        spent = sum(c for _, c, _ in month_days)
-        tokens = sum(t for _, _, t in month_days)
-        days_in_month = monthrange(self.now.year, self.now.month)[1]
-        elapsed = max(1.0, (self.now - self.month).total_seconds() / 86400)
-        forecast = spent / elapsed * days_in_month
-        share = spent / self.budget if self.budget > 0 else 0.0
-        forecast_share = forecast / self.budget if self.budget > 0 else 0.0
-        summary = SpendSummary(
-            spent_usd=round(spent, 4),
-            budget_usd=self.budget,
-            share=round(share, 4),
-            forecast_usd=round(forecast, 4),
-            forecast_share=round(forecast_share, 4),
-            warning_threshold=self.warning,
-            critical_threshold=self.critical,
-        )
-        alerts: list[BudgetAlert] = []
-        if share >= 1:
-            alerts.append(
-                BudgetAlert(
-                    alert_type="exceeded",
-                    message=f"The monthly budget of ${self.budget:.2f} is used up.",
-                    threshold=1.0,
-                    current=round(share, 4),
-                )
-            )
-        elif share >= self.warning:
-            threshold = self.critical if share >= self.critical else self.warning
-            alerts.append(
-                BudgetAlert(
-                    alert_type="warning",
-                    message=f"{share * 100:.0f}% of the monthly budget is spent.",
-                    threshold=threshold,
-                    current=round(share, 4),
-                )
-            )
-        elif forecast_share >= 1:
-            alerts.append(
-                BudgetAlert(
-                    alert_type="warning",
-                    message="At this pace the month ends over budget.",
-                    threshold=1.0,
-                    current=round(forecast_share, 4),
-                )
-            )
-        usage = UsageBudgetResponse(
-            total_tokens=tokens,
-            total_cost=round(spent, 4),
-            forecast_month_end=round(forecast, 4),
-            budget_limit=self.budget,
-            alert_thresholds={"warning": self.warning, "critical": self.critical},
-            alerts=alerts,
-            history=[
-                UsageHistory(
-                    date=_aware(d).date().isoformat(),
-                    total_tokens=t,
-                    total_cost=round(c, 4),
-                )
-                for d, c, t in sorted(month_days)
-            ],
-        )
-        return summary, usage, self._breakdown()
-
-    def _breakdown(self) -> UsageBreakdownResponse:
-        total_cost = sum(c for *_, c, _ in self.f.spend_by_route)
-        total_tokens = sum(t for *_, t in self.f.spend_by_route)
-        groups: dict[str, dict[str, list[float]]] = {
-            "category": defaultdict(lambda: [0.0, 0.0]),
-            "flow": defaultdict(lambda: [0.0, 0.0]),
-            "model": defaultdict(lambda: [0.0, 0.0]),
-        }
-        for flow, model, cost, tokens in self.f.spend_by_route:
-            prefix = flow.split(".", 1)[0]
-            category = {
-                "personas": "persona_generation",
-                "focus_groups": "focus_group",
-                "knowledge": "rag_query",
-            }.get(prefix, "other")
-            for kind, key in (("category", category), ("flow", flow), ("model", model)):
-                groups[kind][key][0] += tokens
-                groups[kind][key][1] += cost
-
-        def part(values: list[float]) -> UsageCategoryBreakdown:
-            tokens, cost = values
-            return UsageCategoryBreakdown(
-                tokens=int(tokens),
-                cost=round(cost, 6),
-                percentage=round(cost / total_cost * 100, 1) if total_cost else 0.0,
-            )
-
-        categories = groups["category"]
-        return UsageBreakdownResponse(
-            persona_generation=part(categories["persona_generation"]),
-            focus_group=part(categories["focus_group"]),
-            rag_query=part(categories["rag_query"]),
-            other=part(categories["other"]),
-            by_flow={k: part(v) for k, v in sorted(groups["flow"].items())},
-            by_model={k: part(v) for k, v in sorted(groups["model"].items())},
-            total_tokens=total_tokens,
-            total_cost=round(total_cost, 6),
-        )
-
     # ---- overview ------------------------------------------------------------
 
     def overview(
@@ -723,7 +612,13 @@ def build_snapshot(
     )
     highlights = builder.insights()
     health = builder.health()
-    summary, usage, breakdown = builder.spend()
+    summary, usage, breakdown = spend_reports(
+        facts,
+        now=builder.now,
+        budget_usd=budget_usd,
+        warning=warning,
+        critical=critical,
+    )
     return DashboardSnapshot(
         user_id=user_id,
         computed_at=builder.now,
