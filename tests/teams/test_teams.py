@@ -254,3 +254,34 @@ async def test_a_team_projects_spend_counts_against_the_team_budget(
         await gateway.ensure_budget(
             CallContext(user_id=analyst, project_id=uuid.UUID(own["id"])), 1.0
         )
+
+
+async def test_teammates_are_told_when_a_project_is_shared_with_them(
+    client: httpx.AsyncClient,
+) -> None:
+    people = await accounts(client, "lead", "analyst", "observer")
+    team = await make_team(
+        client,
+        people["lead"],
+        {"member": people["analyst"], "viewer": people["observer"]},
+    )
+    alone = await make_project(client, people["lead"])
+    moved = await client.patch(
+        f"/api/v1/projects/{alone['id']}",
+        json={"team_id": team["id"]},
+        headers=headers(people["lead"]),
+    )
+    assert moved.status_code == 200, moved.text
+    for name in ("analyst", "observer"):
+        inbox = await client.get("/api/v1/notifications", headers=headers(people[name]))
+        shared = [
+            n
+            for n in inbox.json()["items"]
+            if n["notification_type"] == "project_shared"
+        ]
+        assert [n["project_id"] for n in shared] == [alone["id"]], name
+        assert "Test User" in shared[0]["message"]
+    own = await client.get("/api/v1/notifications", headers=headers(people["lead"]))
+    assert not [
+        n for n in own.json()["items"] if n["notification_type"] == "project_shared"
+    ]

@@ -85,3 +85,11 @@ async def team_roles(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUI
         select(TeamMember.team_id, TeamMember.role).where(TeamMember.user_id == user_id)
     )
     return {team_id: role for team_id, role in rows.all()}
+
+
+async def team_member_ids(session: AsyncSession, team_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        await session.scalars(
+            select(TeamMember.user_id).where(TeamMember.team_id == team_id)
+        )
+    )

@@ -106,7 +106,24 @@ async def create_project(
     repository.add(session, project)
     await session.flush()
     await session.refresh(project)
+    if project.team_id is not None:
+        await _tell_team(session, user, project)
     return project
+
+
+async def _tell_team(session: AsyncSession, user: User, project: Project) -> None:
+    """The team's other members learn that a project was shared with them,
+    in the transaction that shares it."""
+    from sight.notifications.service import notify_project_shared
+
+    assert project.team_id is not None  # noqa: S101 (callers check)
+    members = await repository.team_member_ids(session, project.team_id)
+    await notify_project_shared(
+        session,
+        project,
+        [member for member in members if member != user.id],
+        shared_by=user.full_name or user.email,
+    )
 
 
 async def list_projects(
@@ -128,6 +145,9 @@ async def update_project(
         await authorize_project(session, user, project.id, "admin")
         await _check_team(session, user, data.team_id)
         project.team_id = data.team_id
+        if data.team_id is not None:
+            await session.flush()
+            await _tell_team(session, user, project)
     for key, value in changes.items():
         if value is None and key not in {"budget_usd"}:
             continue
