@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from sight.notifications import service
+from sight.notifications.tasks import STREAM_KEEP, prune
 from sight.projects.models import Project
 from tests.conftest import register_user
 from tests.dashboard.data import add_spend, db_session, set_budget_via_api
@@ -229,3 +232,35 @@ async def test_the_stream_delivers_a_notification_live(
     assert received[0]["data"]["notification"]["notification_type"] == "project_shared"
     assert received[1]["data"]["is_read"] is True
     assert received[1]["data"]["unread"] == 1  # the older share is still unread
+
+
+async def test_old_stream_events_are_pruned_and_the_list_stays(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    auth = {"Authorization": user["authorization"]}
+    project = await make_project(client, auth, name="Old news")
+    other = await register_user(client)
+    async with db_session(database_url) as s:
+        row = await s.get(Project, uuid.UUID(project["id"]))
+        assert row is not None
+        await service.notify_project_shared(s, row, [uuid.UUID(other["id"])])
+        await s.execute(
+            text(
+                "UPDATE stream_events SET created_at = now() - interval '8 days'"
+                " WHERE stream_kind = 'notifications' AND stream_id = :id"
+            ),
+            {"id": other["id"]},
+        )
+    async with db_session(database_url) as s:
+        pruned = await prune(s, datetime.now(UTC) - STREAM_KEEP)
+        assert pruned >= 1
+        left = await s.scalar(
+            text(
+                "SELECT count(*) FROM stream_events"
+                " WHERE stream_kind = 'notifications' AND stream_id = :id"
+            ),
+            {"id": other["id"]},
+        )
+        assert left == 0
+    listed = await _list(client, {"Authorization": other["authorization"]})
+    assert listed["total"] == 1

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.jobs.models import Job
-from sight.jobs.registry import on_job_finished
+from sight.jobs.registry import on_job_finished, periodic_job
 from sight.jobs.runtime import WorkerRuntime
 from sight.llm.budget import user_limit
 from sight.llm.usage import SpendRecorded, spend_listeners
 from sight.notifications import service
+from sight.notifications.events import STREAM_KIND
 from sight.postgres import session_scope
+from sight.streams.models import StreamEvent
 
 # Seconds between two spend checks of one user in one process. The job's end
 # checks again, so a crossing late in a run is never missed.
@@ -48,3 +52,23 @@ async def check_spend_after_call(spent: SpendRecorded) -> None:
 
 if check_spend_after_call not in spend_listeners:
     spend_listeners.append(check_spend_after_call)
+
+
+# The live stream only bridges a reconnect; the list is the record. Stream
+# events older than this are deleted once a day.
+STREAM_KEEP = timedelta(days=7)
+
+
+@periodic_job("notifications.prune", cron="17 3 * * *")
+async def prune_stream_events(runtime: WorkerRuntime) -> None:
+    async with session_scope(runtime.sessionmaker) as session:
+        await prune(session, datetime.now(UTC) - STREAM_KEEP)
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(
+        delete(StreamEvent).where(
+            StreamEvent.stream_kind == STREAM_KIND, StreamEvent.created_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
