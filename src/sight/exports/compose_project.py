@@ -118,7 +118,8 @@ def _fit(report: Report, data: dict[str, Any]) -> None:
     ]
     if panels:
         report.add(Figure(Grouped(t(lang, "fit_chart"), panels)))
-    for d in fit["dimensions"]:
+    # The fit's reasons are English sentences (sight.demographics.fit).
+    for d in fit["dimensions"] if lang == "en" else []:
         if d.get("reason"):
             report.add(
                 Para(

@@ -24,6 +24,10 @@ matplotlib.rcParams["svg.hashsalt"] = "sight-report"
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["font.family"] = "DejaVu Sans"
 matplotlib.rcParams["font.size"] = 8.5
+# Explicit (not black) so every SVG text carries its fill: the PDF writer would
+# otherwise draw it with whatever fill the shape before it left behind.
+for _key in ("text.color", "axes.labelcolor", "xtick.labelcolor", "ytick.labelcolor"):
+    matplotlib.rcParams[_key] = "#222222"
 matplotlib.rcParams["axes.spines.top"] = False
 matplotlib.rcParams["axes.spines.right"] = False
 
