@@ -146,9 +146,8 @@ def jobs_ctx(user_id: uuid.UUID) -> Any:
 
 
 def _default_concurrency() -> int:
-    return (
-        Settings(_env_file=None, secret_key="b" * 40).llm.limits["openai"].concurrency
-    )  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, secret_key="b" * 40)  # type: ignore[call-arg]
+    return settings.llm.limits["openai"].concurrency
 
 
 def main() -> None:
@@ -181,3 +180,23 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def quick() -> list[Any]:
+    """`python -m bench all --quick`: 20 personas at L = 2 s, the provider's
+    default concurrency."""
+    from bench.rows import Row
+
+    concurrency, latency = _default_concurrency(), 2.0
+    with fresh_database() as url, fake_provider_process(latency) as fake:
+        r = asyncio.run(run(url, fake, 20, latency, concurrency))
+    return [
+        Row(
+            "20 personas at L = 2 s",
+            f"{r['wall']:.1f} s, {r['calls']} calls ({r['briefs']} briefs), "
+            f"C = {concurrency}",
+            "≤ 7 s",
+            met=r["wall"] <= 7.0 and r["saved"] == 20,
+            note="bench.personas, warm worker",
+        )
+    ]

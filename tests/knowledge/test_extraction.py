@@ -87,3 +87,17 @@ def test_offline_extraction_of_plain_text_finds_nothing() -> None:
         "entities": [],
         "relations": [],
     }
+
+
+def test_defined_terms_and_dates_are_not_entities() -> None:
+    """A licence's "This License" and "the Program", and a month, made junk
+    nodes of the concept map; names beside them stay."""
+    result = _offline(
+        "This License applies to any Program released by the Free Software "
+        "Foundation. You must give the Program to Acme Foods in December 2024, "
+        "or on Monday. Sprzedaż w grudniu prowadzi Biedronka."
+    )
+    names = {e["name"] for e in result["entities"]}  # type: ignore[union-attr]
+    assert {"Free Software Foundation", "Acme Foods", "Biedronka"} <= names
+    assert not names & {"License", "This License", "Program", "December 2024"}
+    assert not names & {"December", "Monday", "grudniu"}

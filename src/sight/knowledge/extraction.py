@@ -223,6 +223,26 @@ _NOT_NAMES = frozenset(
         "natomiast jednak dlatego więc zatem gdzie co kto"
     ).split()
 )
+# Dates are no entities: a month or a weekday alone, or with numbers
+# ("December", "December 2024", "Monday"), in English and Polish.
+_CALENDAR = frozenset(
+    entity_key(w)
+    for w in (
+        "january february march april may june july august september october "
+        "november december jan feb mar apr jun jul aug sep sept oct nov dec "
+        "monday tuesday wednesday thursday friday saturday sunday "
+        "styczeń stycznia luty lutego marzec marca kwiecień kwietnia maj maja "
+        "czerwiec czerwca lipiec lipca sierpień sierpnia wrzesień września "
+        "październik października listopad listopada grudzień grudnia "
+        "poniedziałek wtorek środa czwartek piątek sobota niedziela"
+    ).split()
+)
+# After one of these a single capitalised word is a defined term of the text
+# ("This License", "the Program", "such Work"), not a name.
+_DETERMINERS = frozenset(
+    "the this that these those each every such any our your their its his "
+    "her ten ta tego tej".split()
+)
 _LINE_OPENERS = frozenset(".:;!?\n\u2022\u00b7-\u2013\u2014(\"'\u201e\u00ab*>#|")
 # "a) ", "(iv) ", "2. ", "- ": the marker of a list item.
 _ITEM_MARKER = re.compile(
@@ -255,6 +275,20 @@ def _sentence_entities(sentence: str) -> list[dict[str, str]]:
         if not words or len(name) < 3 or name.isdigit():
             continue
         if all(entity_key(w.rstrip(".,")) in _NOT_NAMES for w in words):
+            continue
+        if all(
+            entity_key(w.rstrip(".,")) in _CALENDAR or w.rstrip(".,").isdigit()
+            for w in words
+        ):
+            continue
+        trimmed = len(words) < len(match.group(1).split())
+        preceding = sentence[: match.start()].split()[-1:]
+        if (
+            len(words) == 1
+            and (trimmed or (preceding and preceding[0].lower() in _DETERMINERS))
+            and not (name.isupper() and len(name) <= 6)
+            and entity_key(name) not in _PLACES
+        ):
             continue
         # A lone capitalised word opening a sentence or a line is grammar,
         # not a name, unless it is an acronym or a known place.

@@ -9,6 +9,8 @@ returning `limit` rows.
 
 from __future__ import annotations
 
+import itertools
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -87,6 +89,100 @@ def _tsquery_sql(ts_configs: Sequence[str], params: dict[str, Any]) -> str:
             " ' & ', ' | ')::tsquery"
         )
     return " || ".join(parts)
+
+
+# Ranking every match read one heap page per matching chunk: 90-170 ms for
+# the 9,000 matches of four ORed words at 100k chunks (issue 16). Up to this
+# many estimated matches all are ranked; above it, in tiers (keyword_tiers),
+# the last ranking at most KEYWORD_CANDIDATES.
+RANK_ALL_BELOW = 1500
+KEYWORD_CANDIDATES = 1000
+# Words combined into "at least k of them" tiers (6 words: 15 pairs). A
+# tier of 3 words cost a GIN evaluation per query for little: ranking the
+# pairs' chunks by the whole query puts those with 3 words first anyway.
+_TIER_WORDS = 6
+TIERS_FROM = 2
+_LEXEME = re.compile(r"'(?:[^']|'')*'")
+
+
+def keyword_tiers(tsquery: str) -> list[tuple[int, str]]:
+    """(k, tsquery text) for chunks holding at least k of the query's words,
+    k from TIERS_FROM (or fewer words) down to 1. Chunks are ranked within a tier by
+    the whole query's ts_rank, a tier only fills what the ones above left,
+    so only the small sets of chunks sharing several words are ranked in
+    full; matching more of a question's words is what ranks a passage first
+    almost always (recall against ranking every match: bench/README.md)."""
+    words = list(dict.fromkeys(_LEXEME.findall(tsquery)))
+    if len(words) <= 1:
+        return [(1, tsquery)]
+    tiers: list[tuple[int, str]] = []
+    picked = words[:_TIER_WORDS]
+    for k in range(min(TIERS_FROM, len(picked)), 1, -1):
+        groups = itertools.combinations(picked, k)
+        tiers.append((k, " | ".join("(" + " & ".join(g) + ")" for g in groups)))
+    tiers.append((1, tsquery))
+    return tiers
+
+
+async def _estimated_matches(session: AsyncSession, tsquery: str) -> float:
+    plan = await session.scalar(
+        text(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_chunks c"
+            " WHERE c.tsv @@ CAST(:tsquery AS tsquery)"
+        ),
+        {"tsquery": tsquery},
+    )
+    try:
+        return float(plan[0]["Plan"]["Plan Rows"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return float("inf")
+
+
+async def _ranked(
+    session: AsyncSession,
+    tsquery: str,
+    condition: str,
+    project_id: uuid.UUID,
+    document_ids: Sequence[uuid.UUID],
+    *,
+    exclude: list[uuid.UUID],
+    limit: int,
+    cap: int | None,
+) -> list[Any]:
+    """Chunks matching `condition`, ranked by the whole query. Parsed queries
+    go in as constants, so the planner sees their selectivity and uses the GIN
+    index (a subquery hides it). ts_rank, not ts_rank_cd: with ORed words every
+    cover is a single word, so cover density adds nothing and costs twice as
+    much. With `cap`, only that many matching chunks are ranked."""
+    bound = "LIMIT :cap" if cap is not None else ""
+    sql = text(
+        f"""
+        WITH candidates AS MATERIALIZED (
+            SELECT {CHUNK_COLUMNS}, c.tsv
+            FROM knowledge_chunks c
+            WHERE c.project_id = :project AND c.document_id = ANY(:documents)
+              AND c.tsv @@ CAST(:condition AS tsquery)
+              AND NOT (c.id = ANY(:exclude))
+            {bound}
+        )
+        SELECT c.id, c.document_id, c.ordinal, c.text, c.heading, c.page,
+               c.page_end, ts_rank(c.tsv, CAST(:tsquery AS tsquery), 32) AS score
+        FROM candidates c
+        ORDER BY score DESC, c.id
+        LIMIT :limit
+        """  # noqa: S608 (only constants)
+    )
+    params: dict[str, Any] = {
+        "tsquery": tsquery,
+        "condition": condition,
+        "project": project_id,
+        "documents": list(document_ids),
+        "exclude": exclude,
+        "limit": limit,
+    }
+    if cap is not None:
+        params["cap"] = cap
+    return list((await session.execute(sql, params)).all())
 
 
 def vector_literal(embedding: Sequence[float]) -> str:
@@ -197,30 +293,34 @@ class PostgresKnowledgeStore(PostgresFacts):
             tsquery = await _parsed_query(session, query, ts_configs)
             if not tsquery:
                 return []  # only stop words
-            # The parsed query goes in as a constant, so the planner sees its
-            # selectivity and uses the GIN index (a subquery hides it).
-            # ts_rank, not ts_rank_cd: with ORed words every cover is a single
-            # word, so cover density adds nothing and costs twice as much
-            # (80 vs 40 ms on 9k matching chunks of 100k).
-            sql = text(
-                f"""
-                SELECT {CHUNK_COLUMNS},
-                       ts_rank(c.tsv, CAST(:tsquery AS tsquery), 32) AS score
-                FROM knowledge_chunks c
-                WHERE c.project_id = :project AND c.document_id = ANY(:documents)
-                  AND c.tsv @@ CAST(:tsquery AS tsquery)
-                ORDER BY score DESC, c.id
-                LIMIT :limit
-                """  # noqa: S608 (only constants)
+            # Few matches (the planner's estimate from the GIN statistics,
+            # over every project, so at least this project's): rank them all.
+            tiers = (
+                [(1, tsquery)]
+                if await _estimated_matches(session, tsquery) <= RANK_ALL_BELOW
+                else keyword_tiers(tsquery)
             )
-            params = {
-                "tsquery": tsquery,
-                "project": project_id,
-                "documents": list(document_ids),
-                "limit": limit,
-            }
-            rows = (await session.execute(sql, params)).all()
-        return hits(rows)
+            found: list[Any] = []
+            for tier, condition in tiers:
+                need = limit - len(found)
+                if need <= 0:
+                    break
+                found.extend(
+                    await _ranked(
+                        session,
+                        tsquery,
+                        condition,
+                        project_id,
+                        document_ids,
+                        exclude=[row.id for row in found],
+                        limit=need,
+                        # the last tier (any one word) is the only large one
+                        cap=(
+                            KEYWORD_CANDIDATES if tier == 1 and len(tiers) > 1 else None
+                        ),
+                    )
+                )
+        return hits(found)
 
     async def snippets(
         self,
