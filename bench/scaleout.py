@@ -228,6 +228,39 @@ def run_once(
     }
 
 
+def quick() -> list[Any]:
+    """`python -m bench all --quick`: 200 respondents on 1 and 2 workers with
+    the provider's limit at one worker's concurrency (so it binds at 2)."""
+    from bench.rows import Row
+
+    respondents, latency = 200, 2.0
+    per_worker = _per_worker()
+    rows = []
+    with fresh_database() as url, _fake(latency, per_worker) as fake:
+        user_id = insert_user(url)
+        project_id = _project_with_personas(url, user_id, respondents)
+        for workers in (1, 2):
+            r = run_once(url, fake, user_id, project_id, workers)
+            at_once = min(workers * per_worker, per_worker)
+            ideal = math.ceil(respondents / at_once) * latency
+            rows.append(
+                Row(
+                    f"Scale-out survey {respondents} x 10, {workers} worker(s)",
+                    f"{r['wall']:.1f} s = {r['wall'] / ideal:.2f} x ideal "
+                    f"({r['answered']} answered, {r['refused']} refused with 429)",
+                    "<= 1.2 x ideal at the provider limit",
+                    met=r["status"] == "completed" and r["wall"] <= 1.2 * ideal,
+                    note=f"bench.scaleout, P = {per_worker}, C = {per_worker}",
+                )
+            )
+    return rows
+
+
+def _per_worker() -> int:
+    settings = Settings(_env_file=None, secret_key="b" * 40)  # type: ignore[call-arg]
+    return settings.llm.limits["openai"].concurrency
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--respondents", type=int, default=2000)
@@ -240,11 +273,7 @@ def main() -> None:
         help="calls the fake provider takes at once (429 beyond)",
     )
     args = parser.parse_args()
-    per_worker = (
-        Settings(_env_file=None, secret_key="b" * 40)  # type: ignore[call-arg]
-        .llm.limits["openai"]
-        .concurrency
-    )
+    per_worker = _per_worker()
     print(f"machine: {machine()}")
     rows = []
     with fresh_database() as url, _fake(args.latency, args.provider_limit) as fake:
