@@ -21,8 +21,8 @@ async def test_persona_profile_with_answers_and_interview(
     client: httpx.AsyncClient, research: dict[str, Any]
 ) -> None:
     auth = research["auth"]
-    persona = research["personas"][0]
-    pid = persona["id"]
+    pid = research["personas"][0]["id"]
+    persona = (await client.get(f"/api/v1/personas/{pid}", headers=auth)).json()
     transcript = (
         await client.get(
             f"/api/v1/focus-groups/{research['group']['id']}/responses", headers=auth
