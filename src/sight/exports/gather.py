@@ -44,6 +44,7 @@ DIMENSIONS = (
 )
 
 Progress = Callable[[int, int, str], Awaitable[None]]
+_CROSSTABS: dict[tuple[str, int, str, str], list[dict[str, Any]]] = {}
 
 
 def is_offline(generated_by: str | None) -> bool:
@@ -280,15 +281,23 @@ async def survey_bundle(
         assert project is not None  # noqa: S101
     label = await _labeller(project)
     results = await survey_service.results(session, survey, project)
-    records = await survey_repository.respondent_records(session, survey.id)
-    questions = survey_service.questions_of(survey)
-    crosstabs = await asyncio.to_thread(
-        significant_crosstabs,
-        questions,
-        records,
-        label,
-        int(survey.settings.get("seed") or 0),
-    )
+    answered = await survey_repository.answered_count(session, survey.id)
+    # The same answers give the same crosstabs: kept per process, keyed by
+    # what would change them (a new run adds answers and moves updated_at).
+    key = (str(survey.id), answered, survey.updated_at.isoformat(), project.language)
+    crosstabs = _CROSSTABS.get(key)
+    if crosstabs is None:
+        records = await survey_repository.respondent_records(session, survey.id)
+        crosstabs = await asyncio.to_thread(
+            significant_crosstabs,
+            survey_service.questions_of(survey),
+            records,
+            label,
+            int(survey.settings.get("seed") or 0),
+        )
+        _CROSSTABS[key] = crosstabs
+        while len(_CROSSTABS) > 64:
+            _CROSSTABS.pop(next(iter(_CROSSTABS)))
     rows = await survey_repository.responses(session, survey.id) if responses else []
     generated_by = await repository.survey_generated_by(session, survey.id)
     return {
