@@ -15,6 +15,8 @@ import asyncio
 import os
 import random
 import resource
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -534,70 +536,71 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def export(
-    url: str, project_id: uuid.UUID, fmt: str, full: bool
-) -> dict[str, Any]:
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def export(url: str, project_id: uuid.UUID, fmt: str, full: bool) -> None:
+    """One export in this (fresh) process, as an API worker would run it after
+    its first export (imports done): wall and CPU time, then the process's
+    peak RSS (Python, sight, SciPy, matplotlib and the export itself)."""
     from sight.exports import gather, service
 
     engine = create_engine(url, pool_size=2)
     maker = create_sessionmaker(engine)
-    start = time.perf_counter()
-    async with maker() as session:
-        project = await session.get(Project, project_id)
-        assert project is not None
-        data = await gather.project_bundle(session, project, include_full_personas=full)
-    read = time.perf_counter() - start
-    if os.environ.get("BENCH_EXPORTS_DUMP"):
-        import json
+    for run in ("first", "warm"):
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        start, cpu = time.perf_counter(), cpu_s()
+        async with maker() as session:
+            project = await session.get(Project, project_id)
+            assert project is not None
+            data = await gather.project_bundle(
+                session, project, include_full_personas=full
+            )
+        read, read_cpu = time.perf_counter() - start, cpu_s() - cpu
+        body = await service.render_async("project", fmt, data)
+        total, total_cpu = time.perf_counter() - start, cpu_s() - cpu
+        pages = ""
+        if fmt == "pdf":
+            import io
 
-        with open(os.environ["BENCH_EXPORTS_DUMP"], "w") as f:  # noqa: ASYNC230
-            json.dump(data, f, ensure_ascii=False, default=str)
-    body = await service.render_async("project", fmt, data)
-    total = time.perf_counter() - start
+            import pypdf
+
+            pages = f", {len(pypdf.PdfReader(io.BytesIO(body)).pages)} pages"
+        print(
+            f"{fmt}{' full' if full else ''} {run}: wall {total:.2f} s (read {read:.2f}, "
+            f"render {total - read:.2f}); CPU {total_cpu:.2f} s (read {read_cpu:.2f}, "
+            f"render {total_cpu - read_cpu:.2f}); {len(body) / 1e6:.2f} MB{pages}; "
+            f"peak RSS {peak_mb():.0f} MB; load {load}",
+            flush=True,
+        )
     await engine.dispose()
-    return {
-        "read_s": read,
-        "render_s": total - read,
-        "total_s": total,
-        "bytes": len(body),
-        "body": body,
-    }
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--formats", nargs="+", default=["pdf"])
     parser.add_argument("--full", action="store_true", help="every persona's profile")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--export-only", nargs=2, metavar=("URL", "PROJECT_ID"))
     args = parser.parse_args()
+    if args.export_only:
+        url, project_id = args.export_only
+        await export(url, uuid.UUID(project_id), args.formats[0], args.full)
+        return
     print(machine())
     with fresh_database() as url:
         user = insert_user(url)
         t = time.perf_counter()
         project_id = await build(url, user, random.Random(3))
-        print(
-            f"rows inserted in {time.perf_counter() - t:.1f} s; RSS peak so far {peak_mb():.0f} MB"
-        )
+        print(f"rows inserted in {time.perf_counter() - t:.1f} s", flush=True)
         for fmt in args.formats:
-            for run in range(args.repeat):
-                before = peak_mb()
-                load = [f"{x:.2f}" for x in os.getloadavg()]
-                r = await export(url, project_id, fmt, args.full)
-                pages = ""
-                if fmt == "pdf":
-                    import io
-
-                    import pypdf
-
-                    pages = (
-                        f", {len(pypdf.PdfReader(io.BytesIO(r['body'])).pages)} pages"
-                    )
-                print(
-                    f"{fmt}{' full' if args.full else ''} run {run + 1}: total {r['total_s']:.2f} s "
-                    f"(read {r['read_s']:.2f} s, render {r['render_s']:.2f} s), "
-                    f"{r['bytes'] / 1e6:.2f} MB{pages}; peak RSS {peak_mb():.0f} MB "
-                    f"(before {before:.0f} MB); load {' '.join(load)}"
-                )
+            # A fresh process per format: its peak RSS is the export's, not
+            # the benchmark's (the rows it built, its database client).
+            command = [sys.executable, "-m", "bench.exports", "--formats", fmt]
+            command += ["--full"] if args.full else []
+            command += ["--export-only", url, str(project_id)]
+            subprocess.run(command, check=True)  # noqa: ASYNC221 (nothing else runs)
 
 
 if __name__ == "__main__":
