@@ -223,7 +223,7 @@ function Result({ report }: { report: Report }) {
         <h2 id="fd-questions">{t("fd.run.questions")}</h2>
         <ul className="fd-questions">
           {report.questions.map((q) => (
-            <QuestionRow key={q.id} q={q} />
+            <QuestionRow key={q.id} q={q} order={report.groups.map((g) => g.id)} />
           ))}
         </ul>
       </section>
@@ -269,8 +269,11 @@ function Result({ report }: { report: Report }) {
   );
 }
 
-function QuestionRow({ q }: { q: QuestionResult }) {
+function QuestionRow({ q, order }: { q: QuestionResult; order: string[] }) {
   const { t } = useI18n();
+  // Stored as JSONB, whose keys come back in its own order: shown in the groups' order.
+  const rank = (group: string) => (order.includes(group) ? order.indexOf(group) : order.length);
+  const cells = Object.entries(q.groups).sort(([a], [b]) => rank(a) - rank(b));
   return (
     <li>
       <details>
@@ -297,7 +300,7 @@ function QuestionRow({ q }: { q: QuestionResult }) {
               </tr>
             </thead>
             <tbody>
-              {Object.entries(q.groups).map(([group, cell]) => (
+              {cells.map(([group, cell]) => (
                 <Fragment key={group}>
                   <tr>
                     <th scope="row" rowSpan={2}>
