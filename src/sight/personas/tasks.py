@@ -317,9 +317,6 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
             await _fail(run, cell, f"generation failed: {exc.detail}")
             return
         persona = result.output
-        await ctx.emit(
-            "item", {"slot": cell.index, "stage": "enriched", "name": persona.full_name}
-        )
         story_vector = (
             await ctx.llm.embed(
                 [persona.background_story], ctx.call_context, flow="personas.dedupe"
@@ -334,9 +331,13 @@ async def _one_persona(run: _Run, cell: Cell) -> None:
                 # it is stored (saves run side by side, not one at a time).
                 run.guard.add(persona, story_vector)
         if not problems:
+            # its `enriched` event commits with the persona (one transaction)
             if await _save(run, cell, persona, brief, result.generated_by, repairs):
                 run.saved += 1
             return
+        await ctx.emit(
+            "item", {"slot": cell.index, "stage": "enriched", "name": persona.full_name}
+        )
         repairs.append(problems)
     await _fail(run, cell, "; ".join(problems))
 
@@ -356,9 +357,10 @@ async def _save(
     generated_by: str,
     repairs: list[list[str]],
 ) -> bool:
-    """Store the persona with its `validated`/`saved` events and the progress in
-    one transaction: after a crash a client sees every saved persona's events
-    exactly once. False when the slot was already saved (a duplicate delivery)."""
+    """Store the persona with its `enriched`/`validated`/`saved` events and the
+    progress in one transaction: after a crash a client sees every saved
+    persona's events exactly once. False when the slot was already saved (a
+    duplicate delivery)."""
     a = cell.attributes
     persona_id = uuid.uuid4()
     async with session_scope(run.ctx.sessionmaker) as session:
@@ -396,6 +398,9 @@ async def _save(
         if not inserted:
             return False
         name = persona.full_name
+        await run.ctx.emit(
+            ItemEvent(stage="enriched", slot=cell.index, name=name), session=session
+        )
         await run.ctx.emit(
             ItemEvent(stage="validated", slot=cell.index, name=name),
             session=session,
