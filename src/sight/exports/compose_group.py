@@ -254,14 +254,14 @@ def group_blocks(
                     t(lang, "name"),
                     t(lang, "age"),
                     t(lang, "gender"),
-                    t(lang, "segment"),
+                    t(lang, "education"),
                 ],
                 [
                     [
                         p["full_name"],
                         str(p["age"]),
                         p["labels"].get("gender", ""),
-                        p["segment"],
+                        p["labels"].get("education", ""),
                     ]
                     for p in bundle["participants"]
                 ],

@@ -51,7 +51,6 @@ def profile_blocks(report: Report, persona: dict[str, Any], level: int) -> None:
     facts.append(
         (t(lang, "income"), f"{persona['income']} {persona['income_currency']}")
     )
-    facts.append((t(lang, "segment"), persona["segment"]))
     report.add(Facts(facts))
     if profile.get("quote"):
         report.add(Quote(str(profile["quote"]), persona["full_name"]))

@@ -110,8 +110,11 @@ def _toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
 def _heading(pdf: _PDF, block: Heading) -> None:
     level = min(block.level, 4)
     fresh = pdf.get_y() <= pdf.t_margin + 0.5  # a page that has nothing yet
-    if level == 1 and not fresh:
+    # A section starts a page unless the page is still mostly empty.
+    if level == 1 and not fresh and pdf.get_y() > pdf.h * 0.45:
         pdf.add_page()
+    elif level == 1 and not fresh:
+        pdf.ln(8)
     elif fresh:
         pass
     elif pdf.will_page_break(28):
