@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +111,17 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def pdf_text(body: bytes) -> tuple[str, list[str]]:
+def pdf_text(body: bytes, footer: str | None = None) -> tuple[str, list[str]]:
+    """The text of all pages; with `footer` (the report's title), the running
+    footers are taken out, so a paragraph that crosses a page reads whole."""
     reader = pypdf.PdfReader(io.BytesIO(body))
     pages = [page.extract_text() or "" for page in reader.pages]
-    return flat(" ".join(pages)), pages
+    text = flat(" ".join(pages))
+    if footer is not None:
+        text = re.sub(
+            rf" ?{re.escape(footer)} (?:Strona|Page) \d+ (?:z|of) \d+", "", text
+        )
+    return text, pages
 
 
 def pdf_to_png(body: bytes, name: str, pages: int = 4) -> list[Path]:

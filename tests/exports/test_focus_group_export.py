@@ -46,7 +46,7 @@ async def test_focus_group_report_in_every_format(
     pdf = await download(client, f"/api/v1/export/focus-groups/{gid}/pdf", auth)
     assert pdf.headers["content-type"] == "application/pdf"
     assert "Kawa-w-subskrypcji.pdf" in pdf.headers["content-disposition"]
-    text, pages = pdf_text(pdf.content)
+    text, pages = pdf_text(pdf.content, footer="Kawa w subskrypcji")
     for title in (
         "Spis treści",
         "Podsumowanie",

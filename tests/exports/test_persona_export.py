@@ -39,7 +39,7 @@ async def test_persona_profile_with_answers_and_interview(
     reply = chat["messages"][-1]["content"]
 
     pdf = await download(client, f"/api/v1/export/personas/{pid}/pdf", auth)
-    text, _ = pdf_text(pdf.content)
+    text, _ = pdf_text(pdf.content, footer=persona["full_name"])
     pdf_to_png(pdf.content, "persona", pages=3)
     assert persona["full_name"] in text
     assert flat(persona["profile"]["background_story"])[:120] in text

@@ -48,7 +48,7 @@ async def test_project_report_as_a_job(
     assert result["filename"] == "Coffee-subscription.pdf"
     pdf = await download(client, result["download_url"], auth)
     assert len(pdf.content) == result["size_bytes"]
-    text, pages = pdf_text(pdf.content)
+    text, pages = pdf_text(pdf.content, footer=research["project"]["name"])
     pdf_to_png(pdf.content, "project", pages=6)
 
     for title in (

@@ -58,7 +58,7 @@ async def test_survey_report_shows_the_api_numbers(
         assert same(shown, api)
 
     pdf = await download(client, f"/api/v1/export/surveys/{sid}/pdf", auth)
-    text, _ = pdf_text(pdf.content)
+    text, _ = pdf_text(pdf.content, footer=SURVEY_TITLE)
     for title in ("Spis treści", "Metoda", "Wyniki", "Istotne tabele krzyżowe"):
         assert title in text, title
     assert "Co syntetyczni respondenci mogą, a czego nie mogą powiedzieć" in text
