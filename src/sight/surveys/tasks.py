@@ -17,10 +17,12 @@ import asyncio
 import logging
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight import streams
 from sight.demographics import load_census
@@ -29,7 +31,7 @@ from sight.jobs.runtime import JobCancelled, JobContext
 from sight.kit.errors import SightError
 from sight.llm.budget import BudgetExceeded
 from sight.personas.models import Persona
-from sight.postgres import session_scope
+from sight.postgres import SessionMaker, session_scope
 from sight.projects.models import Project
 from sight.prompts import surveys as prompts
 from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, ProgressEvent
@@ -65,6 +67,56 @@ ANSWERING_EVERY_SECONDS = 0.1
 BURST_QUIET_SECONDS = 0.25
 
 
+Write = Callable[[AsyncSession], Awaitable[bool]]
+
+
+class _GroupCommit:
+    """Respondents whose answers are ready within `window` of each other are
+    stored in one transaction, each in its own savepoint (one bad row spoils no
+    other): answers arriving together no longer commit one after another, each
+    holding the survey stream's lock to its commit."""
+
+    def __init__(self, sessionmaker: SessionMaker, window: float = 0.02) -> None:
+        self._sessionmaker = sessionmaker
+        self._window = window
+        self._writes: list[tuple[Write, asyncio.Future[bool]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def run(self, write: Write) -> bool:
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._writes.append((write, done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush())
+        return await done
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(self._window)
+        while self._writes:
+            batch, self._writes = self._writes, []
+            outcome: dict[int, bool | BaseException] = {}
+            try:
+                async with session_scope(self._sessionmaker) as session:
+                    for number, (write, _) in enumerate(batch):
+                        try:
+                            async with session.begin_nested():
+                                outcome[number] = await write(session)
+                        except Exception as exc:
+                            outcome[number] = exc
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for number, (_, done) in enumerate(batch):
+                if done.done():
+                    continue
+                result = outcome[number]
+                if isinstance(result, BaseException):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
+
+
 @dataclass
 class _Run:
     ctx: JobContext
@@ -84,6 +136,7 @@ class _Run:
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(10))
     answering: list[uuid.UUID] = field(default_factory=list)
     announcer: asyncio.Task[None] | None = None
+    commits: _GroupCommit | None = None
     # Other jobs answer this survey too (sharding.py): `done` is counted from
     # the table, not by this job.
     shared: bool = False
@@ -189,6 +242,7 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         traits=_traits(people, country),
         shared=shard is not None or len(people) > sharding.SHARD_ABOVE,
     )
+    run.commits = _GroupCommit(ctx.sessionmaker)
     if shard is None:  # the parent embeds every open answer for the themes
         run.text_batcher = EmbeddingBatcher(
             lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
@@ -419,7 +473,8 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             )
         return
     demographics = {c: getattr(persona, c) for c in DEMOGRAPHIC_COLUMNS}
-    async with session_scope(ctx.sessionmaker) as session:
+
+    async def write(session: AsyncSession) -> bool:
         stored = await repository.insert_response(
             session,
             {
@@ -437,7 +492,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             },
         )
         if not stored:
-            return  # answered by an earlier attempt that committed late
+            return False  # answered by an earlier attempt that committed late
         run.done = (
             await repository.answered_count(session, run.survey_id)
             if run.shared
@@ -466,7 +521,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             key,
             ProgressEvent(stage="respondents", done=done, total=run.total),
         )
-        # The job's own progress, in the same transaction (one commit per answer).
+        # The job's own progress, in the same transaction.
         await ctx.progress(
             done,
             run.total,
@@ -474,6 +529,12 @@ async def _respondent(run: _Run, persona: Persona) -> None:
             stage="respondents",
             session=session,
         )
+        return True
+
+    # Answers finishing together share one commit (each in its own savepoint).
+    assert run.commits is not None  # noqa: S101 (set when the run starts)
+    if not await run.commits.run(write):
+        return
     run.new_answers.set()
     texts = [
         (q.id, answered.answers[q.id])
