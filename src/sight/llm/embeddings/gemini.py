@@ -63,9 +63,12 @@ class GeminiEmbeddings:
             http_options=types.HttpOptions(timeout=timeout_ms(self.timeout)),
         )
         try:
+            # One Content per text: one embedding each (typed, so the SDK's
+            # union of content shapes accepts it whatever extras are installed).
+            contents: list[types.ContentUnion] = list(batch)
             async with asyncio.timeout(self.timeout):
                 response = await client.aio.models.embed_content(
-                    model=self.model, contents=list(batch), config=config
+                    model=self.model, contents=contents, config=config
                 )
         except TimeoutError as exc:
             raise deadline_error(self.name, self.timeout) from exc
