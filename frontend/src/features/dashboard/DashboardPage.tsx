@@ -151,7 +151,7 @@ function Blockers({ health }: { health: Health }) {
                 <span>{blockerText(b, t)}</span>
                 {b.fix_url != null && (
                   <Link className="dash-fix" to={b.fix_url}>
-                    {t(`dash.fix.${b.type}`)} →
+                    {t(`dash.fix.${b.type}`)} <span aria-hidden="true">→</span>
                   </Link>
                 )}
               </span>
