@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +39,7 @@ SHARD_ABOVE = 2 * SHARD_SIZE
 SHARD_KIND = "surveys.shard"
 POLL_SECONDS = 0.5
 
-AnswerAll = Callable[[list[Persona]], Awaitable[None]]
+AnswerAll = Callable[[list[Persona]], Coroutine[Any, Any, None]]
 OnProgress = Callable[[int, list[dict[str, Any]]], Awaitable[None]]
 
 
@@ -54,15 +54,23 @@ async def answer_in_shards(
     total: int,
     answer: AnswerAll,
     on_progress: OnProgress,
+    *,
+    concurrency: int = 2 * SHARD_SIZE,
 ) -> list[dict[str, str]]:
     """Answer `people` through shard jobs (and in this job); returns the
     respondents that failed. `answer` answers a list here, `on_progress`
-    hears the answered count and the records stored so far."""
+    hears the answered count and the records stored so far; `concurrency`
+    is how many calls this job may have at the provider at once."""
     by_id = {p.id: p for p in people}
     shards = await _start_shards(ctx, survey_id, people, total)
     failures: list[dict[str, str]] = []
+    # Shards this job answers side by side: enough respondents waiting that
+    # its provider slots never idle while a shard's last calls finish.
+    ahead = max(2, -(-concurrency // SHARD_SIZE) + 1)
     try:
-        status = await _until_ended(ctx, survey_id, shards, by_id, answer, on_progress)
+        status = await _until_ended(
+            ctx, survey_id, shards, by_id, answer, on_progress, ahead
+        )
         for shard in shards:
             row = status[shard["job_id"]]
             if row.status == JobStatus.failed:
@@ -86,11 +94,37 @@ async def _until_ended(
     by_id: dict[uuid.UUID, Persona],
     answer: AnswerAll,
     on_progress: OnProgress,
+    ahead: int,
 ) -> dict[str, Any]:
-    """Wait for every shard to end (answering the ones no worker took);
-    each shard's job row by job id."""
+    """Wait for every shard to end (answering the ones no worker took, up to
+    `ahead` at a time, a new one as soon as one ends: no wave waits for the
+    slowest respondent of the one before); each shard's job row by job id."""
+    answering: set[asyncio.Task[None]] = set()
+    try:
+        return await _poll(
+            ctx, survey_id, shards, by_id, answer, on_progress, ahead, answering
+        )
+    finally:
+        for task in answering:
+            task.cancel()
+        await asyncio.gather(*answering, return_exceptions=True)
+
+
+async def _poll(
+    ctx: JobContext,
+    survey_id: uuid.UUID,
+    shards: list[dict[str, Any]],
+    by_id: dict[uuid.UUID, Persona],
+    answer: AnswerAll,
+    on_progress: OnProgress,
+    ahead: int,
+    answering: set[asyncio.Task[None]],
+) -> dict[str, Any]:
     seen = -1
     while True:
+        for task in [t for t in answering if t.done()]:
+            answering.discard(task)
+            task.result()  # a shard answered here that failed stops the run
         await ctx.check_cancelled()
         async with ctx.sessionmaker() as session:
             rows = (
@@ -108,22 +142,27 @@ async def _until_ended(
         live = [
             s for s in shards if status[s["job_id"]].status not in TERMINAL_STATUSES
         ]
-        if not live:
+        if not live and not answering:
             return status
         queued = [s for s in live if status[s["job_id"]].status == JobStatus.queued]
-        # Two shards at a time keep this job's share of the provider busy.
-        taken = [t for t in [await _take_back(ctx, queued) for _ in range(2)] if t]
-        if taken:
-            await answer(
-                [
-                    by_id[uuid.UUID(i)]
-                    for shard in taken
-                    for i in shard["persona_ids"]
-                    if uuid.UUID(i) in by_id
-                ]
+        while len(answering) < ahead:
+            shard = await _take_back(ctx, queued)
+            if shard is None:
+                break
+            queued = [s for s in queued if s is not shard]
+            people = [
+                by_id[uuid.UUID(i)]
+                for i in shard["persona_ids"]
+                if uuid.UUID(i) in by_id
+            ]
+            answering.add(asyncio.create_task(answer(people)))
+        if answering:
+            # Back as soon as one of ours ends, or to look at the others.
+            await asyncio.wait(
+                answering, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
-            continue
-        await asyncio.sleep(POLL_SECONDS)
+        else:
+            await asyncio.sleep(POLL_SECONDS)
 
 
 async def _start_shards(

@@ -287,6 +287,7 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
                     run.total,
                     lambda some: _answer_all(run, some),
                     lambda done, records: _shards_progress(run, done, records),
+                    concurrency=limits.concurrency if limits else 10,
                 )
             )
             run.done = await _answered(run)
