@@ -101,6 +101,9 @@ class LLMSettings(BaseModel):
     rate_limit_patience_seconds: float = Field(180.0, ge=0)
     repair_attempts: int = Field(2, ge=0, le=5)
     cache_enabled: bool = True
+    # Models of an OpenAI-compatible or Ollama server that can be shown images
+    # beyond those named as such (gpt-4o, llava, ...); see llm/vision.py.
+    vision_models: tuple[str, ...] = ()
     default_monthly_budget_usd: float = Field(50.0, ge=0)
     # The most a user may spend per month on the deployment's keys; users can
     # lower their own limit below it, and set their own with their own keys.

@@ -36,7 +36,16 @@ def cache_key(provider: str, request: ProviderRequest, sample_index: int) -> str
             "max_tokens": request.max_tokens,
             "schema": request.json_schema,
             "system": request.system,
-            "messages": [[m.role, m.content] for m in request.messages],
+            # An image adds its digest; keys of text-only calls are unchanged.
+            "messages": [
+                [m.role, m.content]
+                + (
+                    [[hashlib.sha256(i.data).hexdigest() for i in m.images]]
+                    if m.images
+                    else []
+                )
+                for m in request.messages
+            ],
             "sample": sample_index,
         },
         sort_keys=True,

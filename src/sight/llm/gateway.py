@@ -42,6 +42,7 @@ from sight.llm.embedding_calls import EmbeddingCalls
 from sight.llm.policies import LLMPolicies
 from sight.llm.providers.base import (
     EmbeddingProvider,
+    ImagePart,
     Message,
     ProviderRequest,
     ProviderResponse,
@@ -63,6 +64,7 @@ from sight.llm.types import (
     TextDelta,
 )
 from sight.llm.usage import CallUsage, UsageRecorder
+from sight.llm.vision import IMAGE_INPUT_TOKENS, accepts_images, images_refused
 from sight.observability import Metrics
 from sight.postgres import SessionMaker
 
@@ -132,6 +134,12 @@ class LLMGateway:
 
     def default_provider(self) -> str:
         return self._resolver.default_provider()
+
+    def sees_images(self, route: Route) -> bool:
+        """Whether the route's model can be shown an image (llm/vision.py)."""
+        return accepts_images(
+            route.provider, route.model, self.settings.llm.vision_models
+        )
 
     async def route(
         self, flow: str, ctx: CallContext, session: AsyncSession | None = None
@@ -228,10 +236,11 @@ class LLMGateway:
         ctx: CallContext,
         sample_index: int = 0,
         prompt_version: str | None = None,
+        images: tuple[ImagePart, ...] = (),
     ) -> LLMResult[T]:
         """One structured call; returns a validated `output` instance."""
         call = await self._prepare(
-            flow, output, system, prompt, ctx, sample_index, prompt_version
+            flow, output, system, prompt, ctx, sample_index, prompt_version, images
         )
         result: LLMResult[T] = await self._run(call)
         return result
@@ -245,9 +254,10 @@ class LLMGateway:
         ctx: CallContext,
         sample_index: int = 0,
         prompt_version: str | None = None,
+        images: tuple[ImagePart, ...] = (),
     ) -> LLMResult[str]:
         call = await self._prepare(
-            flow, None, system, prompt, ctx, sample_index, prompt_version
+            flow, None, system, prompt, ctx, sample_index, prompt_version, images
         )
         result: LLMResult[str] = await self._run(call)
         return result
@@ -262,6 +272,7 @@ class LLMGateway:
         ctx: CallContext,
         sample_index: int = 0,
         prompt_version: str | None = None,
+        images: tuple[ImagePart, ...] = (),
     ) -> AsyncIterator[StreamItem]:
         """The answer as `TextDelta`s while it is written, then one
         `StreamDone` with the same `LLMResult` `generate` would return.
@@ -274,7 +285,7 @@ class LLMGateway:
         the loop early cancels it (its usage row is still written).
         """
         call = await self._prepare(
-            flow, output, system, prompt, ctx, sample_index, prompt_version
+            flow, output, system, prompt, ctx, sample_index, prompt_version, images
         )
         cached = await self._from_cache(call)
         if cached is not None:
@@ -305,15 +316,18 @@ class LLMGateway:
         ctx: CallContext,
         sample_index: int,
         prompt_version: str | None,
+        images: tuple[ImagePart, ...] = (),
     ) -> _Call:
         """Route, credentials and the up-front budget check."""
         started = time.perf_counter()
         user_settings, project = await self._resolver.load_overrides(ctx, None)
         route = self._resolver.route_from(flow, user_settings, project)
+        if images and not self.sees_images(route):
+            raise images_refused(route.provider, route.model)
         request = ProviderRequest(
             model=route.model,
             system=system,
-            messages=(Message("user", prompt),),
+            messages=(Message("user", prompt, images),),
             temperature=route.temperature,
             max_tokens=route.max_tokens,
             timeout=route.timeout,
@@ -331,7 +345,10 @@ class LLMGateway:
             raise
         usage.billed_to = creds.billed_to
         expected = price_table().cost(
-            route.provider, route.model, len(system + prompt) // 4, route.max_tokens
+            route.provider,
+            route.model,
+            len(system + prompt) // 4 + IMAGE_INPUT_TOKENS * len(images),
+            route.max_tokens,
         )
         usage.expected_usd = expected or 0.0
         use_cache = self.settings.llm.cache_enabled and route.provider != "offline"

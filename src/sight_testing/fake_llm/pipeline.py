@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from sight_testing.fake_llm.config import EndpointName, FakeLLMConfig
 from sight_testing.fake_llm.content import ContentFault
+from sight_testing.fake_llm.images import BadImage, image_digests
 from sight_testing.fake_llm.state import FakeLLMState, RequestTicket
 
 ErrorFormatter = Callable[[int, str], dict[str, Any]]
@@ -144,6 +145,11 @@ async def serve_model_request(
             return JSONResponse(errors(400, "Request body must be a JSON object."), 400)
         if model is None and isinstance(body.get("model"), str):
             ticket.set_model(body["model"])
+        try:
+            ticket.set_images(image_digests(body, endpoint))
+        except BadImage as exc:
+            status = 400
+            return JSONResponse(errors(400, str(exc)), 400)
         config = state.config
         fault = state.take_fault(ticket)
         limit = config.max_in_flight

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -44,6 +44,8 @@ class RequestRecord(BaseModel):
     fault: FaultKind | None
     api_key: str | None = None
     """The key the client presented (Bearer, x-api-key or x-goog-api-key)."""
+    images: list[str] = []
+    """``mime_type:sha256`` of each image the request carried (images.py)."""
 
     @property
     def duration(self) -> float | None:
@@ -77,6 +79,7 @@ class _Live:
     status: int | None = None
     fault: FaultKind | None = None
     api_key: str | None = None
+    images: list[str] = field(default_factory=list)
 
 
 class RequestTicket:
@@ -100,6 +103,9 @@ class RequestTicket:
 
     def set_api_key(self, key: str | None) -> None:
         self._live.api_key = key
+
+    def set_images(self, digests: list[str]) -> None:
+        self._live.images = digests
 
     def finish(self, status: int) -> None:
         if self._done:
@@ -213,6 +219,7 @@ class FakeLLMState:
                         status=r.status,
                         fault=r.fault,
                         api_key=r.api_key,
+                        images=list(r.images),
                     )
                     for r in self._log
                 ]

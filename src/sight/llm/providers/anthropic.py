@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import anthropic
-from anthropic.types import Message, MessageParam, ToolChoiceToolParam, ToolParam
+from anthropic.types import (
+    ImageBlockParam,
+    Message,
+    MessageParam,
+    TextBlockParam,
+    ToolChoiceToolParam,
+    ToolParam,
+)
 
 from sight.llm.providers._common import (
     deadline_error,
@@ -136,6 +143,21 @@ class AnthropicProvider:
         for turn in request.messages:
             if turn.role == "assistant":
                 messages.append({"role": "assistant", "content": turn.content})
+            elif turn.images:
+                # Images first: Anthropic's guidance is image before the text.
+                blocks: list[ImageBlockParam | TextBlockParam] = [
+                    {
+                        "type": "image",
+                        "source": {
+                            "type": "base64",
+                            "media_type": image.mime_type,  # type: ignore[typeddict-item]
+                            "data": image.base64,
+                        },
+                    }
+                    for image in turn.images
+                ]
+                blocks.append({"type": "text", "text": turn.content})
+                messages.append({"role": "user", "content": blocks})
             else:
                 messages.append({"role": "user", "content": turn.content})
         tools: list[ToolParam] | anthropic.Omit = anthropic.omit

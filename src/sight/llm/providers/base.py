@@ -9,6 +9,7 @@ does that once for all providers, so SDK-level retries are switched off
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -51,9 +52,26 @@ class ProviderError(Exception):
 
 
 @dataclass(frozen=True)
+class ImagePart:
+    """An image shown with a user message (a focus group's stimulus).
+
+    `mime_type` is what the bytes were checked to be (image/png, image/jpeg,
+    image/webp or image/gif), never what the uploader claimed."""
+
+    mime_type: str
+    data: bytes
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+
+@dataclass(frozen=True)
 class Message:
     role: str  # "user" | "assistant"
     content: str
+    # Shown before the text; only on user messages, only to models that see.
+    images: tuple[ImagePart, ...] = ()
 
 
 @dataclass(frozen=True)

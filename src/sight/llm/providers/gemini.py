@@ -167,7 +167,15 @@ class GeminiProvider:
         return [
             types.Content(
                 role="model" if message.role == "assistant" else "user",
-                parts=[types.Part(text=message.content)],
+                parts=[
+                    *(
+                        types.Part.from_bytes(
+                            data=image.data, mime_type=image.mime_type
+                        )
+                        for image in message.images
+                    ),
+                    types.Part(text=message.content),
+                ],
             )
             for message in request.messages
         ]

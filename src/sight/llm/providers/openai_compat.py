@@ -13,7 +13,11 @@ from urllib.parse import urlsplit
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionContentPartParam,
+    ChatCompletionMessageParam,
+)
 from openai.types.chat.completion_create_params import ResponseFormat
 from openai.types.completion_usage import CompletionUsage
 
@@ -139,6 +143,19 @@ class OpenAICompatProvider:
         for message in request.messages:
             if message.role == "assistant":
                 messages.append({"role": "assistant", "content": message.content})
+            elif message.images:
+                # Chat Completions takes images as data URLs in content parts.
+                parts: list[ChatCompletionContentPartParam] = [
+                    {
+                        "type": "image_url",
+                        "image_url": {
+                            "url": f"data:{image.mime_type};base64,{image.base64}"
+                        },
+                    }
+                    for image in message.images
+                ]
+                parts.append({"type": "text", "text": message.content})
+                messages.append({"role": "user", "content": parts})
             else:
                 messages.append({"role": "user", "content": message.content})
         return messages
