@@ -4,16 +4,21 @@ worker), all on one embedded PostgreSQL, against the fake provider in its own
 process with latency L and a concurrency limit P (a call that finds P in
 flight is answered 429 with Retry-After, as a provider's limit does).
 
-Each worker may have C calls in flight (Sight's default for the provider,
-per process), so W workers offer W x C and the provider takes min(W x C, P):
-ideal = ceil(N / min(W x C, P)) x L. The run is one `surveys.run` job whose
-respondents are shared out as `surveys.shard` jobs (surveys/sharding.py);
-the wall clock runs from the job's creation to the survey's results stored.
-The themes' embeddings go to the fake provider too (a deployment that scales
-out embeds through its provider), so the local model does not decide the time.
+Sight's concurrency for the provider, C, is shared by every process
+(llm/slots.py: PostgreSQL advisory locks here, no Redis), so W workers
+together have at most C calls in flight and the provider takes min(C, P):
+ideal = (ceil(N / min(C, P)) + 1) x L (one call per respondent, plus the
+last call of the run). The run is one `surveys.run` job whose respondents are
+shared out as `surveys.shard` jobs (surveys/sharding.py); the wall clock runs
+from the job's creation to the survey's results stored. The themes'
+embeddings go to the fake provider too (a deployment that scales out embeds
+through its provider), so the local model does not decide the time. The
+requests-per-minute limit is lifted (the fake has none), so only the
+concurrency limit binds. CPU per answer is each process's user + system time
+over the run (from /proc), divided by the respondents answered.
 
     uv run python -m bench.scaleout --respondents 2000 --workers 1 2 4 \
-        --latency 2 --provider-limit 64
+        --latency 2 --provider-limit 32 --concurrency 32
 """
 
 from __future__ import annotations
@@ -95,7 +100,7 @@ def _wait(url: str, seconds: float) -> None:
         time.sleep(0.2)
 
 
-def _env(url: str, fake: str) -> dict[str, str]:
+def _env(url: str, fake: str, concurrency: int) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
@@ -107,6 +112,8 @@ def _env(url: str, fake: str) -> dict[str, str]:
         # from the response cache.
         "SIGHT_LLM__CACHE_ENABLED": "false",
         "SIGHT_JOBS__RUN_WORKER_IN_PROCESS": "false",
+        "SIGHT_LLM__LIMITS__OPENAI__CONCURRENCY": str(concurrency),
+        "SIGHT_LLM__LIMITS__OPENAI__REQUESTS_PER_MINUTE": "100000",
         "SECRET_KEY": "s" * 40,
         "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
     }
@@ -116,9 +123,18 @@ def _sight() -> str:
     return str(Path(sys.executable).with_name("sight"))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def _processes(url: str, fake: str, workers: int) -> Iterator[None]:
-    env = _env(url, fake)
+def _processes(
+    url: str, fake: str, workers: int, concurrency: int
+) -> Iterator[list[int]]:
+    """`sight serve` and the workers; yields their pids (serve first)."""
+    env = _env(url, fake, concurrency)
     port = _free_port()
     procs = [
         subprocess.Popen(
@@ -151,7 +167,7 @@ def _processes(url: str, fake: str, workers: int) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the workers did not start")
                 time.sleep(0.2)
-        yield
+        yield [proc.pid for proc in procs]
     finally:
         for proc in procs:
             proc.terminate()
@@ -199,13 +215,16 @@ def run_once(
     user_id: uuid.UUID,
     project_id: uuid.UUID,
     workers: int,
+    concurrency: int,
 ) -> dict[str, Any]:
-    with _processes(url, fake, workers):
+    with _processes(url, fake, workers, concurrency) as pids:
         httpx.post(f"{fake}/_control", json={"reset_stats": True}, timeout=5)
+        cpu_before = [_cpu_seconds(pid) for pid in pids]
         started = time.perf_counter()
         survey_id = asyncio.run(_start(url, user_id, project_id))
         status = _until_done(url, survey_id, 1800)
         wall = time.perf_counter() - started
+        cpu = [_cpu_seconds(pid) - b for pid, b in zip(pids, cpu_before, strict=True)]
         load = os.getloadavg()[0]
     stats = httpx.get(f"{fake}/_stats", timeout=30).json()
     chat = [r for r in stats["requests"] if r["endpoint"] == "openai.chat.completions"]
@@ -225,79 +244,105 @@ def run_once(
         "refused": sum(1 for r in chat if r["status"] == 429),
         "max_in_flight": int(stats["max_in_flight"]),
         "load": load,
+        "serve_cpu": cpu[0],
+        "worker_cpu": cpu[1:],
     }
+
+
+def ideal_seconds(respondents: int, at_once: int, latency: float) -> float:
+    """Every respondent's call in full waves of `at_once`, plus one call."""
+    return (math.ceil(respondents / at_once) + 1) * latency
 
 
 def quick() -> list[Any]:
     """`python -m bench all --quick`: 200 respondents on 1 and 2 workers with
-    the provider's limit at one worker's concurrency (so it binds at 2)."""
+    the provider's limit P at Sight's concurrency C (shared by the workers)."""
     from bench.rows import Row
 
     respondents, latency = 200, 2.0
-    per_worker = _per_worker()
+    limit = _default_concurrency()
     rows = []
-    with fresh_database() as url, _fake(latency, per_worker) as fake:
+    with fresh_database() as url, _fake(latency, limit) as fake:
         user_id = insert_user(url)
         project_id = _project_with_personas(url, user_id, respondents)
         for workers in (1, 2):
-            r = run_once(url, fake, user_id, project_id, workers)
-            at_once = min(workers * per_worker, per_worker)
-            ideal = math.ceil(respondents / at_once) * latency
+            r = run_once(url, fake, user_id, project_id, workers, limit)
+            ideal = ideal_seconds(respondents, limit, latency)
             rows.append(
                 Row(
                     f"Scale-out survey {respondents} x 10, {workers} worker(s)",
                     f"{r['wall']:.1f} s = {r['wall'] / ideal:.2f} x ideal "
-                    f"({r['answered']} answered, {r['refused']} refused with 429)",
+                    f"({r['answered']} answered, {r['refused']} refused with 429, "
+                    f"{r['max_in_flight']} in flight at most)",
                     "<= 1.2 x ideal at the provider limit",
                     met=r["status"] == "completed" and r["wall"] <= 1.2 * ideal,
-                    note=f"bench.scaleout, P = {per_worker}, C = {per_worker}",
+                    note=f"bench.scaleout, P = C = {limit} shared by the workers",
                 )
             )
     return rows
 
 
-def _per_worker() -> int:
+def _default_concurrency() -> int:
     settings = Settings(_env_file=None, secret_key="b" * 40)  # type: ignore[call-arg]
     return settings.llm.limits["openai"].concurrency
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--respondents", type=int, default=2000)
+    parser.add_argument("--respondents", type=int, nargs="+", default=[2000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--latency", type=float, default=2.0)
     parser.add_argument(
         "--provider-limit",
         type=int,
-        default=64,
-        help="calls the fake provider takes at once (429 beyond)",
+        default=32,
+        help="P: calls the fake provider takes at once (429 beyond)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=_default_concurrency(),
+        help="C: Sight's calls in flight for the provider, all processes together",
     )
     args = parser.parse_args()
-    per_worker = _per_worker()
     print(f"machine: {machine()}")
-    rows = []
-    with fresh_database() as url, _fake(args.latency, args.provider_limit) as fake:
-        user_id = insert_user(url)
-        project_id = _project_with_personas(url, user_id, args.respondents)
-        for workers in args.workers:
-            result = run_once(url, fake, user_id, project_id, workers)
-            rows.append((workers, result))
-            print(f"  {workers} worker(s): {result}", flush=True)
     print(
-        "| workers | C per worker | provider limit P | calls at once min(W*C, P) "
-        "| answered | provider calls | 429s | max in flight | wall (s) | ideal (s) "
-        "| wall / ideal | respondents/s | load avg |"
+        f"P = {args.provider_limit}, C = {args.concurrency} (shared by the workers), "
+        f"L = {args.latency} s"
+    )
+    rows = []
+    for respondents in args.respondents:
+        with (
+            fresh_database() as url,
+            _fake(args.latency, args.provider_limit) as fake,
+        ):
+            user_id = insert_user(url)
+            project_id = _project_with_personas(url, user_id, respondents)
+            for workers in args.workers:
+                result = run_once(
+                    url, fake, user_id, project_id, workers, args.concurrency
+                )
+                rows.append((respondents, workers, result))
+                print(f"  {respondents} x {workers} worker(s): {result}", flush=True)
+    at_once = min(args.concurrency, args.provider_limit)
+    print(
+        "| respondents | workers | answered | provider calls | 429s | max in flight "
+        "| wall (s) | ideal (s) | wall / ideal | respondents/s "
+        "| CPU s per answer (serve + workers) | busiest worker, share of a core "
+        "| load avg |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for workers, r in rows:
-        at_once = min(workers * per_worker, args.provider_limit)
-        ideal = math.ceil(args.respondents / at_once) * args.latency
-        binds = " (limit binds)" if workers * per_worker >= args.provider_limit else ""
+    for respondents, workers, r in rows:
+        ideal = ideal_seconds(respondents, at_once, args.latency)
+        cpu = r["serve_cpu"] + sum(r["worker_cpu"])
+        busiest = max(r["worker_cpu"]) / r["wall"]
         print(
-            f"| {workers} | {per_worker} | {args.provider_limit} | {at_once}{binds} "
-            f"| {r['answered']} | {r['calls']} | {r['refused']} | {r['max_in_flight']} "
-            f"| {r['wall']:.1f} | {ideal:.0f} | {r['wall'] / ideal:.2f} "
-            f"| {r['answered'] / r['wall']:.1f} | {r['load']:.1f} |"
+            f"| {respondents} | {workers} | {r['answered']} | {r['calls']} "
+            f"| {r['refused']} | {r['max_in_flight']} | {r['wall']:.1f} "
+            f"| {ideal:.0f} | {r['wall'] / ideal:.2f} "
+            f"| {r['answered'] / r['wall']:.1f} "
+            f"| {cpu / max(1, r['answered']) * 1000:.0f} ms "
+            f"| {busiest:.0%} | {r['load']:.1f} |"
         )
 
 

@@ -374,3 +374,38 @@ async def test_reconnecting_after_the_end_gets_a_closed_stream(
         timeout=5,
     )
     assert [e for e in after if "id" in e] == []
+
+
+async def test_a_busy_worker_is_not_declared_stalled(
+    worker_only_database: str,
+) -> None:
+    """A worker whose event loop is held far past `stalled_after_seconds`
+    (3 s here: 4.5 s per unit), as a CPU-starved one is, keeps its job: the
+    other worker's watchdog does not re-queue it, so nothing is done twice."""
+    url = worker_only_database
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (id, email, full_name, password_hash, is_active) "
+            "VALUES (gen_random_uuid(), 'b@example.com', 'B', 'x', true) RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+    busy = _spawn_worker(url)
+    watcher: subprocess.Popen[bytes] | None = None
+    try:
+        job_id = await start_job(url, str(user_id), units=3, delay=0.1, block=4.5)
+        deadline = time.monotonic() + 30
+        while _job_row(url, job_id)[0] != "running":
+            assert time.monotonic() < deadline, _job_row(url, job_id)
+            await asyncio.sleep(0.1)
+        watcher = _spawn_worker(url)  # its watchdog looks every 1.5 s
+        deadline = time.monotonic() + 60
+        while _job_row(url, job_id)[0] not in {"succeeded", "failed"}:
+            assert time.monotonic() < deadline, _job_row(url, job_id)
+            await asyncio.sleep(0.2)
+        status, attempts, _ = _job_row(url, job_id)
+    finally:
+        for proc in (busy, watcher):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(10)
+    assert (status, attempts) == ("succeeded", 1)
+    assert sorted(_units(url, job_id)) == [(0, 1), (1, 1), (2, 1)]

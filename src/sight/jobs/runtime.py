@@ -4,7 +4,8 @@ that re-queues jobs whose worker died.
 Life of a job: `queued` → `running` → `succeeded` | `failed` | `cancelled`.
 A handler that raises is retried (new attempt, backoff) up to
 `settings.jobs.max_attempts`; a worker that dies mid-job stops heartbeating, and
-any live worker's watchdog re-queues its job, which resumes from its checkpoint.
+any live worker's watchdog re-queues its job, which resumes from its checkpoint
+(a worker that is only busy keeps heartbeating from a thread: heartbeat.py).
 Every start counts as an attempt, however the job was re-queued: a job that
 already used its attempts is failed when it comes back, not run again.
 """
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
+import procrastinate.worker
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -30,13 +32,14 @@ from sqlalchemy.sql import cast
 from sight import streams
 from sight.config import Settings
 from sight.jobs import events
+from sight.jobs.heartbeat import LoopHeartbeat
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK, register_periodic
 from sight.jobs.registry import finish_listeners, get_handler
 from sight.kit.errors import SightError
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
-from sight.postgres import SessionMaker, session_scope
+from sight.postgres import SessionMaker, libpq_url, session_scope
 from sight.streams import ProgressEvent
 
 logger = logging.getLogger("sight.jobs")
@@ -380,22 +383,35 @@ async def watchdog(runtime: WorkerRuntime, every_seconds: float) -> None:
 
 
 async def run_worker(runtime: WorkerRuntime, *, concurrency: int, name: str) -> None:
-    """Run a procrastinate worker plus the stall watchdog until cancelled."""
+    """Run a procrastinate worker plus the stall watchdog until cancelled; its
+    heartbeat is also written from a thread (heartbeat.py)."""
     settings = runtime.settings.jobs
     register_periodic(runtime.queue_app)
+    runtime.queue_app.perform_import_paths()  # type: ignore[no-untyped-call]
+    worker = procrastinate.worker.Worker(
+        app=runtime.queue_app,
+        queues=[QUEUE],
+        name=name,
+        concurrency=concurrency,
+        install_signal_handlers=False,
+        additional_context={"runtime": runtime},
+        update_heartbeat_interval=settings.heartbeat_seconds,
+        stalled_worker_timeout=settings.stalled_after_seconds,
+        shutdown_graceful_timeout=5,
+    )
+    engine = runtime.sessionmaker.kw["bind"]
+    beat = LoopHeartbeat(
+        libpq_url(engine.url.render_as_string(hide_password=False)),
+        lambda: worker.worker_id,
+        every_seconds=settings.heartbeat_seconds,
+        stalled_after_seconds=settings.stalled_after_seconds,
+    )
     guard = asyncio.create_task(watchdog(runtime, settings.stalled_after_seconds / 2))
+    beat.start()
     try:
-        await runtime.queue_app.run_worker_async(
-            queues=[QUEUE],
-            name=name,
-            concurrency=concurrency,
-            install_signal_handlers=False,
-            additional_context={"runtime": runtime},
-            update_heartbeat_interval=settings.heartbeat_seconds,
-            stalled_worker_timeout=settings.stalled_after_seconds,
-            shutdown_graceful_timeout=5,
-        )
+        await worker.run()  # type: ignore[no-untyped-call]
     finally:
+        beat.stop()
         guard.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await guard

@@ -33,6 +33,7 @@ from sight.llm.resilience import (
     backoff_delay,
 )
 from sight.llm.resolver import Credentials
+from sight.llm.slots import SlotStore
 from sight.llm.types import Route
 from sight.llm.usage import CallUsage
 
@@ -56,9 +57,16 @@ DeltaSink = Callable[[str], None]
 
 
 class ProviderCalls:
-    def __init__(self, settings: Settings, rate_storage: Storage) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rate_storage: Storage,
+        slot_store: SlotStore | None = None,
+    ) -> None:
         self.settings = settings
         self._rate_storage = rate_storage
+        # Where the processes share each provider's concurrency (slots.py).
+        self._slot_store = slot_store
         self._providers: dict[tuple[str, str], ChatProvider] = {}
         self._limiters: dict[tuple[str, str], ProviderLimiter] = {}
         self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
@@ -85,6 +93,7 @@ class ProviderCalls:
                 requests_per_minute=limits.requests_per_minute if limits else None,
                 tokens_per_minute=limits.tokens_per_minute if limits else None,
                 storage=self._rate_storage,
+                slot_store=self._slot_store,
             )
         return self._limiters[key]
 
@@ -280,6 +289,8 @@ class ProviderCalls:
     async def aclose(self) -> None:
         for provider in self._providers.values():
             await provider.aclose()
+        if self._slot_store is not None:
+            await self._slot_store.aclose()
 
 
 def _estimated_input(request: ProviderRequest) -> int:

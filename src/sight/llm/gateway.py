@@ -48,6 +48,7 @@ from sight.llm.providers.base import (
     ProviderResponse,
 )
 from sight.llm.resolver import Credentials, RouteResolver
+from sight.llm.slots import slot_store
 from sight.llm.structured import (
     OutputInvalid,
     output_schema,
@@ -127,7 +128,9 @@ class LLMGateway:
         rate_storage: Storage = (
             RedisStorage("async+" + redis_url) if redis_url else MemoryStorage()
         )
-        self._calls = ProviderCalls(settings, rate_storage)
+        self._calls = ProviderCalls(
+            settings, rate_storage, slot_store(settings, sessionmaker)
+        )
         self._embeddings = EmbeddingCalls(settings, self._usage)
 
     # ---- routing (see resolver.py) -------------------------------------------

@@ -1,8 +1,9 @@
 """Staying within a provider's limits and off a provider that keeps failing.
 
-- `ProviderLimiter`: at most N calls in flight per provider (per process), and
-  requests/tokens per minute through the `limits` library, shared by every
-  process through Redis when `REDIS_URL` is set.
+- `ProviderLimiter`: at most N calls in flight per provider endpoint and key,
+  across every process (`slots.SharedSlots`: Redis leases, else PostgreSQL
+  advisory locks), and requests/tokens per minute through the `limits`
+  library, shared by every process through Redis when `REDIS_URL` is set.
 - `CircuitBreaker`: after K consecutive failures an endpoint is not called for
   a cool-down; then one trial call decides whether it closes again. Any answer
   from the endpoint (also a 4xx) closes it; a trial without a verdict
@@ -22,6 +23,8 @@ from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from sight.llm.slots import SharedSlots, SlotStore
+
 
 class ProviderLimiter:
     def __init__(
@@ -32,9 +35,10 @@ class ProviderLimiter:
         requests_per_minute: int | None,
         tokens_per_minute: int | None,
         storage: Storage,
+        slot_store: SlotStore | None = None,
     ) -> None:
         self.provider = provider
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._slots = SharedSlots(provider, concurrency, slot_store)
         self._limiter = MovingWindowRateLimiter(storage)
         self._rpm = (
             RateLimitItemPerMinute(requests_per_minute) if requests_per_minute else None
@@ -45,7 +49,7 @@ class ProviderLimiter:
 
     @asynccontextmanager
     async def slot(self, estimated_tokens: int) -> AsyncIterator[None]:
-        async with self._semaphore:
+        async with self._slots.hold():
             await self._wait(self._rpm, 1)
             await self._wait(self._tpm, max(1, estimated_tokens))
             yield
