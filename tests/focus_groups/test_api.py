@@ -41,14 +41,20 @@ async def test_setup_validation_access_edit_and_delete(
     )
     assert "always" in message
     await rejected({**base, "language": "de"}, "language")
-    for image in (
-        {"kind": "image", "content": "x.png"},
-        {"kind": "concept", "content": "Nowa kawa", "image_url": "https://x/y.png"},
-    ):
-        message = await rejected({**base, "stimulus": image}, "stimulus")
-        # Says which providers read images and why none gets one here.
-        for provider in ("Gemini", "OpenAI", "Anthropic", "text only", "content"):
-            assert provider in message, message
+    # Image stimuli: the picture itself is needed, never a URL to fetch
+    # (tests/focus_groups/test_image_stimulus.py covers the rest).
+    message = await rejected(
+        {**base, "stimulus": {"kind": "image", "content": "x.png"}}, "stimulus"
+    )
+    assert "needs image_base64" in message
+    message = await rejected(
+        {
+            **base,
+            "stimulus": {"kind": "image", "content": "x", "image_url": "https://x/y"},
+        },
+        "stimulus",
+    )
+    assert "not fetched from URLs" in message
     # Personas of another project (or made-up ids) are named, by position.
     other_project, other_personas = await project_with_personas(client, auth, n=2)
     message = await rejected(
@@ -75,6 +81,7 @@ async def test_setup_validation_access_edit_and_delete(
         "kind": "concept",
         "title": "",
         "content": "Kawa co miesiąc za 49 zł",
+        "image": None,  # set for an image stimulus (test_image_stimulus.py)
     }
     deleted = await client.delete(f"/api/v1/focus-groups/{created['id']}", headers=auth)
     assert deleted.status_code == 204, deleted.text

@@ -190,6 +190,7 @@ MATRIX: dict[str, Scoped | Account] = {
     "PUT /api/v1/focus-groups/{focus_group_id}": Scoped("write", body={}),
     "DELETE /api/v1/focus-groups/{focus_group_id}": Scoped("write", destructive=True),
     "GET /api/v1/focus-groups/{focus_group_id}/estimate": Scoped("read"),
+    "GET /api/v1/focus-groups/{focus_group_id}/stimulus-image": Scoped("read"),
     "POST /api/v1/focus-groups/{focus_group_id}/run": Scoped(
         "write", probe_allowed=False
     ),

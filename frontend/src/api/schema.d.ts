@@ -953,7 +953,8 @@ export interface paths {
         put?: never;
         /**
          * Create Focus Group
-         * @description Set up a group: 2-100 of the project's personas, 1-20 questions.
+         * @description Set up a group: 2-100 of the project's personas, 1-20 questions, and
+         *     optionally a stimulus (text, or an image for a model that can see).
          */
         post: operations["create_focus_group_api_v1_projects__project_id__focus_groups_post"];
         delete?: never;
@@ -985,6 +986,26 @@ export interface paths {
          * @description Delete the group and its transcript (a running group is cancelled).
          */
         delete: operations["delete_focus_group_api_v1_focus_groups__focus_group_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/focus-groups/{focus_group_id}/stimulus-image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Focus Group Stimulus Image
+         * @description The picture the group is shown (404 when its stimulus is not an image).
+         */
+        get: operations["focus_group_stimulus_image_api_v1_focus_groups__focus_group_id__stimulus_image_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4950,8 +4971,11 @@ export interface components {
          * Stimulus
          * @description What the group reacts to: an object, or a plain string (a concept).
          *
-         *     Images are refused with a 422 that says why (`IMAGE_REFUSAL`): the model
-         *     gateway's messages are text only, so no provider would be shown one.
+         *     An image (kind `image`) comes as `image_base64` (plain base64 or a
+         *     `data:image/...;base64,` URL) with `content` describing it in words (kept
+         *     for reports and analysis); it is shown to models that can see, and a
+         *     group whose answering model cannot is refused with a 422 that says so.
+         *     Images are not fetched from URLs.
          */
         Stimulus: {
             /**
@@ -4959,7 +4983,7 @@ export interface components {
              * @default concept
              * @enum {string}
              */
-            kind: "concept" | "ad_copy" | "price_point" | "other";
+            kind: "concept" | "ad_copy" | "price_point" | "image" | "other";
             /**
              * Title
              * @default
@@ -4967,6 +4991,34 @@ export interface components {
             title: string;
             /** Content */
             content: string;
+            /**
+             * Image Base64
+             * @description kind image: the picture, base64 or a data URL (PNG, JPEG, WebP, GIF; at most 5 MB).
+             */
+            image_base64?: string | null;
+            /**
+             * Mime Type
+             * @description Optional; the type is read from the bytes themselves.
+             */
+            mime_type?: string | null;
+        };
+        /** StimulusImageRead */
+        StimulusImageRead: {
+            /** Mime Type */
+            mime_type: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Bytes */
+            bytes: number;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Url
+             * @description GET it (same access as the group).
+             */
+            url: string;
         };
         /** StimulusRead */
         StimulusRead: {
@@ -4974,11 +5026,12 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "concept" | "ad_copy" | "price_point" | "other";
+            kind: "concept" | "ad_copy" | "price_point" | "image" | "other";
             /** Title */
             title: string;
             /** Content */
             content: string;
+            image?: components["schemas"]["StimulusImageRead"] | null;
         };
         /** StoredKey */
         StoredKey: {
@@ -9753,6 +9806,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not logged in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field and what is allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    focus_group_stimulus_image_api_v1_focus_groups__focus_group_id__stimulus_image_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                focus_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                };
             };
             /** @description Not logged in, or the token is invalid or expired */
             401: {

@@ -14,6 +14,12 @@ export const SETTINGS_PATH = "/settings";
  * then comes from the offline engine (GET /api/v1/settings/llm says which provider
  * answers by default).
  */
+export function usesOffline(settings: { effective_default_provider: string; routes?: { provider: string }[] } | undefined): boolean {
+  if (settings === undefined) return false;
+  const routes = settings.routes ?? [];
+  return routes.length > 0 ? routes.some((route) => route.provider === "offline") : settings.effective_default_provider === "offline";
+}
+
 export function OfflineBanner() {
   const api = useApi();
   const { t } = useI18n();
@@ -28,7 +34,9 @@ export function OfflineBanner() {
     staleTime: 60_000,
     refetchOnWindowFocus: true,
   });
-  if (settings.data?.effective_default_provider !== "offline") return null;
+  // The routes are this user's (their own provider and keys, else the
+  // deployment's): a user with their own key sees no banner on a keyless server.
+  if (!usesOffline(settings.data)) return null;
   return (
     <div className="offline-banner" role="status" data-testid="offline-banner">
       <span>{t("offline.banner")}</span> <Link to={SETTINGS_PATH}>{t("offline.settings")}</Link>

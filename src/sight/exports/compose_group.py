@@ -12,6 +12,7 @@ from sight.exports.document import (
     Figure,
     Heading,
     Para,
+    Picture,
     Quote,
     Report,
     Table,
@@ -240,8 +241,19 @@ def group_blocks(
         report.add(
             Heading(t(lang, "stimulus"), level + 1),
             Para(f"{stimulus.get('title', '')}", "lead"),
-            Para(str(stimulus.get("content", ""))),
         )
+        image, picture = stimulus.get("image"), group.get("stimulus_image")
+        if image and picture:
+            report.add(
+                Picture(
+                    picture,
+                    image["mime_type"],
+                    image["width"],
+                    image["height"],
+                    t(lang, "stimulus_shown"),
+                )
+            )
+        report.add(Para(str(stimulus.get("content", ""))))
     sub = level + 1 if not full else level
     _summary(report, bundle["analysis"].get("summary"), sub)
     _sentiment(report, bundle["analysis"], sub)

@@ -9,6 +9,7 @@ vector SVG in PDF, PNG in DOCX, a table of the numbers in Markdown.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,6 +65,29 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture shown to participants (a focus group's image stimulus)."""
+
+    data: bytes
+    mime_type: str
+    width: int
+    height: int
+    caption: str = ""
+
+    def printable(self) -> bytes:
+        """PNG or JPEG bytes, which every writer embeds (WebP and GIF are
+        converted: python-docx reads neither WebP nor animation)."""
+        if self.mime_type in ("image/png", "image/jpeg"):
+            return self.data
+        from PIL import Image  # only reports with a WebP/GIF picture need it
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            out = io.BytesIO()
+            image.convert("RGBA").save(out, format="PNG")
+            return out.getvalue()
+
+
+@dataclass(frozen=True)
 class Turn:
     """One line of a transcript."""
 
@@ -72,7 +96,7 @@ class Turn:
     moderator: bool = False
 
 
-Block = Heading | Para | Quote | Bullets | Facts | Table | Figure | Turn
+Block = Heading | Para | Quote | Bullets | Facts | Table | Figure | Picture | Turn
 
 
 @dataclass

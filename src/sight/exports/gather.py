@@ -192,6 +192,12 @@ async def group_bundle(
             "project_context": group.project_context,
             "questions": group.questions,
             "stimulus": group.stimulus,
+            # Bytes for the PDF/DOCX picture; dropped from the JSON export.
+            "stimulus_image": (
+                await group_repository.stimulus_image(session, group.id)
+                if (group.stimulus or {}).get("image")
+                else None
+            ),
             "language": group.language,
             "mode": group.mode,
             "status": group.status,

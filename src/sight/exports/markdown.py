@@ -10,6 +10,7 @@ from sight.exports.document import (
     Figure,
     Heading,
     Para,
+    Picture,
     Quote,
     Report,
     Table,
@@ -69,6 +70,9 @@ def render_markdown(report: Report) -> bytes:
                 for i, r in enumerate(block.rows)
             ]
             lines += _table(block.headers, rows)
+        elif isinstance(block, Picture):
+            # A text file cannot hold the picture: say what it was.
+            lines += [f"*[{block.width} x {block.height} px]* {block.caption}", ""]
         elif isinstance(block, Figure):
             title = getattr(block.chart, "title", "")
             lines += [f"*{title}*", ""]

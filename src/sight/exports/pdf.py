@@ -22,6 +22,7 @@ from sight.exports.document import (
     Figure,
     Heading,
     Para,
+    Picture,
     Quote,
     Report,
     Table,
@@ -271,6 +272,15 @@ def _figure(pdf: _PDF, block: Figure) -> None:
     pdf.ln(2)
 
 
+def _picture(pdf: _PDF, block: Picture) -> None:
+    # At most 60 % of the text width and 90 mm high, in proportion.
+    width = min(pdf.epw * 0.6, 90 * block.width / max(block.height, 1))
+    pdf.image(io.BytesIO(block.printable()), w=width, x=pdf.l_margin)
+    if block.caption:
+        _para(pdf, Para(block.caption, "small"))
+    pdf.ln(2)
+
+
 def _cover(pdf: _PDF, report: Report) -> None:
     pdf.add_page()
     pdf.ln(40)
@@ -305,6 +315,7 @@ def render_pdf(report: Report) -> bytes:
         Table: _table,
         Facts: _facts,
         Figure: _figure,
+        Picture: _picture,
         Bullets: _bullets,
     }
     for block in report.blocks:

@@ -38,10 +38,15 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(RENDER_THREADS, thread_name_prefix="sight-export")
 
 
+def _plain(value: object) -> object:
+    # A picture's bytes stay out of JSON: its metadata and URL are beside them.
+    return None if isinstance(value, bytes) else str(value)
+
+
 def render(kind: str, fmt: str, data: dict[str, Any]) -> bytes:
     """The file's bytes (blocking: call `render_async` from async code)."""
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+        return json.dumps(data, ensure_ascii=False, indent=1, default=_plain).encode()
     if fmt in ("xlsx", "csv"):
         from sight.exports import tables
 

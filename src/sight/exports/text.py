@@ -78,6 +78,10 @@ _T: dict[str, tuple[str, str]] = {
     "participants": ("Participants", "Uczestnicy"),
     "questions": ("Questions", "Pytania"),
     "stimulus": ("Stimulus", "Bodziec"),
+    "stimulus_shown": (
+        "The picture shown to the participants, with every question.",
+        "Obraz pokazany uczestnikom przy każdym pytaniu.",
+    ),
     "summary": ("Summary", "Podsumowanie"),
     "no_summary": (
         "No AI summary has been written for this group yet.",

@@ -22,6 +22,7 @@ from sight.exports.document import (
     Figure,
     Heading,
     Para,
+    Picture,
     Quote,
     Report,
     Table,
@@ -158,6 +159,14 @@ def render_docx(report: Report) -> bytes:
             _table(document, block)
         elif isinstance(block, Figure):
             document.add_picture(io.BytesIO(draw.png(block.chart)), width=Inches(6.2))
+            if block.caption:
+                caption = document.add_paragraph().add_run(block.caption)
+                caption.font.size = Pt(9)
+                caption.font.color.rgb = MUTED
+        elif isinstance(block, Picture):
+            # At most 4.5 in wide and 3.5 in high, in proportion.
+            wide = min(4.5, 3.5 * block.width / max(block.height, 1))
+            document.add_picture(io.BytesIO(block.printable()), width=Inches(wide))
             if block.caption:
                 caption = document.add_paragraph().add_run(block.caption)
                 caption.font.size = Pt(9)

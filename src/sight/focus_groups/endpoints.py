@@ -32,6 +32,7 @@ from sight.focus_groups.schemas import (
     RunAccepted,
     Transcript,
 )
+from sight.kit.errors import NotFound
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.llm.types import CallContext
@@ -57,9 +58,11 @@ async def create_focus_group(
     data: FocusGroupCreate,
     user: CurrentUser,
     session: DbSession,
+    state: State,
 ) -> FocusGroupRead:
-    """Set up a group: 2-100 of the project's personas, 1-20 questions."""
-    group = await service.create_group(session, project, user, data)
+    """Set up a group: 2-100 of the project's personas, 1-20 questions, and
+    optionally a stimulus (text, or an image for a model that can see)."""
+    group = await service.create_group(session, state.llm, project, user, data)
     return FocusGroupRead.model_validate(group)
 
 
@@ -100,13 +103,14 @@ async def update_focus_group(
     data: FocusGroupUpdate,
     user: CurrentUser,
     session: DbSession,
+    state: State,
 ) -> FocusGroupRead:
     """Edit a group that has never run (409 once it has)."""
     from sight.projects.access import authorize_project
 
     project = await authorize_project(session, user, group.project_id, "write")
     return FocusGroupRead.model_validate(
-        await service.update_group(session, project, group, data)
+        await service.update_group(session, state.llm, project, user, group, data)
     )
 
 
@@ -117,6 +121,31 @@ async def delete_focus_group(
     """Delete the group and its transcript (a running group is cancelled)."""
     await service.delete_group(session, state.queue_app, group)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/focus-groups/{focus_group_id}/stimulus-image",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+)
+async def focus_group_stimulus_image(
+    group: GroupReader, session: DbSession
+) -> Response:
+    """The picture the group is shown (404 when its stimulus is not an image)."""
+    image = await repository.stimulus_image(session, group.id)
+    described = (group.stimulus or {}).get("image")
+    if image is None or not described:
+        raise NotFound("stimulus image of focus group", group.id)
+    return Response(
+        content=image,
+        # The type Pillow read from the bytes at upload, never the client's.
+        media_type=described["mime_type"],
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "Content-Disposition": "inline",
+            "ETag": f'"{described["sha256"]}"',
+        },
+    )
 
 
 @router.get("/focus-groups/{focus_group_id}/estimate", response_model=dict[str, Any])

@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -95,8 +96,14 @@ class FocusGroup(IdMixin, TimestampMixin, Base):
     persona_ids: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
     # [{"text": str, "follow_up": "auto" | "always" | "never"}]
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
-    # {"kind": "concept" | "ad_copy" | "price_point" | "other", "title", "content"}
+    # {"kind": "concept" | "ad_copy" | "price_point" | "image" | "other",
+    #  "title", "content"}; an image adds "image": {mime_type, width, height,
+    #  bytes, sha256} and its bytes in `stimulus_image`.
     stimulus: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Loaded only on purpose (undefer / a column query): lists never carry it.
+    stimulus_image: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True, deferred_raiseload=True
+    )
     language: Mapped[str] = mapped_column(String(2), nullable=False)
     mode: Mapped[str] = mapped_column(String(20), nullable=False)
     # Speakers per wave in discussion modes (recorded; the default is chosen

@@ -110,3 +110,11 @@ async def chat_history(
         .limit(limit)
     )
     return list(reversed(list(rows)))
+
+
+async def stimulus_image(session: AsyncSession, group_id: uuid.UUID) -> bytes | None:
+    """The group's image bytes (a deferred column: read only here)."""
+    image: bytes | None = await session.scalar(
+        select(FocusGroup.stimulus_image).where(FocusGroup.id == group_id)
+    )
+    return image

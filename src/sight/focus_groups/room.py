@@ -32,6 +32,7 @@ from sight.focus_groups.signals import stance
 from sight.focus_groups.turns import Turn, speak
 from sight.focus_groups.writers import DeltaWriter, MemoryWriter
 from sight.jobs.runtime import JobContext
+from sight.llm.providers.base import ImagePart
 from sight.prompts import focus_groups as prompts
 from sight.streams import ProgressEvent, StreamKey, publish
 
@@ -81,6 +82,8 @@ class Room:
         self.stored = stored
         self.vectors = question_vectors
         self.prompt_version = prompts.PROMPT_VERSION
+        # The stimulus picture, shown with every persona's answer call.
+        self.images: tuple[ImagePart, ...] = ()
         self.deltas = DeltaWriter(ctx.sessionmaker, key)
         self.deltas.after_writes = self._progress
         self.last_speaker: str | None = None

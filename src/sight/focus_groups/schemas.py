@@ -21,7 +21,7 @@ Language = Literal["pl", "en"]
 # auto: probe when answers diverge or are vague (discussion modes only);
 # always: probe after every question (any mode); never: no probe.
 FollowUp = Literal["auto", "always", "never"]
-StimulusKind = Literal["concept", "ad_copy", "price_point", "other"]
+StimulusKind = Literal["concept", "ad_copy", "price_point", "image", "other"]
 Status = Literal["pending", "queued", "running", "completed", "failed", "cancelled"]
 
 QuestionText = Annotated[
@@ -36,38 +36,69 @@ class QuestionSpec(InputSchema):
     follow_up: FollowUp = "auto"
 
 
-IMAGE_KEYS = ("image", "image_url", "image_base64", "url", "data", "mime_type")
-IMAGE_REFUSAL = (
-    "an image stimulus cannot be shown to the personas: Gemini, OpenAI and "
-    "Anthropic models can read images, but Sight's model gateway sends text "
-    "only to every provider (and the offline engine cannot see), so no "
-    "configured provider would receive it; describe the image in words in "
-    "`content` (kind concept, ad_copy, price_point or other)"
-)
+# base64 of the largest image kept (focus_groups/images.py), with room for a
+# data-URL prefix and line breaks; the bytes themselves are checked later.
+MAX_IMAGE_BASE64_CHARS = 7_100_000
 
 
 class Stimulus(InputSchema):
     """What the group reacts to: an object, or a plain string (a concept).
 
-    Images are refused with a 422 that says why (`IMAGE_REFUSAL`): the model
-    gateway's messages are text only, so no provider would be shown one."""
+    An image (kind `image`) comes as `image_base64` (plain base64 or a
+    `data:image/...;base64,` URL) with `content` describing it in words (kept
+    for reports and analysis); it is shown to models that can see, and a
+    group whose answering model cannot is refused with a 422 that says so.
+    Images are not fetched from URLs."""
 
     kind: StimulusKind = "concept"
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     content: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4000)
     ]
+    image_base64: (
+        Annotated[str, StringConstraints(max_length=MAX_IMAGE_BASE64_CHARS)] | None
+    ) = Field(
+        None,
+        description="kind image: the picture, base64 or a data URL "
+        "(PNG, JPEG, WebP, GIF; at most 5 MB).",
+    )
+    mime_type: str | None = Field(
+        None, description="Optional; the type is read from the bytes themselves."
+    )
 
     @model_validator(mode="before")
     @classmethod
-    def _plain_or_image(cls, value: Any) -> Any:
+    def _plain_or_aliases(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"kind": "concept", "content": value}
-        if isinstance(value, dict) and (
-            value.get("kind") == "image" or any(k in value for k in IMAGE_KEYS)
-        ):
-            raise ValueError(IMAGE_REFUSAL)
+        if isinstance(value, dict):
+            if "image_url" in value or "url" in value:
+                raise ValueError(
+                    "images are not fetched from URLs; send the picture itself as "
+                    "image_base64 (base64 or a data:image/...;base64, URL)"
+                )
+            if "image" in value and "image_base64" not in value:
+                value = {**value, "image_base64": value["image"]}
+                del value["image"]
         return value
+
+    @model_validator(mode="after")
+    def _image_matches_kind(self) -> Stimulus:
+        if self.kind == "image" and not self.image_base64:
+            raise ValueError(
+                "a stimulus of kind image needs image_base64 (the picture as base64 "
+                "or a data URL) and content (what it shows, in words)"
+            )
+        if self.kind != "image" and self.image_base64:
+            raise ValueError(
+                f"image_base64 was given for a stimulus of kind {self.kind}; "
+                "set kind to image"
+            )
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        """The group's stimulus JSON (the image's bytes are stored apart)."""
+        return self.model_dump(exclude={"image_base64", "mime_type"})
 
 
 def _questions(value: Any) -> Any:
@@ -173,10 +204,20 @@ class QuestionRead(Schema):
     follow_up: FollowUp
 
 
+class StimulusImageRead(Schema):
+    mime_type: str
+    width: int
+    height: int
+    bytes: int
+    sha256: str
+    url: str = Field(description="GET it (same access as the group).")
+
+
 class StimulusRead(Schema):
     kind: StimulusKind
     title: str
     content: str
+    image: StimulusImageRead | None = None
 
 
 class FocusGroupRead(Schema):

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sight.auth.models import User
 from sight.focus_groups import repository
 from sight.focus_groups.events import STREAM_KIND
+from sight.focus_groups.images import ImageRejected, checked_upload
 from sight.focus_groups.models import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,
@@ -32,18 +33,23 @@ from sight.focus_groups.schemas import (
     FocusGroupUpdate,
     QuestionTranscript,
     ResponseRead,
+    Stimulus,
     Timings,
     Transcript,
 )
 from sight.jobs.models import Job
 from sight.jobs.service import cancel_job, create_job
 from sight.kit.errors import Conflict, SightError
+from sight.kit.routing import API_PREFIX
+from sight.llm.config import routing_table
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
+from sight.llm.vision import IMAGE_INPUT_TOKENS, images_refused
 from sight.projects.models import Project
 from sight.streams import CancelledEvent, StreamKey, delete_stream, publish
 
 RUN_KIND = "focus_groups.run"
+ANSWER_FLOW = "focus_groups.answer"
 REMEMBER_KIND = "focus_groups.remember"
 
 
@@ -107,11 +113,54 @@ def _dump_questions(data: FocusGroupCreate | FocusGroupUpdate) -> list[dict[str,
     return [q.model_dump() for q in data.questions or []]
 
 
+def image_url(group_id: uuid.UUID) -> str:
+    return f"{API_PREFIX}/focus-groups/{group_id}/stimulus-image"
+
+
+async def ensure_sees_images(
+    gateway: LLMGateway, ctx: CallContext, session: AsyncSession | None = None
+) -> None:
+    """422 when the model that answers in groups cannot be shown an image."""
+    route = await gateway.route(ANSWER_FLOW, ctx, session)
+    if not gateway.sees_images(route):
+        raise images_refused(route.provider, route.model)
+
+
+async def _set_stimulus(
+    session: AsyncSession,
+    gateway: LLMGateway,
+    group: FocusGroup,
+    user: User,
+    stimulus: Stimulus | None,
+) -> None:
+    if stimulus is None or stimulus.image_base64 is None:
+        group.stimulus = stimulus.stored() if stimulus else None
+        group.stimulus_image = None
+        return
+    await ensure_sees_images(
+        gateway, CallContext(user_id=user.id, project_id=group.project_id), session
+    )
+    try:
+        image = await checked_upload(stimulus.image_base64)
+    except ImageRejected as exc:
+        raise _invalid("stimulus.image_base64", str(exc)) from exc
+    group.stimulus = {
+        **stimulus.stored(),
+        "image": {**image.describe(), "url": image_url(group.id)},
+    }
+    group.stimulus_image = image.data
+
+
 async def create_group(
-    session: AsyncSession, project: Project, user: User, data: FocusGroupCreate
+    session: AsyncSession,
+    gateway: LLMGateway,
+    project: Project,
+    user: User,
+    data: FocusGroupCreate,
 ) -> FocusGroup:
     await _check_personas(session, project, data.persona_ids)
     group = FocusGroup(
+        id=uuid.uuid4(),
         project_id=project.id,
         created_by=user.id,
         name=data.name,
@@ -119,13 +168,13 @@ async def create_group(
         project_context=data.project_context,
         persona_ids=[str(p) for p in data.persona_ids],
         questions=_dump_questions(data),
-        stimulus=data.stimulus.model_dump() if data.stimulus else None,
         language=data.language or project.language,
         mode=data.mode,
         wave_size=data.wave_size or default_wave_size(len(data.persona_ids)),
         turn_words=data.turn_words,
         status=FocusGroupStatus.pending,
     )
+    await _set_stimulus(session, gateway, group, user, data.stimulus)
     session.add(group)
     await session.flush()
     await session.refresh(group)
@@ -133,7 +182,12 @@ async def create_group(
 
 
 async def update_group(
-    session: AsyncSession, project: Project, group: FocusGroup, data: FocusGroupUpdate
+    session: AsyncSession,
+    gateway: LLMGateway,
+    project: Project,
+    user: User,
+    group: FocusGroup,
+    data: FocusGroupUpdate,
 ) -> FocusGroup:
     if group.status not in EDITABLE_STATUSES:
         raise FocusGroupNotEditable(
@@ -149,7 +203,7 @@ async def update_group(
     if data.questions is not None:
         group.questions = _dump_questions(data)
     if "stimulus" in given:
-        group.stimulus = data.stimulus.model_dump() if data.stimulus else None
+        await _set_stimulus(session, gateway, group, user, data.stimulus)
     for name in ("name", "description", "project_context", "mode", "turn_words"):
         value = getattr(data, name)
         if name in given and value is not None:
@@ -196,7 +250,12 @@ async def estimate(
     gateway: LLMGateway, ctx: CallContext, group: FocusGroup
 ) -> dict[str, Any]:
     calls = planned_calls(group)
-    answers = await gateway.estimate("focus_groups.answer", calls["answers"], ctx)
+    per_answer = routing_table().flow(ANSWER_FLOW).expected_input_tokens
+    if group.stimulus and group.stimulus.get("image"):
+        per_answer += IMAGE_INPUT_TOKENS  # the picture goes with every answer
+    answers = await gateway.estimate(
+        ANSWER_FLOW, calls["answers"], ctx, input_tokens=per_answer
+    )
     probes = await gateway.estimate("focus_groups.moderate", calls["probes"], ctx)
     return {
         "calls": answers.calls + probes.calls,
@@ -226,6 +285,9 @@ async def start_run(
     if group.status == FocusGroupStatus.completed:
         raise FocusGroupNotEditable(f"focus group {group.id} has already run")
     ctx = CallContext(user_id=user.id, project_id=group.project_id)
+    if group.stimulus and group.stimulus.get("image"):
+        # The model may have changed since the group was set up.
+        await ensure_sees_images(gateway, ctx, session)
     cost = await estimate(gateway, ctx, group)
     await gateway.ensure_budget(ctx, cost["usd"])  # 402 before anything runs
     job = await create_job(

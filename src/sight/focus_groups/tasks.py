@@ -38,6 +38,7 @@ from sight.jobs.registry import job_handler
 from sight.jobs.runtime import JobCancelled, JobContext
 from sight.jobs.service import create_job
 from sight.kit.errors import SightError
+from sight.llm.providers.base import ImagePart
 from sight.personas.models import Persona
 from sight.postgres import session_scope
 from sight.projects.models import Project
@@ -84,8 +85,14 @@ async def run_focus_group(ctx: JobContext) -> dict[str, Any]:
         await session.flush()
         people = await _people(session, project, group)
         stored = await _stored(session, group_id)
+        described = (group.stimulus or {}).get("image")
+        picture = (
+            await repository.stimulus_image(session, group_id) if described else None
+        )
         session.expunge(group)
     room = Room(ctx, group, people, stream_key(group_id), stored, None)
+    if described and picture:
+        room.images = (ImagePart(described["mime_type"], picture),)
     # Question embeddings serve similarity recall only: a group whose people
     # have nothing embedded yet (a project's first group) does not wait for them.
     room.load_vectors = lambda: _question_vectors(ctx, group)

@@ -90,6 +90,7 @@ async def speak(
                 ctx=room.ctx.call_context,
                 sample_index=attempt - 1,
                 prompt_version=room.prompt_version,
+                images=room.images if turn.persona_id is not None else (),
             ):
                 if isinstance(item, ModelDelta):
                     if first_token is None:

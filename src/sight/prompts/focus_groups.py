@@ -11,7 +11,7 @@ from typing import Any
 
 from sight.llm.providers.offline import facts_block
 
-PROMPT_VERSION = "focus-groups-2026-12-01.1"
+PROMPT_VERSION = "focus-groups-2026-12-01.2"
 
 _LANGUAGE = {"pl": "Polish", "en": "English"}
 
@@ -66,7 +66,14 @@ def answer_prompt(facts: dict[str, Any]) -> str:
         f"Research context: {facts.get('project_context') or '(none given)'}",
     ]
     stimulus = facts.get("stimulus")
-    if stimulus:
+    if stimulus and stimulus.get("image"):
+        # The picture itself is attached to this message; the words are the
+        # researcher's, so react to what you see.
+        parts.append(
+            f"Shown to the group: the attached image {stimulus.get('title', '')}\n"
+            f"(the researcher's note on it: {stimulus['content']})"
+        )
+    elif stimulus:
         parts.append(
             f"Shown to the group ({stimulus['kind']}): {stimulus.get('title', '')}\n"
             f"{stimulus['content']}"

@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { fakeProject } from "../../test/fakeServer";
-import { Builder, filterPersonas } from "./Builder";
+import { Builder, filterPersonas, imageProblem } from "./Builder";
 import type { FocusGroupCreate } from "./api";
 import { json, renderAt, routeTable } from "./testing";
 
@@ -66,4 +66,44 @@ describe("the focus-group builder", () => {
     await userEvent.click(within(screen.getByRole("status")).getByRole("button", { name: "Run now" }));
     await vi.waitFor(() => expect(router.state.location.pathname).toBe("/focus-groups/g1"));
   }, 30_000); // typing a whole form takes a while in happy-dom
+
+  it("names a wrong picture before uploading it", () => {
+    expect(imageProblem({ type: "image/png", size: 1000 })).toBeNull();
+    expect(imageProblem({ type: "image/bmp", size: 1000 })).toBe("type");
+    expect(imageProblem({ type: "image/jpeg", size: 6 * 1024 * 1024 })).toBe("size");
+  });
+
+  it("sends a chosen picture with its description", async () => {
+    let created: FocusGroupCreate | null = null;
+    const server = routeTable({
+      "GET /api/v1/projects/p1/personas": () => json({ items: PERSONAS, total: 3, limit: 500, offset: 0 }),
+      "POST /api/v1/projects/p1/focus-groups": async (request) => {
+        created = (await request.json()) as FocusGroupCreate;
+        return json({ id: "g1", name: created.name, project_id: "p1", status: "pending" }, 201);
+      },
+      "GET /api/v1/focus-groups/g1/estimate": () => json({ calls: 2, usd: 0.01 }),
+    });
+    renderAt("/p", "/p", <Builder project={PROJECT} onClose={() => undefined} />, server.fetch);
+    await userEvent.type(screen.getByLabelText("Name"), "Can");
+    await userEvent.type(screen.getByLabelText("Question 1"), "What do you see?");
+    await userEvent.selectOptions(screen.getByLabelText("Kind"), "image");
+    await screen.findByText("Anna");
+    await userEvent.click(screen.getByRole("button", { name: "Select all 3 shown" }));
+    const create = screen.getByRole("button", { name: "Create focus group" });
+    expect(create).toBeDisabled(); // no picture yet
+
+    await userEvent.upload(screen.getByLabelText("Picture"), new File(["BM"], "x.bmp", { type: "image/bmp" }), {
+      applyAccept: false,
+    });
+    expect(screen.getByRole("alert")).toHaveTextContent("not a PNG, JPEG, WebP or GIF");
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], "can.png", { type: "image/png" });
+    await userEvent.upload(screen.getByLabelText("Picture"), png);
+    expect(await screen.findByAltText("The chosen picture")).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText(/What it shows/), "A red can with a big logo.");
+    await userEvent.click(create);
+    await screen.findByTestId("fg-estimate");
+    expect(created).toMatchObject({
+      stimulus: { kind: "image", content: "A red can with a big logo.", image_base64: "data:image/png;base64,iVBORw==" },
+    });
+  }, 30_000);
 });

@@ -13,7 +13,26 @@ import { segmentLabel } from "./text";
 import type { Estimate, FocusGroup, FocusGroupCreate, Mode } from "./api";
 
 const MODES: Mode[] = ["normal", "discussion", "adversarial"];
-const STIMULUS_KINDS = ["concept", "ad_copy", "price_point", "other"] as const;
+const STIMULUS_KINDS = ["concept", "ad_copy", "price_point", "image", "other"] as const;
+/** What the server keeps (focus_groups/images.py): checked here first so a
+ * wrong file is named before it is uploaded. */
+export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+export function imageProblem(file: { type: string; size: number }): "type" | "size" | null {
+  if (!IMAGE_TYPES.includes(file.type)) return "type";
+  if (file.size > MAX_IMAGE_BYTES) return "size";
+  return null;
+}
+
+function readAsDataUrl(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error("unreadable file"));
+    reader.readAsDataURL(file);
+  });
+}
 type StimulusKind = (typeof STIMULUS_KINDS)[number];
 const MIN_PERSONAS = 2;
 const MAX_PERSONAS = 100;
@@ -96,6 +115,8 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
   const [stimulusKind, setStimulusKind] = useState<StimulusKind>("concept");
   const [stimulusTitle, setStimulusTitle] = useState("");
   const [stimulusContent, setStimulusContent] = useState("");
+  const [image, setImage] = useState<string | null>(null);
+  const [imageError, setImageError] = useState<"type" | "size" | null>(null);
   const [filter, setFilter] = useState<PersonaFilter>({ segment: "", gender: "", age_group: "" });
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [created, setCreated] = useState<FocusGroup | null>(null);
@@ -138,10 +159,23 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
       stimulus:
         stimulusContent.trim() === ""
           ? null
-          : { kind: stimulusKind, title: stimulusTitle.trim(), content: stimulusContent.trim() },
+          : {
+              kind: stimulusKind,
+              title: stimulusTitle.trim(),
+              content: stimulusContent.trim(),
+              ...(stimulusKind === "image" && image !== null ? { image_base64: image } : {}),
+            },
     };
     create.mutate(body);
   };
+  const onImage = (file: File | undefined) => {
+    setImage(null);
+    if (file === undefined) return setImageError(null);
+    const problem = imageProblem(file);
+    setImageError(problem);
+    if (problem === null) void readAsDataUrl(file).then(setImage);
+  };
+  const imageMissing = stimulusKind === "image" && (image === null || stimulusContent.trim() === "");
   const setFilterField = (field: keyof PersonaFilter, value: string) => setFilter((f) => ({ ...f, [field]: value }));
 
   return (
@@ -203,9 +237,30 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
             <input maxLength={200} value={stimulusTitle} onChange={(event) => setStimulusTitle(event.target.value)} />
           </label>
         </div>
+        {stimulusKind === "image" && (
+          <div className="fg-image-pick">
+            <label>
+              <span>{t("fg.builder.imageFile")}</span>
+              <input type="file" accept={IMAGE_TYPES.join(",")} onChange={(event) => onImage(event.target.files?.[0])} />
+            </label>
+            <p className="muted small">{t("fg.builder.imageHint")}</p>
+            {imageError !== null && (
+              <p className="error" role="alert">
+                {t(imageError === "type" ? "fg.builder.imageWrongType" : "fg.builder.imageTooLarge")}
+              </p>
+            )}
+            {image !== null && <img className="fg-stimulus-image" src={image} alt={t("fg.builder.imagePreview")} />}
+          </div>
+        )}
         <label>
-          <span>{t("fg.builder.stimulusContent")}</span>
-          <textarea rows={3} maxLength={4000} value={stimulusContent} onChange={(event) => setStimulusContent(event.target.value)} />
+          <span>{t(stimulusKind === "image" ? "fg.builder.imageDescription" : "fg.builder.stimulusContent")}</span>
+          <textarea
+            rows={3}
+            maxLength={4000}
+            required={stimulusKind === "image"}
+            value={stimulusContent}
+            onChange={(event) => setStimulusContent(event.target.value)}
+          />
         </label>
       </fieldset>
 
@@ -274,7 +329,7 @@ export function Builder({ project, onClose }: { project: Project; onClose: () =>
 
       {create.isError && <ErrorMessage error={create.error} />}
       <div className="row">
-        <button type="submit" disabled={create.isPending || tooFew || tooMany || filled.length === 0 || name.trim() === ""}>
+        <button type="submit" disabled={create.isPending || tooFew || tooMany || filled.length === 0 || name.trim() === "" || imageMissing}>
           {t(create.isPending ? "fg.builder.creating" : "fg.builder.create")}
         </button>
         <button type="button" className="secondary" onClick={onClose}>

@@ -8,6 +8,7 @@ import { useI18n } from "../../i18n";
 import { byKey } from "./text";
 import { groupKey, groupsKey, transcriptKey, useFocusGroupsApi } from "./api";
 import type { FocusGroupDetail } from "./api";
+import { StimulusView } from "./StimulusView";
 import { GeneratedBy } from "./GeneratedBy";
 import { applyRoomEvent, emptyRoom, roomFromTranscript } from "./room";
 import type { RoomPhase, RoomState } from "./room";
@@ -98,12 +99,7 @@ export function RoomPage() {
           <GeneratedBy key={by} by={by} />
         ))}
       </header>
-      {data.stimulus !== null && (
-        <blockquote className="fg-stimulus">
-          {data.stimulus.title !== "" && <strong>{data.stimulus.title}: </strong>}
-          {data.stimulus.content}
-        </blockquote>
-      )}
+      {data.stimulus !== null && <StimulusView stimulus={data.stimulus} />}
       <div className="row">
         <div
           className="progress fg-room-progress"

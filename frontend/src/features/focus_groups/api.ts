@@ -56,6 +56,12 @@ export function createFocusGroupsApi(api: Api) {
   const group = (groupId: string) => ({ path: { focus_group_id: groupId } });
 
   return {
+    /** The group's stimulus picture (behind the same access as the group). */
+    async stimulusImage(url: string): Promise<Blob> {
+      const response = await session.fetch(new Request(`${session.baseUrl}${url}`));
+      if (!response.ok) throw toApiError(response.status, await response.json().catch(() => null));
+      return response.blob();
+    },
     async list(projectId: string): Promise<FocusGroupPage> {
       return unwrap(
         await client.GET("/api/v1/projects/{project_id}/focus-groups", {
