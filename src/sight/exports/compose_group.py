@@ -226,7 +226,7 @@ def group_blocks(
     report.add(
         Facts(
             [
-                (t(lang, "mode"), group["mode"]),
+                (t(lang, "mode"), t(lang, f"mode_{group['mode']}")),
                 (t(lang, "participants"), str(len(bundle["participants"]))),
                 (t(lang, "answers"), str(len(answers))),
             ]

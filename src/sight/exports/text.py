@@ -75,6 +75,9 @@ _T: dict[str, tuple[str, str]] = {
     # focus group
     "overview": ("Overview", "Przegląd"),
     "mode": ("Mode", "Tryb"),
+    "mode_normal": ("individual answers", "odpowiedzi indywidualne"),
+    "mode_discussion": ("moderated discussion", "moderowana dyskusja"),
+    "mode_adversarial": ("devil's advocate", "adwokat diabła"),
     "participants": ("Participants", "Uczestnicy"),
     "questions": ("Questions", "Pytania"),
     "stimulus": ("Stimulus", "Bodziec"),
