@@ -4,9 +4,10 @@ SDK, latency L per call), through the real job runtime.
 One structured call per respondent answers the whole questionnaire, all
 respondents in parallel within the provider's concurrency C, so the ideal is
 ceil(N / C) x L. Measured: when the results are ready (every answer validated
-and stored with its stream event, the final statistics and bias guards stored:
-what `GET /results` serves), the job's wall time (the open answers' themes
-added too), provider calls, in both rating modes (direct numbers, and
+and stored with its stream event, the full results stored: statistics, bias
+guards and the open answers' themes, what `GET /results` serves; read by a
+client in another process woken by the stream's notification), the job's
+wall time, provider calls, in both rating modes (direct numbers, and
 two-pass: words mapped to the scale with local embeddings).
 
     uv run python -m bench.surveys --respondents 20 200 --latency 2 --concurrency 20
@@ -19,6 +20,8 @@ import asyncio
 import json
 import math
 import random
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -35,6 +38,7 @@ from bench.support import (
     reset_fake_stats,
 )
 from sight.config import Settings
+from sight.demographics import load_census
 from sight.domains import load_tasks
 from sight.jobs import service as jobs
 from sight.jobs.queue import create_queue_app
@@ -183,22 +187,45 @@ def _survey(url: str, project_id: uuid.UUID) -> uuid.UUID:
     return uuid.UUID(str(row[0]))
 
 
-def _results_ready(
-    url: str, survey_id: uuid.UUID, started: float, out: list[float]
-) -> None:
-    """Poll (every 10 ms) for the stored results a client could read."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.perf_counter() - started < 600:
-            row = conn.execute(
-                "SELECT results IS NOT NULL, status FROM surveys WHERE id = %s",
-                (survey_id,),
-            ).fetchone()
-            if row and row[0]:
-                out.append(time.perf_counter() - started)
-                return
-            if row and row[1] in {"failed", "cancelled"}:
-                return
-            time.sleep(0.01)
+WATCHER = """
+import sys, time, psycopg
+url, survey_id = sys.argv[1], sys.argv[2]
+with psycopg.connect(url, autocommit=True) as conn:
+    conn.execute("LISTEN sight_stream_events")
+    print("listening", flush=True)
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        row = conn.execute(
+            "SELECT results IS NOT NULL, status FROM surveys WHERE id = %s",
+            (survey_id,),
+        ).fetchone()
+        if row and row[0]:
+            print(time.time(), flush=True)
+            break
+        if row and row[1] in {"failed", "cancelled"}:
+            break
+        for _ in conn.notifies(timeout=0.5, stop_after=1):
+            pass
+"""
+
+
+def _results_watcher(url: str, survey_id: uuid.UUID) -> subprocess.Popen[str]:
+    """A client in its own process (it shares no GIL with the run) that reads
+    the stored results as soon as a commit on the survey's stream wakes it
+    (`LISTEN`: the results are stored with their `results` event)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, url, str(survey_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # listening
+    return proc
+
+
+def _results_ready(proc: subprocess.Popen[str], started_epoch: float) -> float | None:
+    out, _ = proc.communicate(timeout=600)
+    return float(out.split()[0]) - started_epoch if out.strip() else None
 
 
 async def run_once(
@@ -215,12 +242,13 @@ async def run_once(
     settings = _settings(fake, concurrency)
     gateway = LLMGateway(settings, sessionmaker)
     # A warm worker: the embedding model loaded, the provider's SDK client made
-    # and connected, the statistics imported (a long-running worker has done
-    # all of this once, before its first survey).
+    # and connected, the statistics imported, the census read (a long-running
+    # worker has done all of this once, before its first survey).
     warm = CallContext(user_id=user_id)
     await gateway.embed(["warm-up"], warm)
     await gateway.generate_text("bench.warm", system="", prompt="hi", ctx=warm)
     warm_statistics()
+    load_census("pl")
     survey_id = _survey(url, project_id)
     async with session_scope(sessionmaker) as session:
         job = await jobs.create_job(
@@ -233,15 +261,12 @@ async def run_once(
         )
     runtime = WorkerRuntime(sessionmaker, settings, queue_app, gateway, {})
     reset_fake_stats(fake)
+    watcher = _results_watcher(url, survey_id)
     started = time.perf_counter()
     started_epoch = time.time()
-    ready: list[float] = []
-    watcher = asyncio.create_task(
-        asyncio.to_thread(_results_ready, url, survey_id, started, ready)
-    )
     await run_job(runtime, job.id)
     wall = time.perf_counter() - started
-    await watcher
+    ready = await asyncio.to_thread(_results_ready, watcher, started_epoch)
     stats = fake_stats(fake)
     await gateway.aclose()
     await engine.dispose()
@@ -257,8 +282,9 @@ async def run_once(
         ).fetchone()  # type: ignore[misc]
     return {
         "wall": wall,
-        # When a client could first read the results (statistics, bias guards).
-        "ready": ready[0] if ready else wall,
+        # When a client could first read the results (statistics, bias
+        # guards, themes: what GET /results serves from then on).
+        "ready": ready if ready is not None else wall,
         # When the last answer's transaction began (all answers stored).
         "answers": float(last) - started_epoch,
         "answered": answered,

@@ -11,12 +11,21 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
 
+from sight.config import Settings
 from sight.embedded_postgres import EmbeddedPostgres
+from sight.llm.gateway import LLMGateway
+from sight.llm.types import CallContext
+from sight.postgres import create_engine, create_sessionmaker
+from sight.surveys import repository
+from sight.surveys.results import compute_results
+from sight.surveys.schemas import Question
+from sight.surveys.statistics import answered
 from sight_testing.fake_llm import FakeLLM, FakeLLMConfig, running_fake_llm
 from tests.conftest import create_database
 from tests.fixtures.jobs import start_job
@@ -215,6 +224,65 @@ async def test_killed_worker_resumes_without_answering_twice(
     assert kinds.count("respondent") == PERSONAS
     assert kinds[-1] == "completed"
     assert (survey_status, stored) == ("completed", True)
+    # The results stored by the resumed run (themes from answers embedded as
+    # they arrived, some by the killed worker's attempt) are the ones computed
+    # from scratch from the stored answers.
+    assert _timeless(_stored_results(url, survey_id)) == _timeless(
+        await _recomputed(url, survey_id, fake)
+    )
+
+
+def _stored_results(url: str, survey_id: uuid.UUID) -> dict[str, Any]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT results FROM surveys WHERE id = %s", (survey_id,)
+        ).fetchone()
+    assert row is not None
+    results: dict[str, Any] = row[0]
+    return results
+
+
+def _timeless(results: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in results.items() if k != "computed_at"}
+
+
+async def _recomputed(url: str, survey_id: uuid.UUID, fake: FakeLLM) -> dict[str, Any]:
+    """The survey's results computed afresh, the open answers embedded in one
+    call by the same provider the workers used."""
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        secret_key="s" * 40,
+        openai_api_key="sk-fake-key-for-tests",
+        openai_base_url=fake.openai_base_url,
+        llm={"detect_ollama": False},
+    )
+    gateway = LLMGateway(settings, sessionmaker)
+    try:
+        async with sessionmaker() as session:
+            survey = await repository.get_survey(session, survey_id)
+            records = await repository.respondent_records(session, survey_id)
+        questions = [Question.model_validate(q) for q in survey.questions]
+        ctx = CallContext(user_id=survey.created_by, project_id=survey.project_id)
+        vectors: dict[str, list[list[float]] | None] = {}
+        for question in questions:
+            texts = answered(question, records)
+            if question.type == "open-text" and texts:
+                vectors[question.id] = await gateway.embed(
+                    texts, ctx, flow="surveys.themes"
+                )
+        return compute_results(
+            questions,
+            records,
+            settings=survey.settings,
+            rating_mode="direct",
+            text_vectors=vectors,
+            seed=int(survey.settings["seed"]),
+        )
+    finally:
+        await gateway.aclose()
+        await engine.dispose()
 
 
 async def test_cancel_stops_the_run_and_a_new_run_may_start(

@@ -24,7 +24,13 @@ from sight.streams.live import (
     stream_openapi,
     validate_event,
 )
-from sight.streams.store import StreamKey, delete_stream, events_after, publish
+from sight.streams.store import (
+    StreamKey,
+    delete_stream,
+    events_after,
+    publish,
+    publish_many,
+)
 
 __all__ = [
     "MAX_EVENT_ID",
@@ -47,6 +53,7 @@ __all__ = [
     "events_after",
     "parse_event_id",
     "publish",
+    "publish_many",
     "sse_events",
     "stored_events",
     "stream_openapi",

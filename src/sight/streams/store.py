@@ -15,6 +15,7 @@ The same lock makes the progress clamp (never backwards) exact.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -66,6 +67,42 @@ async def publish(session: AsyncSession, key: StreamKey, event: E) -> E:
         {"channel": CHANNEL, "payload": key.channel_payload},
     )
     return event
+
+
+async def publish_many(
+    session: AsyncSession, key: StreamKey, events: Sequence[BaseModel]
+) -> list[BaseModel]:
+    """`publish` for several events of one stream at once, in order: one lock,
+    one multi-row insert and one notification instead of three or four round
+    trips per event (a batch of answers committed together)."""
+    if not events:
+        return []
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(key)}
+    )
+    stored: list[BaseModel] = []
+    for event in events:
+        if isinstance(event, ProgressEvent):
+            event = await _monotonic(session, key, event)
+        stored.append(event)
+    rows = []
+    for event in stored:
+        data = event_data(event)
+        rows.append(
+            {
+                "stream_kind": key.kind,
+                "stream_id": key.id,
+                "type": data["type"],
+                "data": data,
+            }
+        )
+    # One statement: the identity assigns ids in the rows' order.
+    await session.execute(insert(StreamEvent).values(rows))
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANNEL, "payload": key.channel_payload},
+    )
+    return stored
 
 
 async def _monotonic(

@@ -10,9 +10,9 @@
                      once when the run starts answering
 - `answering`        respondents whose model call started (batched, ~0.1 s)
 - `partial_results`  statistics of the answers so far (counts, shares, means)
-- `results`          the final statistics are stored (`GET /results`); with
-                     `themes_pending` the open answers' themes follow, then
-                     `completed`
+- `results`          the full results are stored (`GET /results`), themes
+                     included (`themes_pending` is false; true only from
+                     servers that stored the themes after), then `completed`
 - `completed` | `failed` | `cancelled`   terminal; the stream ends after it
 - `heartbeat`, `error`  as on every stream
 

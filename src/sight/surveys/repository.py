@@ -141,6 +141,22 @@ async def insert_response(session: AsyncSession, values: dict[str, Any]) -> bool
     return inserted is not None
 
 
+async def insert_responses(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[uuid.UUID]:
+    """Store several respondents' answers in one statement; returns the persona
+    ids stored (one that had already answered is left out)."""
+    if not rows:
+        return set()
+    stored = await session.scalars(
+        insert(SurveyResponse)
+        .values(rows)
+        .on_conflict_do_nothing(constraint="uq_survey_responses_persona")
+        .returning(SurveyResponse.persona_id)
+    )
+    return set(stored)
+
+
 async def responses(
     session: AsyncSession, survey_id: uuid.UUID, *, limit: int | None = None
 ) -> list[SurveyResponse]:
@@ -164,7 +180,10 @@ async def respondent_records(
             SurveyResponse.details,
             SurveyResponse.demographics,
             SurveyResponse.persona_id,
-        ).where(SurveyResponse.survey_id == survey_id)
+        )
+        .where(SurveyResponse.survey_id == survey_id)
+        # One order for every reader: the themes' clustering depends on it.
+        .order_by(SurveyResponse.created_at, SurveyResponse.id)
     )
     return [
         {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -30,11 +31,17 @@ def _r(value: float | None, digits: int = 4) -> float | None:
     return round(float(value), digits)
 
 
+@lru_cache(maxsize=4096)
 def wilson(count: int, n: int) -> tuple[float | None, float | None]:
-    """95 % Wilson score interval for count/n (None without observations)."""
+    """95 % Wilson score interval for count/n (None without observations).
+
+    Cached: a survey's questions share few distinct (count, n) pairs. The
+    interval depends on count and n alone; the test's hypothesised p is set to
+    the observed share, so SciPy skips searching for a p-value nobody reads.
+    """
     if n <= 0:
         return None, None
-    ci = stats.binomtest(count, n).proportion_ci(
+    ci = stats.binomtest(count, n, p=count / n).proportion_ci(
         confidence_level=CONFIDENCE, method="wilson"
     )
     return _r(ci.low), _r(ci.high)

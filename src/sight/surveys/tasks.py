@@ -1,10 +1,12 @@
 """The `surveys.run` job: every respondent answers the questionnaire in one
 structured call, concurrently within the provider's limits; each respondent's
-answers and its stream event are stored in one transaction; the stream shows
-who answers (`respondents`, `answering`, `respondent`, `respondent_failed`) and
-partial results once a second; at the end the statistics and bias guards are
-computed in a worker thread and stored at once (`results`), then the open
-answers' themes (embedded while the run went on) are added (`completed`).
+answers and its stream events are stored together (answers ready together
+share one transaction, `_store_answers`); the stream shows who answers
+(`respondents`, `answering`, `respondent`, `respondent_failed`) and partial
+results once a second; open answers are embedded for the themes as they
+arrive; at the end the statistics and bias guards are computed in a worker
+thread while the last embeddings finish, and the full results (themes
+included) are stored once (`results`, `completed`).
 
 Resumable: the respondent list is a checkpoint, and a response is unique per
 (survey, persona), so a retried or re-queued attempt answers only for the
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,7 +38,12 @@ from sight.prompts import surveys as prompts
 from sight.streams import CancelledEvent, CompletedEvent, FailedEvent, ProgressEvent
 from sight.surveys import offline as _offline  # noqa: F401 (registers composers)
 from sight.surveys import repository, sharding
-from sight.surveys.answering import RunSetup, answer_questionnaire, persona_facts
+from sight.surveys.answering import (
+    Answered,
+    RunSetup,
+    answer_questionnaire,
+    persona_facts,
+)
 from sight.surveys.batching import EmbeddingBatcher
 from sight.surveys.events import (
     PartialResults,
@@ -65,52 +71,59 @@ logger = logging.getLogger("sight.surveys")
 PARTIAL_EVERY_SECONDS = 1.0
 ANSWERING_EVERY_SECONDS = 0.1
 BURST_QUIET_SECONDS = 0.25
+THEMES_WINDOW_SECONDS = 0.05
 
 
-Write = Callable[[AsyncSession], Awaitable[bool]]
+@dataclass
+class _Answer:
+    """A respondent's validated answers, waiting for their commit."""
+
+    persona: Persona
+    answered: Answered
+
+
+StoreBatch = Callable[
+    [AsyncSession, list[_Answer]], Awaitable[list[bool | BaseException]]
+]
 
 
 class _GroupCommit:
     """Respondents whose answers are ready within `window` of each other are
-    stored in one transaction, each in its own savepoint (one bad row spoils no
-    other): answers arriving together no longer commit one after another, each
-    holding the survey stream's lock to its commit."""
+    stored in one transaction by `store` (one insert for all, their events in
+    one write): answers arriving together no longer commit one after another,
+    each holding the survey stream's lock to its commit."""
 
-    def __init__(self, sessionmaker: SessionMaker, window: float = 0.02) -> None:
+    def __init__(
+        self, sessionmaker: SessionMaker, store: StoreBatch, window: float = 0.02
+    ) -> None:
         self._sessionmaker = sessionmaker
+        self._store = store
         self._window = window
-        self._writes: list[tuple[Write, asyncio.Future[bool]]] = []
+        self._items: list[tuple[_Answer, asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
 
-    async def run(self, write: Write) -> bool:
+    async def run(self, item: _Answer) -> bool:
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._writes.append((write, done))
+        self._items.append((item, done))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._flush())
         return await done
 
     async def _flush(self) -> None:
         await asyncio.sleep(self._window)
-        while self._writes:
-            batch, self._writes = self._writes, []
-            outcome: dict[int, bool | BaseException] = {}
+        while self._items:
+            batch, self._items = self._items, []
             try:
                 async with session_scope(self._sessionmaker) as session:
-                    for number, (write, _) in enumerate(batch):
-                        try:
-                            async with session.begin_nested():
-                                outcome[number] = await write(session)
-                        except Exception as exc:
-                            outcome[number] = exc
+                    outcome = await self._store(session, [item for item, _ in batch])
             except Exception as exc:
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            for number, (_, done) in enumerate(batch):
+            for (_, done), result in zip(batch, outcome, strict=True):
                 if done.done():
                     continue
-                result = outcome[number]
                 if isinstance(result, BaseException):
                     done.set_exception(result)
                 else:
@@ -126,8 +139,11 @@ class _Run:
     done: int
     traits: dict[uuid.UUID, dict[str, Any]]
     failures: list[dict[str, str]] = field(default_factory=list)
-    # Open answers embedded as they arrive (for the themes at the end).
-    text_vectors: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    # Open answers embedded as they arrive (for the themes at the end), by
+    # (question, persona): the text embedded and its vector.
+    text_vectors: dict[tuple[str, str], tuple[str, list[float]]] = field(
+        default_factory=dict
+    )
     embedding: set[asyncio.Task[None]] = field(default_factory=set)
     text_batcher: EmbeddingBatcher | None = None
     new_answers: asyncio.Event = field(default_factory=asyncio.Event)
@@ -141,6 +157,7 @@ class _Run:
     # the table, not by this job.
     shared: bool = False
     embedding_asked: set[tuple[str, str]] = field(default_factory=set)
+    listed: asyncio.Task[None] | None = None
 
 
 @job_handler(sharding.SHARD_KIND)
@@ -242,37 +259,28 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         traits=_traits(people, country),
         shared=shard is not None or len(people) > sharding.SHARD_ABOVE,
     )
-    run.commits = _GroupCommit(ctx.sessionmaker)
+    run.commits = _GroupCommit(
+        ctx.sessionmaker, lambda session, items: _store_answers(run, session, items)
+    )
     if shard is None:  # the parent embeds every open answer for the themes
         run.text_batcher = EmbeddingBatcher(
             lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
-            # Only full batches while answers arrive (the local model's CPU
-            # would slow the storing of answers); the rest once the statistics
-            # are stored (`_themes`).
-            window=math.inf,
+            # The answers of a burst together (the local model's throughput
+            # grows with the batch), while their commit and the next answers
+            # go on: at the end only the last burst's are left to wait for.
+            window=THEMES_WINDOW_SECONDS,
             max_batch=128,
         )
+    if shard is None:
+        # Written while the first calls start (the respondents' events wait
+        # for it, `_listed`), not before them.
+        run.listed = asyncio.create_task(_publish_listed(run, everyone, answered))
     route = await ctx.llm.route("surveys.answer", ctx.call_context)
     setup.max_tokens = route.max_tokens
     limits = ctx.runtime.settings.llm.limits.get(route.provider)
     run.slots = asyncio.Semaphore(limits.concurrency if limits else 10)
     if shard is not None:
         return await _answer_shard(run, people)
-    async with session_scope(ctx.sessionmaker) as session:
-        await streams.publish(
-            session,
-            survey_stream(survey_id),
-            RespondentsListed(
-                respondents=[
-                    Respondent(persona_id=p.id, persona_name=p.full_name)
-                    for p in everyone
-                ],
-                answered=[p.id for p in everyone if p.id in answered],
-            ),
-        )
-        await ctx.progress(
-            run.done, run.total, "answering", stage="respondents", session=session
-        )
     # SciPy's first import takes over a second: done while the model answers,
     # not after the last answer.
     warm = asyncio.create_task(asyncio.to_thread(warm_statistics))
@@ -306,6 +314,7 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         if run.announcer is not None:
             run.announcer.cancel()
         await warm
+        await _listed(run)
     if run.done == 0 and run.failures:
         raise SightError(
             f"no respondent could answer: {run.failures[0]['reason']}",
@@ -318,6 +327,33 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         "failed": run.failures,
         "warnings": len(summary["guards"]["warnings"]),
     }
+
+
+async def _publish_listed(
+    run: _Run, everyone: list[Persona], answered: set[uuid.UUID]
+) -> None:
+    async with session_scope(run.ctx.sessionmaker) as session:
+        await streams.publish(
+            session,
+            survey_stream(run.survey_id),
+            RespondentsListed(
+                respondents=[
+                    Respondent(persona_id=p.id, persona_name=p.full_name)
+                    for p in everyone
+                ],
+                answered=[p.id for p in everyone if p.id in answered],
+            ),
+        )
+        await run.ctx.progress(
+            run.done, run.total, "answering", stage="respondents", session=session
+        )
+
+
+async def _listed(run: _Run) -> None:
+    """Wait until the run's respondents are on the stream (every other event
+    of the run comes after them)."""
+    if run.listed is not None:
+        await asyncio.shield(run.listed)
 
 
 async def _answer_all(run: _Run, people: list[Persona]) -> None:
@@ -349,6 +385,7 @@ async def _shards_progress(run: _Run, done: int, records: list[dict[str, Any]]) 
     (of every shard) embedded for the themes as they arrive."""
     run.done = done
     run.new_answers.set()
+    await _listed(run)
     # Shards count in their own transactions, so only the table's count here
     # is sure to reach the total.
     async with session_scope(run.ctx.sessionmaker) as session:
@@ -371,10 +408,7 @@ async def _shards_progress(run: _Run, done: int, records: list[dict[str, Any]]) 
             and (q.id, persona_id) not in run.embedding_asked
         ]
         if texts and run.text_batcher is not None:
-            run.embedding_asked.update((q, persona_id) for q, _ in texts)
-            task = asyncio.create_task(_embed_texts(run, persona_id, texts))
-            run.embedding.add(task)
-            task.add_done_callback(run.embedding.discard)
+            _embed_later(run, persona_id, texts)
 
 
 async def _embed_anchors(ctx: JobContext, setup: RunSetup) -> None:
@@ -418,6 +452,7 @@ def _announce(run: _Run, persona_id: uuid.UUID) -> None:
 
 async def _publish_answering(run: _Run) -> None:
     await asyncio.sleep(ANSWERING_EVERY_SECONDS)
+    await _listed(run)
     ids, run.answering = run.answering, []
     if not ids:
         return
@@ -461,6 +496,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
     except SightError as exc:
         reason = str(exc.detail)
         run.failures.append({"persona_id": str(persona.id), "reason": reason})
+        await _listed(run)
         async with session_scope(ctx.sessionmaker) as session:
             await _answering_first(run, session, persona.id)
             await streams.publish(
@@ -473,79 +509,105 @@ async def _respondent(run: _Run, persona: Persona) -> None:
                 ),
             )
         return
-    demographics = {c: getattr(persona, c) for c in DEMOGRAPHIC_COLUMNS}
-
-    async def write(session: AsyncSession) -> bool:
-        stored = await repository.insert_response(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "survey_id": run.survey_id,
-                "persona_id": persona.id,
-                "job_id": ctx.job_id,
-                "persona_name": persona.full_name,
-                "demographics": demographics,
-                "answers": answered.answers,
-                "details": answered.details,
-                "raw_output": answered.raw_output,
-                "generated_by": answered.generated_by,
-                "prompt_version": prompts.PROMPT_VERSION,
-            },
-        )
-        if not stored:
-            return False  # answered by an earlier attempt that committed late
-        run.done = (
-            await repository.answered_count(session, run.survey_id)
-            if run.shared
-            else run.done + 1
-        )
-        # This answer's count for its events: other respondents move `run.done`
-        # on while this transaction is written.
-        done = run.done
-        key = survey_stream(run.survey_id)
-        await _answering_first(run, session, persona.id)
-        await streams.publish(
-            session,
-            key,
-            RespondentAnswered(
-                persona_id=persona.id,
-                persona_name=persona.full_name,
-                done=done,
-                total=run.total,
-                repaired=answered.repaired,
-                unusable=answered.unusable,
-                generated_by=answered.generated_by,
-            ),
-        )
-        await streams.publish(
-            session,
-            key,
-            ProgressEvent(stage="respondents", done=done, total=run.total),
-        )
-        # The job's own progress, in the same transaction.
-        await ctx.progress(
-            done,
-            run.total,
-            f"{persona.full_name} answered",
-            stage="respondents",
-            session=session,
-        )
-        return True
-
-    # Answers finishing together share one commit (each in its own savepoint).
-    assert run.commits is not None  # noqa: S101 (set when the run starts)
-    if not await run.commits.run(write):
-        return
-    run.new_answers.set()
     texts = [
         (q.id, answered.answers[q.id])
         for q in run.setup.questions
         if q.type == "open-text" and answered.answers.get(q.id)
     ]
     if texts and run.text_batcher is not None:
-        task = asyncio.create_task(_embed_texts(run, str(persona.id), texts))
-        run.embedding.add(task)
-        task.add_done_callback(run.embedding.discard)
+        # Embedded for the themes now, beside its commit, not at the end.
+        _embed_later(run, str(persona.id), texts)
+    # Answers finishing together share one commit (`_store_answers`).
+    assert run.commits is not None  # noqa: S101 (set when the run starts)
+    await _listed(run)
+    if await run.commits.run(_Answer(persona, answered)):
+        run.new_answers.set()
+
+
+async def _store_answers(
+    run: _Run, session: AsyncSession, items: list[_Answer]
+) -> list[bool | BaseException]:
+    """Store a batch of respondents' answers with their stream events and the
+    job's progress, in the caller's transaction: one insert for all of them
+    (one savepoint each only if that fails, so one bad row spoils no other),
+    one write of their events."""
+    ctx = run.ctx
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "survey_id": run.survey_id,
+            "persona_id": item.persona.id,
+            "job_id": ctx.job_id,
+            "persona_name": item.persona.full_name,
+            "demographics": {c: getattr(item.persona, c) for c in DEMOGRAPHIC_COLUMNS},
+            "answers": item.answered.answers,
+            "details": item.answered.details,
+            "raw_output": item.answered.raw_output,
+            "generated_by": item.answered.generated_by,
+            "prompt_version": prompts.PROMPT_VERSION,
+        }
+        for item in items
+    ]
+    outcome: list[bool | BaseException] = []
+    try:
+        async with session.begin_nested():
+            stored = await repository.insert_responses(session, rows)
+        outcome = [item.persona.id in stored for item in items]
+    except Exception:
+        logger.warning("a batch of answers failed; storing them one by one")
+        for row in rows:
+            try:
+                async with session.begin_nested():
+                    outcome.append(await repository.insert_response(session, row))
+            except Exception as exc:
+                outcome.append(exc)
+    # A respondent already stored by an earlier attempt that committed late
+    # gets no events.
+    fresh = [item for item, ok in zip(items, outcome, strict=True) if ok is True]
+    if not fresh:
+        return outcome
+    if run.shared:  # other jobs answer too: the table has the count
+        run.done = await repository.answered_count(session, run.survey_id)
+    else:
+        run.done += len(fresh)
+    first = run.done - len(fresh)
+    events: list[Any] = []
+    # Respondents faster than the batched `answering` event get theirs here,
+    # in the same transaction: a client sees answering before answered.
+    early = [item.persona.id for item in fresh if item.persona.id in run.answering]
+    if early:
+        run.answering = [p for p in run.answering if p not in early]
+        events.append(RespondentsAnswering(persona_ids=early))
+    events.extend(
+        RespondentAnswered(
+            persona_id=item.persona.id,
+            persona_name=item.persona.full_name,
+            done=first + number,
+            total=run.total,
+            repaired=item.answered.repaired,
+            unusable=item.answered.unusable,
+            generated_by=item.answered.generated_by,
+        )
+        for number, item in enumerate(fresh, 1)
+    )
+    events.append(ProgressEvent(stage="respondents", done=run.done, total=run.total))
+    await streams.publish_many(session, survey_stream(run.survey_id), events)
+    # The job's own progress, in the same transaction.
+    await ctx.progress(
+        run.done,
+        run.total,
+        f"{fresh[-1].persona.full_name} answered",
+        stage="respondents",
+        session=session,
+    )
+    return outcome
+
+
+def _embed_later(run: _Run, persona_id: str, texts: list[tuple[str, str]]) -> None:
+    run.embedding_asked.update((q, persona_id) for q, _ in texts)
+    task = asyncio.create_task(_embed_texts(run, persona_id, texts))
+    run.embedding.add(task)
+    task.add_done_callback(run.embedding.discard)
 
 
 async def _watch_cancel(run: _Run, pending: list[asyncio.Task[None]]) -> None:
@@ -565,8 +627,8 @@ async def _embed_texts(
         vectors = await run.text_batcher.embed([text for _, text in texts])
     except SightError:
         return  # embedded again at the end, or themes fall back to keywords
-    for (question_id, _), vector in zip(texts, vectors, strict=True):
-        run.text_vectors[(question_id, persona_id)] = vector
+    for (question_id, text), vector in zip(texts, vectors, strict=True):
+        run.text_vectors[(question_id, persona_id)] = (text, vector)
 
 
 async def _publish_partials(run: _Run) -> None:
@@ -601,32 +663,41 @@ async def _publish_partial(run: _Run) -> None:
 
 
 async def _store_results(run: _Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """The statistics first (stored, announced with `results` and a last
-    `partial_results`), then the open answers' themes, then `completed`."""
+    """The full results, stored once: the statistics are computed (worker
+    thread) while the last open answers' embeddings finish, then the themes
+    are added and everything is stored with `results` and `completed`."""
     ctx = run.ctx
     async with ctx.sessionmaker() as session:
         records = await repository.respondent_records(session, run.survey_id)
     open_text = any(q.type == "open-text" for q in run.setup.questions)
     rating_mode = "two-pass" if run.setup.rating_words else "direct"
-    results = await asyncio.to_thread(
-        compute_results_in_thread,
-        run.setup.questions,
-        records,
-        settings=settings,
-        rating_mode=rating_mode,
-        seed=run.setup.seed,
-        themes_later=open_text,
+    statistics = asyncio.create_task(
+        asyncio.to_thread(
+            compute_results_in_thread,
+            run.setup.questions,
+            records,
+            settings=settings,
+            rating_mode=rating_mode,
+            seed=run.setup.seed,
+            themes_later=open_text,
+        )
     )
+    vectors = await _text_vectors(run, records) if open_text else {}
+    results: dict[str, Any] = await statistics
     if open_text:
-        await _store(run, results, len(records), final=False)
-        results = await _themes(run, results, records)
-    await _store(run, results, len(records), final=True)
+        results = await asyncio.to_thread(
+            with_themes_in_thread,
+            results,
+            run.setup.questions,
+            records,
+            text_vectors=vectors,
+            seed=run.setup.seed,
+        )
+    await _store(run, results, len(records))
     return results
 
 
-async def _store(
-    run: _Run, results: dict[str, Any], answered: int, *, final: bool
-) -> None:
+async def _store(run: _Run, results: dict[str, Any], answered: int) -> None:
     key = survey_stream(run.survey_id)
     async with session_scope(run.ctx.sessionmaker) as session:
         await session.execute(
@@ -635,15 +706,15 @@ async def _store(
             .values(
                 results=results,
                 results_answered=answered,
-                **({"status": SurveyStatus.completed} if final else {}),
+                status=SurveyStatus.completed,
             )
         )
-        if not final or not any(q.type == "open-text" for q in run.setup.questions):
-            # The last snapshot (a fast run can end before the once-a-second
-            # publisher wrote one), from the final statistics.
-            await streams.publish(
-                session,
-                key,
+        await streams.publish_many(
+            session,
+            key,
+            [
+                # The last snapshot (a fast run can end before the
+                # once-a-second publisher wrote one), from the final statistics.
                 PartialResults(
                     answered=answered,
                     total=run.total,
@@ -651,18 +722,7 @@ async def _store(
                         q for q in results["questions"] if q["type"] != "open-text"
                     ],
                 ),
-            )
-            await streams.publish(
-                session,
-                key,
-                ResultsReady(
-                    answered=answered, total=run.total, themes_pending=not final
-                ),
-            )
-        if final:
-            await streams.publish(
-                session,
-                key,
+                ResultsReady(answered=answered, total=run.total, themes_pending=False),
                 CompletedEvent(
                     result={
                         "answered": answered,
@@ -671,49 +731,49 @@ async def _store(
                         "warnings": len(results["guards"]["warnings"]),
                     }
                 ),
-            )
+            ],
+        )
 
 
-async def _themes(
-    run: _Run, results: dict[str, Any], records: list[Any]
-) -> dict[str, Any]:
-    """Group the open answers into themes. Most were embedded while the run
-    went on; whatever is missing (answers of an earlier attempt) is embedded
-    now, in one call."""
+async def _text_vectors(
+    run: _Run, records: list[Any]
+) -> dict[str, list[list[float]] | None]:
+    """The open answers' vectors by question, in the records' order. Most were
+    embedded as the answers arrived; whatever is missing (answers of an
+    earlier attempt) is embedded now, in one call. Empty if the embedder
+    fails (themes then fall back to shared keywords)."""
     ctx = run.ctx
     if run.text_batcher is not None:
         run.text_batcher.flush()  # what is left of the open answers, now
     await asyncio.gather(*list(run.embedding), return_exceptions=True)
-    keys = [
-        (question.id, r["persona_id"])
+    wanted = [
+        ((question.id, r["persona_id"]), r["answers"][question.id])
         for question in run.setup.questions
         if question.type == "open-text"
         for r in records
         if r["answers"].get(question.id) is not None
     ]
-    missing = [k for k in keys if k not in run.text_vectors]
+    # A vector counts only for the text stored (an earlier attempt's answer
+    # may have been stored instead of this attempt's).
+    missing = [
+        (key, text)
+        for key, text in wanted
+        if run.text_vectors.get(key, ("", []))[0] != text
+    ]
     vectors: dict[str, list[list[float]] | None] = {}
     try:
         if missing:
-            answers_by = {r["persona_id"]: r["answers"] for r in records}
             embedded = await ctx.llm.embed(
-                [answers_by[p][q] for q, p in missing],
+                [text for _, text in missing],
                 ctx.call_context,
                 flow="surveys.themes",
             )
-            run.text_vectors.update(zip(missing, embedded, strict=True))
-        for question_id, persona_id in keys:
-            found = vectors.setdefault(question_id, [])
+            for (key, text), vector in zip(missing, embedded, strict=True):
+                run.text_vectors[key] = (text, vector)
+        for key, _ in wanted:
+            found = vectors.setdefault(key[0], [])
             assert found is not None  # noqa: S101 (built here)
-            found.append(run.text_vectors[(question_id, persona_id)])
+            found.append(run.text_vectors[key][1])
     except SightError:
-        vectors = {}  # themes fall back to shared keywords
-    themed: dict[str, Any] = await asyncio.to_thread(
-        with_themes_in_thread,
-        results,
-        run.setup.questions,
-        records,
-        text_vectors=vectors,
-        seed=run.setup.seed,
-    )
-    return themed
+        return {}
+    return vectors
