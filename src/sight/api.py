@@ -1,4 +1,4 @@
-"""The `/api/v1` router: every registered domain's endpoints (`sight.domains`)."""
+"""The `/api/v1` routes: every registered domain's endpoints (`sight.domains`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,20 @@ from sight.domains import DOMAINS, Domain
 from sight.kit.routing import API_PREFIX
 
 
-def build_api_router(domains: Sequence[Domain] = DOMAINS) -> APIRouter:
-    api = APIRouter()
-    for domain in domains:
-        router = domain.load_router()
-        if router is not None:
-            api.include_router(router)
+def build_api_routers(domains: Sequence[Domain] = DOMAINS) -> list[APIRouter]:
+    """Each domain's router, then the catch-all 404 for unknown API paths.
 
-    @api.api_route(
+    The app includes them one by one: included into an intermediate router
+    first, FastAPI would build every route's dependency analysis a second
+    time at start-up (about 0.2 s of a start, issue 16)."""
+    routers = [
+        router
+        for router in (domain.load_router() for domain in domains)
+        if router is not None
+    ]
+    unknown = APIRouter()
+
+    @unknown.api_route(
         API_PREFIX + "/{path:path}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
@@ -27,4 +33,4 @@ def build_api_router(domains: Sequence[Domain] = DOMAINS) -> APIRouter:
             status_code=404, detail=f"no API route {request.method} {request.url.path}"
         )
 
-    return api
+    return [*routers, unknown]

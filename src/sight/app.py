@@ -21,7 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from sight.api import build_api_router
+from sight.api import build_api_routers
 from sight.config import Settings, check_production, get_settings
 from sight.deps import AppState, install_user_cache_eviction
 from sight.domains import DOMAINS, Domain
@@ -180,7 +180,8 @@ def create_app(
     )
 
     app.include_router(health_router)
-    app.include_router(build_api_router(domains))
+    for router in build_api_routers(domains):
+        app.include_router(router)
     _document_streams(app)
 
     @app.get("/metrics", include_in_schema=False)

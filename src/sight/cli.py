@@ -62,16 +62,21 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _upgrade_or_exit(url: str, revision: str = "head") -> None:
-    """Apply migrations; an unreachable database is one line, not a traceback."""
+    """Apply migrations; an unreachable database is one line, not a traceback.
+    To the head: one query first, Alembic only when the database is behind."""
     from urllib.parse import urlsplit
 
+    from psycopg import OperationalError as DriverError
     from sqlalchemy.exc import OperationalError
 
     from sight import db
 
     try:
-        db.upgrade(url, revision)
-    except (OperationalError, OSError) as exc:
+        if revision == "head":
+            db.upgrade_if_behind(url)
+        else:
+            db.upgrade(url, revision)
+    except (OperationalError, DriverError, OSError) as exc:
         cause = getattr(exc, "orig", None) or exc
         reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
         where = urlsplit(url)

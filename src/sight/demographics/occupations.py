@@ -13,10 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sight.demographics.census import Source
+from sight.demographics.census import Source, load_yaml
 
 Tier = Literal["low", "mid", "high"]
 Pay = Literal["low", "mid", "high"]
@@ -158,4 +157,4 @@ def load_occupations() -> OccupationTable:
         .joinpath("occupations.yaml")
         .read_text(encoding="utf-8")
     )
-    return OccupationTable.model_validate(yaml.safe_load(text))
+    return OccupationTable.model_validate(load_yaml(text))

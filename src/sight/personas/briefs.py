@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -193,6 +192,9 @@ class BriefCache:
 
     async def get(self, key: str) -> Brief | None:
         if self._redis is not None:
+            # Imported here: redis is loaded only where it is configured.
+            from redis.exceptions import RedisError
+
             try:
                 raw = await self._redis.get(f"sight:brief:{key}")
             except (RedisError, OSError) as exc:
@@ -212,6 +214,8 @@ class BriefCache:
     async def put(self, key: str, project_id: uuid.UUID, brief: Brief) -> None:
         payload = brief.__dict__
         if self._redis is not None:
+            from redis.exceptions import RedisError
+
             try:
                 await self._redis.set(
                     f"sight:brief:{key}",

@@ -12,8 +12,6 @@ import io
 import json
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-
 from sight.surveys.schemas import Question
 
 DEMOGRAPHIC_HEADERS = (
@@ -82,6 +80,10 @@ def to_csv(questions: list[Question], responses: list[dict[str, Any]]) -> bytes:
 def to_xlsx(
     title: str, questions: list[Question], responses: list[dict[str, Any]]
 ) -> bytes:
+    # Imported here (in the worker thread that writes the file): the API
+    # process loads it only when a spreadsheet is asked for.
+    import xlsxwriter  # type: ignore[import-untyped]
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True})

@@ -4,9 +4,10 @@ of a cold start)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 
 async def detect_ollama(
@@ -22,6 +23,12 @@ async def detect_ollama(
     without pulled models answers ``[]``.
     """
     url = base_url.rstrip("/") + "/api/tags"
+    if not await _port_open(url, timeout):
+        # Nothing listens: no need for httpx and its TLS context (about 0.15 s
+        # of a start without Ollama, issue 16).
+        return None
+    import httpx
+
     try:
         # trust_env=False: an HTTP(S)_PROXY meant for the internet must not
         # swallow a probe of a server on this machine.
@@ -42,3 +49,21 @@ async def detect_ollama(
             if isinstance(name, str) and name:
                 names.append(name)
     return names
+
+
+async def _port_open(url: str, seconds: float) -> bool:
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                parts.hostname or "127.0.0.1", parts.port or default
+            ),
+            seconds,
+        )
+    except (OSError, TimeoutError, ValueError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
