@@ -56,3 +56,31 @@ def test_models_match_the_migrations(pg_cluster: EmbeddedPostgres) -> None:
     engine.dispose()
     ours = [d for d in diff if "procrastinate" not in repr(d)]
     assert ours == []
+
+
+def test_heads_read_from_the_scripts_match_alembic() -> None:
+    """`sight serve` compares the stored revision with heads read from the
+    scripts' text (without importing them): the same answer as Alembic's."""
+    script = ScriptDirectory.from_config(db.alembic_config("postgresql://x@/y"))
+    assert db.head_revisions() == set(script.get_heads())
+
+
+def test_upgrade_if_behind_runs_alembic_only_when_needed(
+    pg_cluster: EmbeddedPostgres,
+) -> None:
+    url = create_database(pg_cluster, f"mig_{uuid.uuid4().hex[:8]}")
+    assert db.stored_revisions(url) is None  # never migrated
+    script = ScriptDirectory.from_config(db.alembic_config(url))
+    head = script.get_current_head()
+    assert head is not None
+    previous = script.get_revision(head).down_revision
+    assert isinstance(previous, str)
+    db.upgrade(url, previous)  # one migration behind
+    assert db.stored_revisions(url) == {previous}
+    assert db.upgrade_if_behind(url) is True
+    assert db.current_revision(url) == head
+    assert db.upgrade_if_behind(url) is False  # at the head: one query, no Alembic
+    assert db.current_revision(url) == head
+    assert db.upgrade_if_behind(
+        create_database(pg_cluster, f"mig_{uuid.uuid4().hex[:8]}")
+    )

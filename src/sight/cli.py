@@ -73,7 +73,8 @@ def _upgrade_or_exit(url: str, revision: str = "head") -> None:
 
     try:
         if revision == "head":
-            db.upgrade_if_behind(url)
+            migrated = db.upgrade_if_behind(url)
+            logger.info("database schema at head", extra={"migrated": migrated})
         else:
             db.upgrade(url, revision)
     except (OperationalError, DriverError, OSError) as exc:
