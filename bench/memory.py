@@ -26,13 +26,15 @@ from bench.http_load import DATA_DIRS, _http, prepare, serve
 from bench.rows import Row, load_average
 
 GOAL_MB = 300.0
+# stage -> packages with compiled code mapped by `sight serve` (server_run).
+NATIVE: dict[str, list[str]] = {}
 
 # Each step imports on top of the previous one, in a fresh interpreter.
 PARTS: list[tuple[str, str]] = [
     ("interpreter", "pass"),
     ("web stack (fastapi, pydantic, sqlalchemy, psycopg)", "import fastapi, sqlalchemy.ext.asyncio, psycopg"),
-    ("sight app (every domain's routes and models)", "import sight.app; sight.app.create_app"),
-    ("numpy + scipy (statistics, census)", "import numpy, scipy.stats"),
+    ("sight app (every domain's routes and models; numpy via pgvector and the census)", "import sight.app; sight.app.create_app(database_url='postgresql://sight@/sight')"),
+    ("scipy (statistics, loaded when first used)", "import scipy.stats"),
     ("LLM SDKs (openai, anthropic, google-genai)", "import openai, anthropic, google.genai"),
     ("drivers (redis, neo4j)", "import redis.asyncio, neo4j"),
     ("local embedding model loaded (USE v3)", "from sight.llm.embeddings import local as _l; _l._SHARED.encode(['warm up'])"),
@@ -132,6 +134,21 @@ def _upload(base: str, token: str, project: str) -> None:
         time.sleep(0.5)
 
 
+def native_packages(pids: list[int]) -> list[str]:
+    """Packages whose compiled libraries the processes have mapped: which of
+    the heavy parts (numpy, scipy, the embedder's runtime) a stage loaded."""
+    found: set[str] = set()
+    for pid in pids:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            continue
+        for line in maps.splitlines():
+            if "/site-packages/" in line:
+                found.add(line.split("/site-packages/", 1)[1].split("/", 1)[0])
+    return sorted(name for name in found if not name.endswith(".libs"))
+
+
 def server_run() -> list[tuple[str, float, float]]:
     """(stage, sight serve RSS MB, PostgreSQL RSS MB) through the issue's steps."""
     out: list[tuple[str, float, float]] = []
@@ -141,6 +158,7 @@ def server_run() -> list[tuple[str, float, float]]:
         def sample(stage: str) -> None:
             time.sleep(1.0)
             api, db = _server_pids(data_dir)
+            NATIVE[stage] = native_packages(api)
             out.append(
                 (stage, sum(_rss_mb(p) for p in api), sum(_rss_mb(p) for p in db))
             )
@@ -192,10 +210,17 @@ def main() -> None:
     if args.parts_only:
         return
     print()
-    print("| stage | sight serve RSS (MB) | PostgreSQL RSS (MB) | load avg |")
-    print("|---|---|---|---|")
+    print(
+        "| stage | sight serve RSS (MB) | PostgreSQL RSS (MB) | compiled packages "
+        "mapped (new at this stage) | load avg |"
+    )
+    print("|---|---|---|---|---|")
+    seen: set[str] = set()
     for stage, api, db in server_run():
-        print(f"| {stage} | {api:.0f} | {db:.0f} | {os.getloadavg()[0]:.1f} |")
+        native = NATIVE.get(stage, [])
+        new = ", ".join(n for n in native if n not in seen) or "-"
+        seen.update(native)
+        print(f"| {stage} | {api:.0f} | {db:.0f} | {new} | {os.getloadavg()[0]:.1f} |")
 
 
 if __name__ == "__main__":
