@@ -27,13 +27,15 @@ import uuid
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import psycopg
-from redis.asyncio import Redis
 
 from sight.config import Settings
 from sight.postgres import SessionMaker, libpq_url
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger("sight.llm")
 
@@ -149,6 +151,9 @@ return 0
 
 class RedisSlots:
     def __init__(self, url: str, *, lease_seconds: float = LEASE_SECONDS) -> None:
+        # Imported here: a process without REDIS_URL never loads the driver.
+        from redis.asyncio import Redis
+
         self._redis: Redis = Redis.from_url(url)
         self._lease_ms = int(lease_seconds * 1000)
         self._renew_every = lease_seconds / 3
