@@ -20,7 +20,7 @@ from sight.exports.document import (
     Table,
 )
 from sight.exports.gather import is_offline
-from sight.exports.text import num, p_value, pct, stamp, t
+from sight.exports.text import guard_notes, num, p_value, pct, stamp, t
 
 SELECTION = {
     "all": ("all live personas of the project", "wszystkie aktywne persony projektu"),
@@ -174,7 +174,7 @@ def _question(report: Report, index: int, q: dict[str, Any], level: int) -> None
             )
             for quote in theme["quotes"]:
                 report.add(Quote(quote))
-    warnings = (q.get("guards") or {}).get("warnings") or []
+    warnings = guard_notes(q.get("guards") or {}, lang)
     if warnings:
         report.add(Para(f"{t(lang, 'warnings')}: " + "; ".join(warnings), "warning"))
 

@@ -43,6 +43,12 @@ _T: dict[str, tuple[str, str]] = {
     "demographics": ("Demographics", "Demografia"),
     "age": ("Age", "Wiek"),
     "age_group": ("Age group", "Grupa wiekowa"),
+    "position_effect": (
+        "position effect: the option shown first was chosen {first} of the time "
+        "(expected {expected}, p = {p})",
+        "efekt pozycji: odpowiedź pokazana jako pierwsza była wybierana w {first} "
+        "przypadków (oczekiwane {expected}, p = {p})",
+    ),
     "gender": ("Gender", "Płeć"),
     "location": ("Region", "Region"),
     "urban_rural": ("Place of residence", "Miejsce zamieszkania"),
@@ -282,6 +288,65 @@ def p_value(p: float | None, language: str) -> str:
     if p < 0.0001:
         return "< " + num(0.0001, language, 4)
     return num(p, language, 4)
+
+
+_FLAGS = {
+    "uniform_option": (
+        "{share} chose “{option}”: implausibly uniform for a varied sample",
+        "{share} wybrało „{option}”: nienaturalnie jednolicie jak na zróżnicowaną próbę",
+    ),
+    "uniform_selection": (
+        "{share} gave the same selection",
+        "{share} wskazało ten sam zestaw odpowiedzi",
+    ),
+    "uniform_ranking": (
+        "{share} gave the identical ranking",
+        "{share} ułożyło identyczny ranking",
+    ),
+    "uniform_spread": (
+        "standard deviation {sd}: nearly everyone answered alike",
+        "odchylenie standardowe {sd}: prawie wszyscy odpowiedzieli tak samo",
+    ),
+    "ignores_demographic": (
+        "the answers show no relation to {field}, although the question is about "
+        "something it usually shapes (Cramér's V {v})",
+        "odpowiedzi nie mają związku z wymiarem „{field}”, choć pytanie dotyczy "
+        "czegoś, co zwykle od niego zależy (V Craméra {v})",
+    ),
+}
+
+
+def guard_notes(guards: dict[str, Any], language: str) -> list[str]:
+    """A question's bias-guard warnings in the report's language, from the
+    codes and numbers the results carry (their `warnings` are English)."""
+    notes: list[str] = []
+    for flag in guards.get("flags") or []:
+        code = flag.get("code")
+        if code not in _FLAGS:
+            continue
+        en, pl = _FLAGS[code]
+        field = flag.get("field")
+        notes.append(
+            (pl if language == "pl" else en).format(
+                share=pct(flag.get("share"), language, 0),
+                option=flag.get("option", ""),
+                sd=num(flag.get("sd"), language),
+                v=num(flag.get("v"), language),
+                field=t(language, field).lower() if field in _T else field,
+            )
+        )
+    effect = guards.get("position_effect") or {}
+    if effect.get("flagged"):
+        notes.append(
+            t(
+                language,
+                "position_effect",
+                first=pct(effect.get("first_share"), language, 0),
+                expected=pct(effect.get("expected_share"), language, 0),
+                p=p_value(effect.get("p"), language),
+            )
+        )
+    return notes
 
 
 def stamp(language: str, iso: str) -> str:
