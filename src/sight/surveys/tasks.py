@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -71,7 +72,6 @@ logger = logging.getLogger("sight.surveys")
 PARTIAL_EVERY_SECONDS = 1.0
 ANSWERING_EVERY_SECONDS = 0.1
 BURST_QUIET_SECONDS = 0.25
-THEMES_WINDOW_SECONDS = 0.05
 
 
 @dataclass
@@ -94,11 +94,16 @@ class _GroupCommit:
     each holding the survey stream's lock to its commit."""
 
     def __init__(
-        self, sessionmaker: SessionMaker, store: StoreBatch, window: float = 0.02
+        self,
+        sessionmaker: SessionMaker,
+        store: StoreBatch,
+        window: float = 0.02,
+        on_idle: Callable[[], None] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._store = store
         self._window = window
+        self._on_idle = on_idle
         self._items: list[tuple[_Answer, asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -128,6 +133,8 @@ class _GroupCommit:
                     done.set_exception(result)
                 else:
                     done.set_result(result)
+        if self._on_idle is not None:
+            self._on_idle()  # nothing left to store now
 
 
 @dataclass
@@ -260,15 +267,18 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
         shared=shard is not None or len(people) > sharding.SHARD_ABOVE,
     )
     run.commits = _GroupCommit(
-        ctx.sessionmaker, lambda session, items: _store_answers(run, session, items)
+        ctx.sessionmaker,
+        lambda session, items: _store_answers(run, session, items),
+        on_idle=lambda: run.text_batcher.flush() if run.text_batcher else None,
     )
     if shard is None:  # the parent embeds every open answer for the themes
         run.text_batcher = EmbeddingBatcher(
             lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
-            # The answers of a burst together (the local model's throughput
-            # grows with the batch), while their commit and the next answers
-            # go on: at the end only the last burst's are left to wait for.
-            window=THEMES_WINDOW_SECONDS,
+            # Sent as soon as a burst of answers is stored (the group commit
+            # has nothing left: `on_idle`), or when 128 are waiting: the local
+            # model's CPU then works between bursts instead of slowing the
+            # storing of answers, and the batch is as large as the burst.
+            window=math.inf,
             max_batch=128,
         )
     if shard is None:
@@ -515,7 +525,7 @@ async def _respondent(run: _Run, persona: Persona) -> None:
         if q.type == "open-text" and answered.answers.get(q.id)
     ]
     if texts and run.text_batcher is not None:
-        # Embedded for the themes now, beside its commit, not at the end.
+        # Queued for the themes; embedded once this burst of answers is stored.
         _embed_later(run, str(persona.id), texts)
     # Answers finishing together share one commit (`_store_answers`).
     assert run.commits is not None  # noqa: S101 (set when the run starts)
