@@ -45,3 +45,20 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     assert out["loaded"] == []
     assert out["xlsx"] == "PK"  # a zip: an .xlsx file was written
     assert out["now"] is True
+
+
+def test_collection_is_paused_only_during_startup() -> None:
+    """`sight serve` pauses the cyclic GC while modules load; it must be on
+    again afterwards (or every reference cycle made by requests would stay)."""
+    import gc
+
+    from sight.cli import StartupCollection
+
+    assert gc.isenabled()
+    paused = StartupCollection()
+    assert not gc.isenabled()
+    paused.resume()
+    assert gc.isenabled()
+    paused.resume()  # the error path calls it again
+    assert gc.isenabled()
+    gc.unfreeze()
