@@ -11,6 +11,7 @@ the end; the job's own `completed`/`failed` close the stream.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
@@ -229,35 +230,57 @@ class _Ingestion:
         done = int(ctx.checkpoint("embedded", 0))
         await _update(ctx, self.document_id, stage="embedding")
         batch = self.settings.embed_batch
-        for start in range(done, len(drafts), batch):
-            await ctx.check_cancelled()
-            await self._exists()
-            part = drafts[start : start + batch]
-            vectors = await ctx.llm.embed(
-                [d.embedding_text for d in part],
-                ctx.call_context,
-                flow="knowledge.embed",
-            )
-            records = [
-                ChunkRecord(
-                    id=d.chunk_id(self.document_id),
-                    document_id=self.document_id,
-                    project_id=ref.project_id,
-                    ordinal=d.ordinal,
-                    text=d.text,
-                    heading=d.heading,
-                    page=d.page,
-                    page_end=d.page_end,
-                    tokens=d.tokens,
-                    ts_config=ts_config,
-                    embedding=v,
+
+        def embedding(start: int) -> asyncio.Task[list[list[float]]] | None:
+            if start >= len(drafts):
+                return None
+            return asyncio.create_task(
+                ctx.llm.embed(
+                    [d.embedding_text for d in drafts[start : start + batch]],
+                    ctx.call_context,
+                    flow="knowledge.embed",
                 )
-                for d, v in zip(part, vectors, strict=True)
-            ]
-            await self.store.put_chunks(ref, records)
-            done = start + len(part)
-            await ctx.save_checkpoint("embedded", done)
-            await ctx.progress(1 + done, total, f"embedded {done}/{len(drafts)} chunks")
+            )
+
+        # The next batch is embedded while this one is stored: the embedder
+        # (another process, or a provider) and PostgreSQL work side by side.
+        upcoming = embedding(done)
+        try:
+            for start in range(done, len(drafts), batch):
+                await ctx.check_cancelled()
+                await self._exists()
+                part = drafts[start : start + batch]
+                if upcoming is None:  # (never: one task per batch)
+                    break
+                vectors = await upcoming
+                upcoming = embedding(start + batch)
+                records = [
+                    ChunkRecord(
+                        id=d.chunk_id(self.document_id),
+                        document_id=self.document_id,
+                        project_id=ref.project_id,
+                        ordinal=d.ordinal,
+                        text=d.text,
+                        heading=d.heading,
+                        page=d.page,
+                        page_end=d.page_end,
+                        tokens=d.tokens,
+                        ts_config=ts_config,
+                        embedding=v,
+                    )
+                    for d, v in zip(part, vectors, strict=True)
+                ]
+                await self.store.put_chunks(ref, records)
+                done = start + len(part)
+                await ctx.save_checkpoint("embedded", done)
+                await ctx.progress(
+                    1 + done, total, f"embedded {done}/{len(drafts)} chunks"
+                )
+        finally:
+            if upcoming is not None and not upcoming.done():
+                upcoming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await upcoming
 
     async def _extract(
         self, ref: DocumentRef, drafts: list[ChunkDraft], total: int
