@@ -7,12 +7,14 @@ of loading the local embedding model in a fresh interpreter.
 
 The server is started fresh (embedded PostgreSQL, offline engine, in-process
 job worker); the document is a small generated Markdown file. PostgreSQL's own
-processes are reported apart (they are not the Python process' RSS).
+processes are reported apart (they are not the Python process' RSS); the local
+embedding model's process, a child of `sight serve`, is counted in its RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -37,7 +39,7 @@ PARTS: list[tuple[str, str]] = [
     ("scipy (statistics, loaded when first used)", "import scipy.stats"),
     ("LLM SDKs (openai, anthropic, google-genai)", "import openai, anthropic, google.genai"),
     ("drivers (redis, neo4j)", "import redis.asyncio, neo4j"),
-    ("local embedding model loaded (USE v3)", "from sight.llm.embeddings import local as _l; _l._SHARED.encode(['warm up'])"),
+    ("local embedding model loaded (USE v3; in its own embedding process since issue 16)", "from sight.llm.embeddings import local_worker as _w; _w.load_model()"),
 ]  # fmt: skip
 
 
@@ -81,9 +83,19 @@ def parts() -> list[tuple[str, float, float]]:
     return out
 
 
+def _parent(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    return 0
+
+
 def _server_pids(data_dir: str) -> tuple[list[int], list[int]]:
-    """(the sight serve processes, PostgreSQL's processes) of a data dir."""
-    api, db = [], []
+    """(the sight serve processes and their embedding processes, PostgreSQL's
+    processes) of a data dir. The local model runs in a child process of
+    `sight serve` (`llm/embeddings/local_worker.py`): its memory is the
+    server's too."""
+    api, db, embedders = [], [], []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -91,12 +103,17 @@ def _server_pids(data_dir: str) -> tuple[list[int], list[int]]:
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
+        if "sight.llm.embeddings.local_worker" in cmd:
+            embedders.append(int(entry.name))
+            continue
         if data_dir not in cmd:
             continue
         if "postgres" in cmd.split(" ", 1)[0]:
             db.append(int(entry.name))
         elif " serve" in cmd:
             api.append(int(entry.name))
+    with contextlib.suppress(OSError):
+        api += [pid for pid in embedders if _parent(pid) in api]
     return api, db
 
 
