@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import struct
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -145,6 +146,9 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides
+    # when to stop, and this process follows at end of file on its stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Answers go to a private copy of stdout; anything a library prints goes
     # to stderr instead of into the answers.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
