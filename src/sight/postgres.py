@@ -54,8 +54,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # jsonb columns are read on most requests; orjson parses them 3-5x
         # faster than json (same values).
         json_deserializer=orjson.loads,
-        pool_size=pool_size,
-        max_overflow=pool_size,
+        # At most 2 x pool_size connections, all kept once opened: with
+        # overflow connections, a burst above pool_size opened and closed a
+        # connection per request (a PostgreSQL backend started each time).
+        pool_size=2 * pool_size,
+        max_overflow=0,
         pool_recycle=1800,
     )
     _ping_when_idle(engine)

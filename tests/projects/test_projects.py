@@ -111,3 +111,30 @@ async def test_update_keeps_data_on_invalid_patch_and_others_get_404(
         assert response.status_code == 404
     gone = await client.delete(f"/api/v1/projects/{created['id']}", headers=auth)
     assert gone.status_code == 204
+
+
+async def test_list_total_is_right_on_every_page_and_past_the_end(
+    client: httpx.AsyncClient,
+) -> None:
+    # The total comes with the page's rows (one query); a page past the end
+    # has no rows to carry it and asks for it on its own.
+    user = await register_user(client)
+    auth = {"Authorization": user["authorization"]}
+    for name in ("first", "second", "third"):
+        created = await client.post(
+            "/api/v1/projects", json={"name": name}, headers=auth
+        )
+        assert created.status_code == 201
+    pages = [
+        (
+            await client.get(f"/api/v1/projects?limit=2&offset={offset}", headers=auth)
+        ).json()
+        for offset in (0, 2, 5)
+    ]
+    assert [len(page["items"]) for page in pages] == [2, 1, 0]
+    assert [page["total"] for page in pages] == [3, 3, 3]
+    assert [p["name"] for page in pages for p in page["items"]] == [
+        "third",
+        "second",
+        "first",
+    ]

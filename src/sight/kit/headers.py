@@ -39,20 +39,24 @@ _COMMON: tuple[tuple[bytes, bytes], ...] = (
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        # The three header sets a response can get, built once.
+        tail = ((b"strict-transport-security", HSTS.encode()),) if hsts else ()
+        self._app = (*_COMMON, (b"content-security-policy", APP_CSP.encode()), *tail)
+        self._docs = (*_COMMON, (b"content-security-policy", DOCS_CSP.encode()), *tail)
+        # Tokens are in these bodies: never kept by a browser or proxy cache.
+        self._auth = (*self._app, (b"cache-control", b"no-store"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith("/docs") else APP_CSP
-        extra = [*_COMMON, (b"content-security-policy", csp.encode())]
-        if self.hsts:
-            extra.append((b"strict-transport-security", HSTS.encode()))
-        if path.startswith("/api/v1/auth/"):
-            # Tokens are in these bodies: never kept by a browser or proxy cache.
-            extra.append((b"cache-control", b"no-store"))
+        if path.startswith("/docs"):
+            extra = self._docs
+        elif path.startswith("/api/v1/auth/"):
+            extra = self._auth
+        else:
+            extra = self._app
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

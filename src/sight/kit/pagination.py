@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -31,10 +31,25 @@ async def paginate(
     options: Sequence[ExecutableOption] = (),
 ) -> tuple[list[T], int]:
     """`options`: loader options of the page's query (e.g. columns a summary
-    does not need, deferred)."""
-    query: Select[T] = select(model).where(*conditions).options(*options)
+    does not need, deferred).
+
+    One round trip: the total comes with the page's rows (a window count over
+    the same conditions); only a page past the end asks for it separately."""
+    total_column = func.count().over().label("sight_total")
+    result = await session.execute(
+        select(model, total_column)
+        .where(*conditions)
+        .options(*options)
+        .order_by(*order_by)
+        .limit(limit)
+        .offset(offset)
+    )
+    found = result.all()
+    if found:
+        return [row[0] for row in found], int(found[0][1])
+    if offset == 0:
+        return [], 0
     total = await session.scalar(
         select(func.count()).select_from(model).where(*conditions)
     )
-    rows = await session.scalars(query.order_by(*order_by).limit(limit).offset(offset))
-    return list(rows), int(total or 0)
+    return [], int(total or 0)

@@ -98,7 +98,7 @@ async def list_personas(
     filters = {k: v for k, v in given.items() if v is not None}
     rows, total = await service.list_personas(
         session,
-        project.id,
+        project,
         filters,
         include_deleted=include_deleted,
         limit=limit,

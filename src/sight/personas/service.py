@@ -29,7 +29,6 @@ from sight.personas.schemas import (
     PersonaSummary,
 )
 from sight.personas.tasks import MAX_REPAIRS, new_seed
-from sight.projects import repository as projects_repository
 from sight.projects.models import Project
 
 # Query parameter -> census dimension
@@ -185,7 +184,7 @@ async def start_generation(
 
 async def list_personas(
     session: AsyncSession,
-    project_id: uuid.UUID,
+    project: Project,
     filters: dict[str, str],
     *,
     include_deleted: bool,
@@ -193,12 +192,11 @@ async def list_personas(
     offset: int,
     summary: bool = False,
 ) -> tuple[list[Persona], int]:
-    project = await projects_repository.get(session, project_id)
-    country = project.country if project is not None else "pl"
+    # The project the access check loaded: its country names the filter values.
     return await repository.page(
         session,
-        project_id,
-        resolve_filters(country, filters),
+        project.id,
+        resolve_filters(project.country, filters),
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.kit.pagination import paginate
@@ -49,20 +50,30 @@ async def get_with_team_role(
     in one query: the access check of every request under a project."""
     row = (
         await session.execute(
-            select(Project, TeamMember.role)
-            .outerjoin(
-                TeamMember,
-                and_(
-                    TeamMember.team_id == Project.team_id,
-                    TeamMember.user_id == user_id,
-                ),
-            )
-            .where(Project.id == project_id)
+            _project_with_team_role(), {"project_id": project_id, "user_id": user_id}
         )
     ).first()
     if row is None:
         return None
     return row[0], row[1]
+
+
+@functools.cache
+def _project_with_team_role() -> Select[Project, str]:
+    # Built once per process: SQLAlchemy memoises a statement's cache key on the
+    # statement object, so reusing it skips rebuilding and hashing the query on
+    # every request under a project.
+    return (
+        select(Project, TeamMember.role)
+        .outerjoin(
+            TeamMember,
+            and_(
+                TeamMember.team_id == Project.team_id,
+                TeamMember.user_id == bindparam("user_id"),
+            ),
+        )
+        .where(Project.id == bindparam("project_id"))
+    )
 
 
 async def team_exists(session: AsyncSession, team_id: uuid.UUID) -> bool:
