@@ -312,7 +312,7 @@ async def main_async(sizes: list[int], latency: float, concurrency: int) -> None
     print(
         "| respondents x questions | rating mode | L (s) | C | provider calls | "
         "answered | all answers stored (s) | results ready (s) | ideal (s) "
-        "| ready / ideal | themes too = wall (s) |"
+        "| ready / ideal | job end = wall (s) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size, words, r in rows:
