@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import all_, and_, cast, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.kit.errors import NotFound
@@ -171,10 +173,14 @@ async def responses(
 
 
 async def respondent_records(
-    session: AsyncSession, survey_id: uuid.UUID
+    session: AsyncSession,
+    survey_id: uuid.UUID,
+    *,
+    excluding: Collection[uuid.UUID] = (),
 ) -> list[dict[str, Any]]:
-    """What the statistics read: answers, details and demographics per respondent."""
-    rows = await session.execute(
+    """What the statistics read: answers, details and demographics per
+    respondent (but those in `excluding`, already read by the caller)."""
+    query = (
         select(
             SurveyResponse.answers,
             SurveyResponse.details,
@@ -185,6 +191,13 @@ async def respondent_records(
         # One order for every reader: the themes' clustering depends on it.
         .order_by(SurveyResponse.created_at, SurveyResponse.id)
     )
+    if excluding:
+        # One array parameter, not one per respondent.
+        query = query.where(
+            SurveyResponse.persona_id
+            != all_(cast(list(excluding), ARRAY(PG_UUID(as_uuid=True))))
+        )
+    rows = await session.execute(query)
     return [
         {
             "answers": answers,

@@ -59,8 +59,8 @@ async def answer_in_shards(
 ) -> list[dict[str, str]]:
     """Answer `people` through shard jobs (and in this job); returns the
     respondents that failed. `answer` answers a list here, `on_progress`
-    hears the answered count and the records stored so far; `concurrency`
-    is how many calls this job may have at the provider at once."""
+    hears the answered count and the records stored since it last heard;
+    `concurrency` is how many calls this job may have at the provider at once."""
     by_id = {p.id: p for p in people}
     shards = await _start_shards(ctx, survey_id, people, total)
     failures: list[dict[str, str]] = []
@@ -120,7 +120,10 @@ async def _poll(
     ahead: int,
     answering: set[asyncio.Task[None]],
 ) -> dict[str, Any]:
-    seen = -1
+    # Respondents whose records `on_progress` has had: each poll reads only
+    # the new ones (reading all of them every poll grew with the square of N).
+    seen: set[uuid.UUID] = set()
+    first = True
     while True:
         for task in [t for t in answering if t.done()]:
             answering.discard(task)
@@ -134,10 +137,13 @@ async def _poll(
                     )
                 )
             ).all()
-            records = await repository.respondent_records(session, survey_id)
-        if len(records) != seen:
-            seen = len(records)
-            await on_progress(seen, records)
+            records = await repository.respondent_records(
+                session, survey_id, excluding=seen
+            )
+        if records or first:
+            first = False
+            seen.update(uuid.UUID(str(r["persona_id"])) for r in records)
+            await on_progress(len(seen), records)
         status = {str(r.id): r for r in rows}
         live = [
             s for s in shards if status[s["job_id"]].status not in TERMINAL_STATUSES
