@@ -220,6 +220,7 @@ def run_once(
     with _processes(url, fake, workers, concurrency) as pids:
         httpx.post(f"{fake}/_control", json={"reset_stats": True}, timeout=5)
         cpu_before = [_cpu_seconds(pid) for pid in pids]
+        since = time.time()
         started = time.perf_counter()
         survey_id = asyncio.run(_start(url, user_id, project_id))
         status = _until_done(url, survey_id, 1800)
@@ -234,8 +235,26 @@ def run_once(
             " WHERE survey_id = %s",
             (survey_id,),
         ).fetchone()
-    assert row is not None
+        assert row is not None
+        # Where provider calls beyond one per respondent came from: retried
+        # calls, or job attempts re-run (a shard re-queued answers again).
+        again = conn.execute(
+            "SELECT coalesce(sum(attempts - 1), 0),"
+            " count(*) FILTER (WHERE outcome <> 'ok') FROM llm_calls"
+            " WHERE created_at >= to_timestamp(%s)",
+            (since,),
+        ).fetchone()
+        rerun = conn.execute(
+            "SELECT count(*) FROM jobs WHERE attempts > 1 AND kind LIKE 'surveys.%%'"
+            " AND created_at >= to_timestamp(%s)",
+            (since,),
+        ).fetchone()
+    assert again is not None
+    assert rerun is not None
     return {
+        "retried_calls": int(again[0]),
+        "failed_calls": int(again[1]),
+        "jobs_rerun": int(rerun[0]),
         "status": status,
         "wall": wall,
         "answered": int(row[0]),
@@ -329,9 +348,9 @@ def main() -> None:
         "| respondents | workers | answered | provider calls | 429s | max in flight "
         "| wall (s) | ideal (s) | wall / ideal | respondents/s "
         "| CPU s per answer (serve + workers) | busiest worker, share of a core "
-        "| load avg |"
+        "| calls retried / jobs re-run | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for respondents, workers, r in rows:
         ideal = ideal_seconds(respondents, at_once, args.latency)
         cpu = r["serve_cpu"] + sum(r["worker_cpu"])
@@ -342,7 +361,8 @@ def main() -> None:
             f"| {ideal:.0f} | {r['wall'] / ideal:.2f} "
             f"| {r['answered'] / r['wall']:.1f} "
             f"| {cpu / max(1, r['answered']) * 1000:.0f} ms "
-            f"| {busiest:.0%} | {r['load']:.1f} |"
+            f"| {busiest:.0%} | {r['retried_calls']} / {r['jobs_rerun']} "
+            f"| {r['load']:.1f} |"
         )
 
 
