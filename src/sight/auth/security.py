@@ -60,7 +60,8 @@ def create_access_token(
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID:
     """The user an access token names (signature and expiry checked)."""
-    seen = _verified.get((token, secret))
+    key = (hashlib.sha256(token.encode()).digest(), secret)
+    seen = _verified.get(key)
     if seen is not None:
         if seen[1] > time.time():
             return seen[0]
@@ -68,15 +69,15 @@ def decode_access_token(token: str, secret: str) -> uuid.UUID:
     user_id, _, expires = _decode(token, secret)
     if len(_verified) >= _VERIFIED_MAX:
         _verified.clear()
-    _verified[(token, secret)] = (user_id, expires)
+    _verified[key] = (user_id, expires)
     return user_id
 
 
-# A token already verified in this process, keyed by its exact text (and the
-# secret): the same bytes need no second HMAC and JSON parse (a tenth of a
-# request's CPU). Only its expiry is checked again; the caller still loads the
-# user and checks `is_active` every time.
-_verified: dict[tuple[str, str], tuple[uuid.UUID, float]] = {}
+# A token already verified in this process, keyed by a digest of its exact
+# text (the tokens themselves are not kept) and the secret: the same bytes need
+# no second HMAC and JSON parse (a tenth of a request's CPU). Only its expiry is
+# checked again; the caller still loads the user and checks `is_active`.
+_verified: dict[tuple[bytes, str], tuple[uuid.UUID, float]] = {}
 _VERIFIED_MAX = 10_000
 
 
