@@ -277,7 +277,9 @@ class _Ingestion:
                     1 + done, total, f"embedded {done}/{len(drafts)} chunks"
                 )
         finally:
-            if upcoming is not None and not upcoming.done():
+            # A failure above leaves the next batch's embedding running or
+            # ended with its own error: stop it, and consume its outcome.
+            if upcoming is not None:
                 upcoming.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await upcoming
