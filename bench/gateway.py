@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import math
+import pstats
 import statistics
 import time
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -47,8 +50,31 @@ class Answer(BaseModel):
     themes: list[str] = Field(min_length=1, max_length=5)
 
 
+# The provider SDK's own work per call (building the request, sending it over
+# httpx, parsing the answer): everything under this function's frame.
+SDK_ENTRY = ("openai/resources/chat/completions/completions.py", "create")
+
+
+def sdk_share(profile: cProfile.Profile) -> float:
+    """The share of the profiled CPU spent inside the OpenAI SDK's `create`."""
+    stats = pstats.Stats(profile)
+    entries: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+    sdk = sum(
+        value[3]
+        for (path, _, name), value in entries.items()
+        if path.endswith(SDK_ENTRY[0]) and name == SDK_ENTRY[1]
+    )
+    return float(sdk / total)
+
+
 async def run(
-    calls: int, latency: float, concurrency: int, url: str
+    calls: int,
+    latency: float,
+    concurrency: int,
+    url: str,
+    *,
+    profile: cProfile.Profile | None = None,
 ) -> dict[str, float]:
     nonce = time.time_ns()  # fresh prompts: measure calls, not cache hits
     with fake_provider_process(latency) as fake:
@@ -73,6 +99,8 @@ async def run(
         reset_fake_stats(fake)
         started = time.perf_counter()
         cpu_started = time.process_time()
+        if profile is not None:
+            profile.enable()
         results = await asyncio.gather(
             *(
                 gateway.generate(
@@ -85,6 +113,9 @@ async def run(
                 for i in range(calls)
             )
         )
+        await gateway.flush_usage()  # the rows are part of the calls' cost
+        if profile is not None:
+            profile.disable()
         wall = time.perf_counter() - started
         # This process only: the gateway, the SDK and the database driver (the
         # fake provider and PostgreSQL run in processes of their own).
@@ -120,6 +151,34 @@ def quick() -> list[Row]:
             "Sight's own share: see the profile in bench/README.md",
         )
     ]
+
+
+def profile_split(calls: int, concurrency: int, out: str | None) -> None:
+    """CPU per call at L = 0, then the SDK's share of it under cProfile.
+
+    Two runs on one database: the first unprofiled (the CPU figure; cProfile
+    itself slows Python code down about twofold), the second profiled (the
+    shares). Sight's own = everything in this process but the SDK's `create`:
+    routing, budgets, cache, usage rows, parsing and validation, and the
+    database driver and event loop work those cause.
+    """
+    with fresh_database() as url:
+        plain = asyncio.run(run(calls, 0.0, concurrency, url))
+        profile = cProfile.Profile(time.process_time)
+        asyncio.run(run(calls, 0.0, concurrency, url, profile=profile))
+    if out:
+        profile.dump_stats(out)
+    share = sdk_share(profile)
+    cpu = plain["cpu_ms_per_call"]
+    print(
+        "| N | C | CPU ms/call (all) | SDK share | SDK ms/call | Sight's own ms/call"
+        " | wall (s) | load avg |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {calls} | {concurrency} | {cpu:.2f} | {share:.0%} | {cpu * share:.2f} | "
+        f"{cpu * (1 - share):.2f} | {plain['wall']:.2f} | {load_average()} |"
+    )
 
 
 def _provider_settings(provider: str, fake: str) -> dict[str, object]:
@@ -185,8 +244,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--first-word", action="store_true")
     parser.add_argument("--chunk-delay", type=float, default=0.05)
+    parser.add_argument("--profile-out", default=None, help="write the pstats here")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="split the CPU per call into the SDK's and Sight's own (cProfile)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.profile:
+        profile_split(args.calls[0], args.concurrency, args.profile_out)
+        return
     if args.first_word:
         print(
             "| provider (SDK) | L (s) | calls | first word p50 (s) | first word max (s)"

@@ -36,6 +36,14 @@ def _calls(
     return [(r[0], r[1], r[2], r[3], float(r[4]), r[5], r[6], r[7]) for r in rows]
 
 
+async def _stored_calls(
+    gateway: LLMGateway, database_url: str, user_id: object
+) -> list[tuple[str, str, int, int, float, bool, str, int]]:
+    """The user's usage rows once the gateway has stored what it queued."""
+    await gateway.flush_usage()
+    return _calls(database_url, user_id)
+
+
 async def test_structured_call_records_usage_and_cost(
     openai_gateway: LLMGateway, database_url: str
 ) -> None:
@@ -51,7 +59,7 @@ async def test_structured_call_records_usage_and_cost(
     assert 1 <= result.output.score <= 5
     assert result.generated_by == "openai:gpt-4.1-mini"
     assert result.route.source == "default"
-    [call] = _calls(database_url, user)
+    [call] = await _stored_calls(openai_gateway, database_url, user)
     flow, provider, tokens_in, tokens_out, cost, cache_hit, outcome, attempts = call
     assert (flow, provider, outcome, cache_hit, attempts) == (
         "focus_groups.answer",
@@ -84,7 +92,9 @@ async def test_rerun_is_served_from_cache_but_a_new_sample_is_not(
     )
     assert not second_sample.cached
     assert fake_llm.stats.count("openai.chat.completions") == served + 1
-    hits = [c for c in _calls(database_url, user) if c[5]]
+    hits = [
+        c for c in (await _stored_calls(openai_gateway, database_url, user)) if c[5]
+    ]
     assert len(hits) == 1
     assert hits[0][4] == 0.0  # a cache hit costs nothing
 
@@ -104,7 +114,7 @@ async def test_429_is_retried_after_retry_after(
     )
     assert result.attempts == 3
     assert time.monotonic() - started >= 0.8  # honoured Retry-After twice
-    assert _calls(database_url, user)[-1][6] == "ok"
+    assert (await _stored_calls(openai_gateway, database_url, user))[-1][6] == "ok"
 
 
 async def test_persistent_5xx_fails_then_circuit_stops_hammering(
@@ -118,7 +128,9 @@ async def test_persistent_5xx_fails_then_circuit_stops_hammering(
             "surveys.answer", Opinion, system="s", prompt="5xx a", ctx=ctx
         )
     assert "surveys.answer" in str(failed.value.detail)
-    assert _calls(database_url, user)[-1][6] == "error:server"  # 4 attempts
+    assert (await _stored_calls(openai_gateway, database_url, user))[-1][
+        6
+    ] == "error:server"  # 4 attempts
     with pytest.raises(LLMProviderFailed):  # the 5th failure opens the circuit
         await openai_gateway.generate(
             "surveys.answer", Opinion, system="s", prompt="5xx b", ctx=ctx
@@ -161,7 +173,9 @@ async def test_malformed_json_is_repaired_or_fails_naming_the_flow(
         )
     assert "surveys.answer" in str(failed.value.detail)
     assert "3 attempts" in str(failed.value.detail)  # 1 + 2 repairs, bounded
-    assert _calls(database_url, user)[-1][6] == "invalid_output"
+    assert (await _stored_calls(openai_gateway, database_url, user))[-1][
+        6
+    ] == "invalid_output"
 
 
 async def test_timeout_is_retried(
@@ -228,7 +242,9 @@ async def test_budget_refuses_before_calling(
     assert "spent $0.0000 of $0.00" in message
     assert "needs about $" in message
     assert fake_llm.stats.total_requests == before
-    assert _calls(database_url, user)[-1][6] == "budget_exceeded"
+    assert (await _stored_calls(openai_gateway, database_url, user))[-1][
+        6
+    ] == "budget_exceeded"
 
 
 async def test_offline_engine_is_the_default_and_deterministic(
@@ -336,4 +352,4 @@ async def test_stream_yields_text_then_the_validated_result(
     assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == (
         done.result.text
     )
-    assert len(_calls(database_url, user)) == 1
+    assert len(await _stored_calls(openai_gateway, database_url, user)) == 1

@@ -65,6 +65,14 @@ def _rows(database_url: str, user: object) -> list[tuple[str, int, int, float, b
     return [(r[0], r[1], r[2], float(r[3]), r[4]) for r in rows]
 
 
+async def _stored_rows(
+    gateway: LLMGateway, database_url: str, user: object
+) -> list[tuple[str, int, int, float, bool]]:
+    """The user's usage rows once the gateway has stored what it queued."""
+    await gateway.flush_usage()
+    return _rows(database_url, user)
+
+
 @pytest.mark.parametrize("provider", ["openai", "gemini", "anthropic"])
 async def test_each_sdk_streams_words_before_the_answer_is_done(
     provider: str, fake_llm: FakeLLM, database_url: str
@@ -122,7 +130,11 @@ async def test_a_finished_stream_is_cached_and_replays_as_one_delta(
     )
     assert plain.cached
     assert fake_llm.stats.count("openai.chat.completions") == served
-    assert [r[4] for r in _rows(database_url, user)] == [False, True, True]
+    assert [r[4] for r in (await _stored_rows(openai_gateway, database_url, user))] == [
+        False,
+        True,
+        True,
+    ]
 
 
 async def test_a_stream_holds_its_slot_until_the_provider_is_done(
@@ -147,7 +159,9 @@ async def test_budget_is_checked_before_the_stream_starts(
     with pytest.raises(BudgetExceeded):
         await _drain(openai_gateway, "too expensive", user)
     assert fake_llm.stats.total_requests == before
-    assert [r[0] for r in _rows(database_url, user)] == ["budget_exceeded"]
+    assert [r[0] for r in (await _stored_rows(openai_gateway, database_url, user))] == [
+        "budget_exceeded"
+    ]
 
 
 async def test_a_stream_broken_midway_fails_and_still_bills_what_was_sent(
@@ -178,7 +192,9 @@ async def test_a_stream_broken_midway_fails_and_still_bills_what_was_sent(
     assert "broke off" in failed.value.detail
     # Not asked again: the caller has shown text a second answer would not continue.
     assert fake_llm.stats.count("openai.chat.completions") == 1
-    [(outcome, tokens_in, tokens_out, cost, _)] = _rows(database_url, user)
+    [(outcome, tokens_in, tokens_out, cost, _)] = await _stored_rows(
+        openai_gateway, database_url, user
+    )
     assert outcome == "error:server"
     assert tokens_in > 0
     assert tokens_out >= len("".join(received)) // 4 > 0
@@ -208,7 +224,9 @@ async def test_leaving_a_stream_early_records_it_and_frees_the_slot(
         break
     await stream.aclose()  # type: ignore[attr-defined]
     await asyncio.sleep(0.1)
-    assert [r[0] for r in _rows(database_url, user)] == ["error:cancelled"]
+    assert [r[0] for r in (await _stored_rows(openai_gateway, database_url, user))] == [
+        "error:cancelled"
+    ]
     # All three slots are free again: three streams run side by side.
     fake_llm.reset_stats()
     await asyncio.gather(

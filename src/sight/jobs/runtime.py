@@ -159,6 +159,10 @@ class JobContext:
             raise JobCancelled
 
 
+# At most this long a job's end waits for its calls' usage rows.
+USAGE_FLUSH_SECONDS = 30.0
+
+
 async def _finish(
     runtime: WorkerRuntime,
     job_id: uuid.UUID,
@@ -167,6 +171,12 @@ async def _finish(
     data: dict[str, Any],
     **values: Any,
 ) -> None:
+    # The run's usage rows are stored in the background (sight.llm.usage):
+    # they are all in before anyone is told that it finished.
+    try:
+        await asyncio.wait_for(runtime.llm.flush_usage(), USAGE_FLUSH_SECONDS)
+    except Exception:
+        logger.exception("usage rows not stored in time", extra={"job_id": str(job_id)})
     async with session_scope(runtime.sessionmaker) as session:
         await session.execute(
             update(Job)

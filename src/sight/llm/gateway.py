@@ -6,15 +6,20 @@ the same result), tagged with its flow (`personas.enrich`,
 `focus_groups.answer`, ...). Per call, in order:
 
 1. resolve the route (project override > user setting > deployment default)
-   and the credentials (see resolver.py);
-2. refuse up front if the estimate would cross a spend limit (budget.py);
+   and the credentials (see resolver.py); the user's settings, the project's
+   policy and the spend limits are remembered per process for a moment
+   (recent.py), so a burst of calls reads them once;
+2. refuse up front if the estimate would cross a spend limit (budget.py:
+   against running totals of the month's spend, exactly near a limit);
 3. answer from the cache when the same request was answered before;
 4. call the provider inside its concurrency/rate limits, retrying 429/5xx/
    timeouts with backoff (honouring Retry-After) unless its circuit is open
    (calls.py; all keyed by the endpoint and credential used);
 5. parse and validate the answer, asking again with the validation errors a
    bounded number of times;
-6. record usage (tokens, cost, latency, outcome) whether it worked or not.
+6. record usage (tokens, cost, latency, outcome) whether it worked or not:
+   priced and counted at once, its row stored in the next batch right after
+   the caller has the answer (usage.py; `flush_usage` waits for it).
 
 The gateway holds no database session across a model call.
 """
@@ -34,12 +39,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.config import Settings
 from sight.kit.errors import SightError
-from sight.llm.budget import check_budget
-from sight.llm.cache import CachedAnswer, ResponseCache, cache_key
+from sight.llm.budget import BudgetGuard, Limits, user_limit
+from sight.llm.cache import CachedAnswer, ResponseCache, cache_entry, cache_key
 from sight.llm.calls import DeltaSink, LLMProviderFailed, ProviderCalls
 from sight.llm.config import price_table, routing_table
 from sight.llm.embedding_calls import EmbeddingCalls
-from sight.llm.policies import LLMPolicies
+from sight.llm.models import UserLLMSettings
+from sight.llm.policies import LLMPolicies, ProjectPolicy
 from sight.llm.providers.base import (
     EmbeddingProvider,
     ImagePart,
@@ -47,6 +53,7 @@ from sight.llm.providers.base import (
     ProviderRequest,
     ProviderResponse,
 )
+from sight.llm.recent import Recent, watch_writes
 from sight.llm.resolver import Credentials, RouteResolver
 from sight.llm.slots import slot_store
 from sight.llm.structured import (
@@ -67,7 +74,7 @@ from sight.llm.types import (
 from sight.llm.usage import CallUsage, UsageRecorder
 from sight.llm.vision import IMAGE_INPUT_TOKENS, accepts_images, images_refused
 from sight.observability import Metrics
-from sight.postgres import SessionMaker
+from sight.postgres import SessionMaker, create_sessionmaker
 
 __all__ = ["LLMGateway", "LLMProviderFailed", "StructuredOutputFailed"]
 
@@ -76,6 +83,15 @@ T = TypeVar("T", bound=BaseModel)
 
 class StructuredOutputFailed(SightError):
     status_code = 502
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """What a user's calls on a project depend on besides the flow."""
+
+    user_settings: UserLLMSettings | None
+    project: ProjectPolicy | None
+    limits: Limits
 
 
 @dataclass
@@ -90,6 +106,7 @@ class _Call:
     usage: CallUsage
     started: float
     cache_key: str | None
+    limits: Limits
     # When the budget was last checked for this call (monotonic seconds).
     budget_checked: float = 0.0
 
@@ -97,6 +114,10 @@ class _Call:
 # A check this recent still holds for the call's first attempt: the re-check
 # before spending is for calls that queued for a provider slot meanwhile.
 BUDGET_RECHECK_AFTER_SECONDS = 0.25
+
+# How long a user's settings, project policy and limits are reused by calls
+# (changes made through this process's engine apply at once; see recent.py).
+STANDING_SECONDS = 2.0
 
 
 class LLMGateway:
@@ -112,7 +133,13 @@ class LLMGateway:
         self.settings = settings
         self.policies = policies or LLMPolicies()
         self._sessionmaker = sessionmaker
-        self._cache = ResponseCache(sessionmaker)
+        engine = sessionmaker.kw["bind"]
+        watch_writes(engine)
+        # Reads that need no transaction (budget totals, cache look-ups).
+        reads = create_sessionmaker(engine, autocommit=True)
+        self._reads = reads
+        self._cache = ResponseCache(reads)
+        self._standings: Recent[_Standing] = Recent(STANDING_SECONDS)
         self._resolver = RouteResolver(
             settings,
             sessionmaker,
@@ -120,8 +147,13 @@ class LLMGateway:
             policies=self.policies,
         )
         self._usage = UsageRecorder(
-            sessionmaker, metrics, settings=settings.llm, policies=self.policies
+            sessionmaker,
+            metrics,
+            settings=settings.llm,
+            policies=self.policies,
+            on_spend=lambda *spend: self._budget.ledger.add(*spend),
         )
+        self._budget = BudgetGuard(reads, settings.llm, self._usage.pending_rows)
         redis_url = (
             settings.redis_url.get_secret_value() if settings.redis_url else None
         )
@@ -190,37 +222,55 @@ class LLMGateway:
         The deployment's ceiling applies when `flow`'s calls (without `flow`:
         any flow's) would be paid with the deployment's key.
         """
-        user_settings, project = await self._resolver.load_overrides(ctx, None)
+        # Read now, not remembered: a job's check up front is exact.
+        standing = await self._load_standing(ctx)
         flows = [flow] if flow is not None else sorted(routing_table().flows)
         payers = set()
         for name in flows:
-            route = self._resolver.route_from(name, user_settings, project)
+            route = self._resolver.route_from(
+                name, standing.user_settings, standing.project
+            )
             try:
-                creds = self._resolver.credentials(route.provider, user_settings)
+                creds = self._resolver.credentials(
+                    route.provider, standing.user_settings
+                )
             except SightError:
                 continue  # refused when that flow is called, with its own reason
             payers.add(creds.billed_to)
         billed_to = "deployment" if "deployment" in payers else "user"
-        await self._check_budget(ctx, estimate_usd, billed_to)
+        await self._budget.check(
+            standing.limits,
+            user_id=ctx.user_id,
+            project_id=ctx.project_id,
+            estimate_usd=estimate_usd,
+            billed_to=billed_to,
+            exact=True,
+        )
 
-    async def _check_budget(
-        self, ctx: CallContext, estimate_usd: float, billed_to: str
-    ) -> None:
-        async with self._sessionmaker() as session:
-            await check_budget(
-                session,
-                self.policies,
-                self.settings.llm,
-                user_id=ctx.user_id,
-                project_id=ctx.project_id,
-                estimate_usd=estimate_usd,
-                billed_to=billed_to,
+    async def _load_standing(self, ctx: CallContext) -> _Standing:
+        async with self._reads() as session:
+            user_settings, project = await self._resolver.load_overrides(ctx, session)
+            limit = (
+                await user_limit(session, self.policies, self.settings.llm, ctx.user_id)
+                if ctx.user_id is not None
+                else 0.0
             )
+        return _Standing(user_settings, project, Limits(limit, project))
+
+    async def _standing(self, ctx: CallContext) -> _Standing:
+        # Keyed by both: one user's settings never answer another's calls.
+        return await self._standings.get(
+            (ctx.user_id, ctx.project_id), lambda: self._load_standing(ctx)
+        )
 
     async def _budget_for(self, call: _Call) -> None:
         try:
-            await self._check_budget(
-                call.usage.ctx, call.usage.expected_usd, call.creds.billed_to
+            await self._budget.check(
+                call.limits,
+                user_id=call.usage.ctx.user_id,
+                project_id=call.usage.ctx.project_id,
+                estimate_usd=call.usage.expected_usd,
+                billed_to=call.creds.billed_to,
             )
         except SightError:
             call.usage.outcome = "budget_exceeded"
@@ -323,8 +373,9 @@ class LLMGateway:
     ) -> _Call:
         """Route, credentials and the up-front budget check."""
         started = time.perf_counter()
-        user_settings, project = await self._resolver.load_overrides(ctx, None)
-        route = self._resolver.route_from(flow, user_settings, project)
+        standing = await self._standing(ctx)
+        user_settings = standing.user_settings
+        route = self._resolver.route_from(flow, user_settings, standing.project)
         if images and not self.sees_images(route):
             raise images_refused(route.provider, route.model)
         request = ProviderRequest(
@@ -366,6 +417,7 @@ class LLMGateway:
             cache_key=cache_key(route.provider, request, sample_index)
             if use_cache
             else None,
+            limits=standing.limits,
         )
         try:
             await self._budget_for(call)
@@ -377,7 +429,14 @@ class LLMGateway:
     async def _from_cache(self, call: _Call) -> LLMResult[Any] | None:
         if call.cache_key is None:
             return None
-        hit = await self._cache.get(call.cache_key)
+        unstored = self._usage.unstored_cache_entry(call.cache_key)
+        hit = (
+            CachedAnswer(
+                unstored["text"], unstored["input_tokens"], unstored["output_tokens"]
+            )
+            if unstored is not None
+            else await self._cache.get(call.cache_key)
+        )
         if hit is None:
             return None
         try:
@@ -461,12 +520,16 @@ class LLMGateway:
             raise
         usage.outcome = "ok"
         if call.cache_key is not None:
-            await self._cache.put(
-                call.cache_key,
-                call.route.provider,
-                call.route.model,
-                call.flow,
-                CachedAnswer(response.text, usage.input_tokens, usage.output_tokens),
+            self._usage.store_cache_entry(
+                cache_entry(
+                    call.cache_key,
+                    call.route.provider,
+                    call.route.model,
+                    call.flow,
+                    CachedAnswer(
+                        response.text, usage.input_tokens, usage.output_tokens
+                    ),
+                )
             )
         cost = await self._usage.record(usage, call.started)
         return self._result(call, value, response.text, cost=cost)
@@ -504,6 +567,12 @@ class LLMGateway:
     ) -> list[list[float]]:
         return await self._embeddings.embed(texts, ctx, flow)
 
+    async def flush_usage(self) -> None:
+        """Wait until the usage rows (and cache entries) of every call made so
+        far are stored: a job's end and shutdown call this."""
+        await self._usage.flush()
+
     async def aclose(self) -> None:
+        await self._usage.aclose()
         await self._calls.aclose()
         await self._embeddings.aclose()
