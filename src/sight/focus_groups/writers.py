@@ -23,7 +23,7 @@ from sight.focus_groups.memory import remember
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.postgres import SessionMaker, session_scope
-from sight.streams import StreamKey, publish
+from sight.streams import StreamKey, publish_many
 
 logger = logging.getLogger("sight.focus_groups")
 
@@ -99,8 +99,8 @@ class DeltaWriter:
             failed: dict[int, BaseException] = {}
             try:
                 async with session_scope(self._sessionmaker) as session:
-                    for event in batch:
-                        await publish(session, self._key, event)
+                    # One lock, one insert, one notification for the batch.
+                    await publish_many(session, self._key, batch)
                     for number, (write, _) in enumerate(writes):
                         try:
                             async with session.begin_nested():
