@@ -22,6 +22,9 @@ import psycopg
 
 logger = logging.getLogger("sight.jobs")
 
+# The longest a stopping worker waits for the heartbeat thread's last write.
+JOIN_SECONDS = 5.0
+
 # A loop that has run no callback for this many stall periods is hung.
 LOOP_HUNG_AFTER = 10
 
@@ -54,6 +57,13 @@ class LoopHeartbeat:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def stopped(self) -> None:
+        """Stop and wait for the thread (a write under way finishes first), so
+        it never outlives the worker and writes to a database already gone."""
+        self.stop()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, JOIN_SECONDS)
 
     def _seen(self) -> None:
         self._loop_seen = time.monotonic()

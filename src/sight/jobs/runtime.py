@@ -421,7 +421,7 @@ async def run_worker(runtime: WorkerRuntime, *, concurrency: int, name: str) -> 
     try:
         await worker.run()  # type: ignore[no-untyped-call]
     finally:
-        beat.stop()
+        await beat.stopped()
         guard.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await guard

@@ -219,6 +219,11 @@ async def reconnect_loop(
             raise
         except Exception:
             logger.exception("knowledge store maintenance failed")
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # A library awaited above swallowed our cancellation (seen when the
+            # app stopped during the first check): stop, do not sleep again.
+            raise asyncio.CancelledError
         await asyncio.sleep(backend.knowledge.reconnect_seconds)
 
 

@@ -469,6 +469,9 @@ class LLMGateway:
         async def budget() -> None:
             if time.monotonic() - call.budget_checked < BUDGET_RECHECK_AFTER_SECONDS:
                 return  # checked a moment ago (a third of a call's queries at L=0)
+            # The limits as they are now: a call that queued for a provider
+            # slot must see a budget lowered meanwhile, not the one it began with.
+            call.limits = (await self._standing(call.usage.ctx)).limits
             await self._budget_for(call)
 
         if sink is not None:
