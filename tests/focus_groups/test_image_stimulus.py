@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import struct
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +39,23 @@ def picture(fmt: str = "PNG", size: tuple[int, int] = (64, 40)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (180, 40, 40)).save(out, format=fmt)
     return out.getvalue()
+
+
+def bomb(width: int, height: int) -> bytes:
+    """A PNG whose header declares `width` x `height` and holds almost nothing."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0" * (width + 1), 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
 
 
 def image_stimulus(data: bytes, *, as_data_url: bool = True) -> dict[str, Any]:
@@ -150,6 +169,8 @@ async def test_bad_images_are_refused_and_nothing_is_stored(
         {"kind": "image", "content": "Puszka", "image_url": "http://10.0.0.1/x.png"}
     )
     assert "needs image_base64" in await refused({"kind": "image", "content": "Puszka"})
+    # A few hundred bytes that declare 60,000 x 60,000 px (a decompression bomb).
+    assert "not a readable image" in await refused(image_stimulus(bomb(60_000, 60_000)))
     listed = (await client.get(url, headers=auth)).json()
     assert listed["total"] == 0
 

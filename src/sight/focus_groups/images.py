@@ -90,9 +90,13 @@ def check_image(data: bytes) -> CheckedImage:
                 probe.verify()  # structure and checksums, without a full decode
     except ImageRejected:
         raise
+    except UnidentifiedImageError as exc:
+        raise ImageRejected(
+            f"the file is not a readable image; allowed: {ALLOWED}"
+        ) from exc
     except (
-        UnidentifiedImageError,
         Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
         OSError,
         SyntaxError,
     ) as exc:

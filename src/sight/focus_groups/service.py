@@ -61,7 +61,7 @@ class FocusGroupAlreadyRunning(Conflict):
     """409: the group is queued or running."""
 
 
-class InvalidParticipants(SightError):
+class InvalidFocusGroup(SightError):
     """422 naming the field, like request validation errors."""
 
     status_code = 422
@@ -83,8 +83,8 @@ def default_wave_size(personas: int) -> int:
     return max(1, math.ceil(personas / waves))
 
 
-def _invalid(field: str, message: str) -> InvalidParticipants:
-    return InvalidParticipants(
+def _invalid(field: str, message: str) -> InvalidFocusGroup:
+    return InvalidFocusGroup(
         [
             {
                 "loc": ["body", *field.split(".")],
