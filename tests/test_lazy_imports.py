@@ -9,7 +9,7 @@ import sys
 
 # Loaded only when used: redis where REDIS_URL is set, xlsxwriter for a
 # spreadsheet, httpx when an Ollama answers the probe's connect, Alembic when
-# the database is behind the migrations.
+# the database is behind the migrations; scipy for the surveys' statistics.
 LAZY = ("redis", "xlsxwriter", "alembic", "openai", "anthropic", "neo4j", "scipy")
 
 SCRIPT = """
@@ -27,8 +27,12 @@ question = Question.model_validate(
 response = {{"id": "r1", "persona_id": "p1", "persona_name": "Ala", "demographics": {{}},
             "generated_by": "offline", "answers": {{"q1": "because"}}}}
 book = to_xlsx("t", [question], [response])
+from sight.demographics import build_joint, fit_report, quota_sample, validate_target
+target = validate_target({{}}, "pl")
+report = fit_report(quota_sample(build_joint(target), 1000, 0), target)
 print(json.dumps({{"loaded": loaded, "xlsx": book[:2].decode("latin-1"),
-                  "now": "xlsxwriter" in sys.modules}}))
+                  "now": "xlsxwriter" in sys.modules,
+                  "fit": report.verdict, "scipy": "scipy" in sys.modules}}))
 """
 
 
@@ -45,6 +49,10 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     assert out["loaded"] == []
     assert out["xlsx"] == "PK"  # a zip: an .xlsx file was written
     assert out["now"] is True
+    # A persona job's fit report (run in the serving process by its in-process
+    # worker) computes its p-values without scipy (27 MB kept otherwise).
+    assert out["fit"] == "pass"
+    assert out["scipy"] is False
 
 
 def test_collection_is_paused_only_during_startup() -> None:

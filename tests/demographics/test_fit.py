@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.special import chdtrc  # type: ignore[import-untyped]
 from scipy.stats import chisquare  # type: ignore[import-untyped]
 
 from sight.demographics import (
@@ -11,6 +12,7 @@ from sight.demographics import (
     quota_sample,
     validate_target,
 )
+from sight.demographics.fit import chi2_sf
 
 
 def _cells(country: str, raw: dict[str, object], n: int, seed: int = 0) -> list[Cell]:
@@ -52,6 +54,15 @@ def test_p_value_is_null_under_cochrans_rule() -> None:
     assert age.p_value is None
     assert age.p_value_reason is not None
     assert "Cochran" in age.p_value_reason
+
+
+@pytest.mark.parametrize("dof", [1, 2, 3, 4, 5, 7, 10, 15, 16, 31, 60, 151, 300])
+def test_chi_square_tail_agrees_with_scipy(dof: int) -> None:
+    # From far below the mean to deep in the tail, where the terms are tiny.
+    for x in np.geomspace(1e-6, 20.0 * dof + 200.0, 300):
+        expected = float(chdtrc(dof, x))
+        assert chi2_sf(float(x), dof) == pytest.approx(expected, rel=1e-11, abs=1e-300)
+    assert chi2_sf(0.0, dof) == 1.0
 
 
 def test_statistic_agrees_with_scipy() -> None:
