@@ -8,7 +8,8 @@ of loading the local embedding model in a fresh interpreter.
 The server is started fresh (embedded PostgreSQL, offline engine, in-process
 job worker); the document is a small generated Markdown file. PostgreSQL's own
 processes are reported apart (they are not the Python process' RSS); the local
-embedding model's process, a child of `sight serve`, is counted in its RSS.
+embedding model's process, a child of `sight serve`, is shown apart and counted
+in the total the goal is on.
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ PARTS: list[tuple[str, str]] = [
     ("interpreter", "pass"),
     ("web stack (fastapi, pydantic, sqlalchemy, psycopg)", "import fastapi, sqlalchemy.ext.asyncio, psycopg"),
     ("sight app (every domain's routes and models; numpy via pgvector and the census)", "import sight.app; sight.app.create_app(database_url='postgresql://sight@/sight')"),
-    ("scipy (statistics, loaded when first used)", "import scipy.stats"),
-    ("LLM SDKs (openai, anthropic, google-genai)", "import openai, anthropic, google.genai"),
-    ("drivers (redis, neo4j)", "import redis.asyncio, neo4j"),
-    ("local embedding model loaded (USE v3; in its own embedding process since issue 16)", "from sight.llm.embeddings import local_worker as _w; _w.load_model()"),
+    ("scipy (surveys' and fidelity statistics, loaded when first used; not on this path since the fit's p-value needs none)", "import scipy.stats"),
+    ("LLM SDKs (openai, anthropic, google-genai; loaded only for a configured provider)", "import openai, anthropic, google.genai"),
+    ("drivers (redis, neo4j; loaded only with REDIS_URL / NEO4J_URI)", "import redis.asyncio, neo4j"),
+]  # fmt: skip
+# The local model runs in its own interpreter (a child of `sight serve`),
+# measured apart in a fresh one: loaded on top of the parts above, it would
+# reuse memory they freed and look smaller than it is.
+EMBEDDER: list[tuple[str, str]] = [
+    ("embedding process: interpreter + numpy", "import numpy"),
+    ("embedding process: SentencePiece (C++ tokenizer)", "from sight.llm.embeddings import local_worker as _w; _t = _w.native_tokenizer()"),
+    ("embedding process: USE v3 weights (65 MB uint8 table, float32 layers), first encode", "del _t; _m = _w.load_model()"),
 ]  # fmt: skip
 
 
@@ -50,8 +58,11 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def parts() -> list[tuple[str, float, float]]:
+def parts(
+    steps: list[tuple[str, str]] | None = None,
+) -> list[tuple[str, float, float]]:
     """(part, RSS after it in MB, its delta in MB), one fresh process."""
+    steps = PARTS if steps is None else steps
     script = "\n".join(
         [
             "import os, sys",
@@ -62,17 +73,20 @@ def parts() -> list[tuple[str, float, float]]:
             *[
                 f"try:\n    {code}\nexcept Exception as e:\n    print(repr(e), file=sys.stderr)\n"
                 f"out.append(({name!r}, rss()))"
-                for name, code in PARTS
+                for name, code in steps
             ],
             "import json; print(json.dumps(out))",
         ]
     )
+    # As in the embedding process local.py starts (single-threaded BLAS).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         check=True,
         timeout=300,
+        env=env,
     )
     rows: list[tuple[str, float]] = json.loads(result.stdout.strip().splitlines()[-1])
     out: list[tuple[str, float, float]] = []
@@ -90,8 +104,8 @@ def _parent(pid: int) -> int:
     return 0
 
 
-def _server_pids(data_dir: str) -> tuple[list[int], list[int]]:
-    """(the sight serve processes and their embedding processes, PostgreSQL's
+def _server_pids(data_dir: str) -> tuple[list[int], list[int], list[int]]:
+    """(the sight serve processes, their embedding processes, PostgreSQL's
     processes) of a data dir. The local model runs in a child process of
     `sight serve` (`llm/embeddings/local_worker.py`): its memory is the
     server's too."""
@@ -112,9 +126,10 @@ def _server_pids(data_dir: str) -> tuple[list[int], list[int]]:
             db.append(int(entry.name))
         elif " serve" in cmd:
             api.append(int(entry.name))
+    mine: list[int] = []
     with contextlib.suppress(OSError):
-        api += [pid for pid in embedders if _parent(pid) in api]
-    return api, db
+        mine = [pid for pid in embedders if _parent(pid) in api]
+    return api, mine, db
 
 
 def _upload(base: str, token: str, project: str) -> None:
@@ -166,18 +181,24 @@ def native_packages(pids: list[int]) -> list[str]:
     return sorted(name for name in found if not name.endswith(".libs"))
 
 
-def server_run() -> list[tuple[str, float, float]]:
-    """(stage, sight serve RSS MB, PostgreSQL RSS MB) through the issue's steps."""
-    out: list[tuple[str, float, float]] = []
+def server_run() -> list[tuple[str, float, float, float]]:
+    """(stage, sight serve RSS MB, its embedding process' RSS MB, PostgreSQL
+    RSS MB) through the issue's steps; the goal is on the first two together."""
+    out: list[tuple[str, float, float, float]] = []
     with serve() as base:
         data_dir = DATA_DIRS[base]
 
         def sample(stage: str) -> None:
             time.sleep(1.0)
-            api, db = _server_pids(data_dir)
-            NATIVE[stage] = native_packages(api)
+            api, embedder, db = _server_pids(data_dir)
+            NATIVE[stage] = native_packages(api + embedder)
             out.append(
-                (stage, sum(_rss_mb(p) for p in api), sum(_rss_mb(p) for p in db))
+                (
+                    stage,
+                    sum(_rss_mb(p) for p in api),
+                    sum(_rss_mb(p) for p in embedder),
+                    sum(_rss_mb(p) for p in db),
+                )
             )
 
         sample("idle (after start)")
@@ -198,17 +219,19 @@ def server_run() -> list[tuple[str, float, float]]:
 
 def quick() -> list[Row]:
     stages = server_run()
-    _stage, api, db = stages[-1]
-    idle = stages[0][1]
-    shares = parts()
+    _stage, api, embedder, db = stages[-1]
+    idle = stages[0][1] + stages[0][2]
+    shares = parts() + parts(EMBEDDER)
     split = ", ".join(f"{n.split(' (')[0]} {d:.0f}" for n, _, d in shares)
+    total = api + embedder
     return [
         Row(
             "Memory, one sight serve after 20 personas, a search and an upload",
-            f"{api:.0f} MB RSS (idle {idle:.0f}; PostgreSQL {db:.0f} MB apart)",
+            f"{total:.0f} MB RSS: serve {api:.0f} + its embedding process "
+            f"{embedder:.0f} (idle {idle:.0f}; PostgreSQL {db:.0f} MB apart)",
             f"< {GOAL_MB:.0f} MB",
-            api < GOAL_MB,
-            f"shares (MB, fresh process): {split}",
+            total < GOAL_MB,
+            f"shares (MB, fresh processes): {split}",
         )
     ]
 
@@ -222,22 +245,25 @@ def main() -> None:
     print(f"machine: {machine()}; load average {load_average()}")
     print("| part (imported on top of the previous) | RSS after (MB) | share (MB) |")
     print("|---|---|---|")
-    for name, rss, delta in parts():
+    for name, rss, delta in parts() + parts(EMBEDDER):
         print(f"| {name} | {rss:.0f} | {delta:+.0f} |")
     if args.parts_only:
         return
     print()
     print(
-        "| stage | sight serve RSS (MB) | PostgreSQL RSS (MB) | compiled packages "
-        "mapped (new at this stage) | load avg |"
+        "| stage | sight serve RSS (MB) | its embedding process (MB) | total (MB) | "
+        "PostgreSQL RSS (MB) | compiled packages mapped (new at this stage) | load avg |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     seen: set[str] = set()
-    for stage, api, db in server_run():
+    for stage, api, embedder, db in server_run():
         native = NATIVE.get(stage, [])
         new = ", ".join(n for n in native if n not in seen) or "-"
         seen.update(native)
-        print(f"| {stage} | {api:.0f} | {db:.0f} | {new} | {os.getloadavg()[0]:.1f} |")
+        print(
+            f"| {stage} | {api:.0f} | {embedder:.0f} | {api + embedder:.0f} | {db:.0f} "
+            f"| {new} | {os.getloadavg()[0]:.1f} |"
+        )
 
 
 if __name__ == "__main__":
