@@ -47,7 +47,7 @@ PARTS: list[tuple[str, str]] = [
 EMBEDDER: list[tuple[str, str]] = [
     ("embedding process: interpreter + numpy", "import numpy"),
     ("embedding process: SentencePiece (C++ tokenizer)", "from sight.llm.embeddings import local_worker as _w; _t = _w.native_tokenizer()"),
-    ("embedding process: USE v3 weights (65 MB uint8 table, float32 layers), first encode", "del _t; _m = _w.load_model()"),
+    ("embedding process: USE v3 weights (float32 layers; the 65 MB uint8 table read from a file since issue 16), first encode", "del _t; _m = _w.load_model()"),
 ]  # fmt: skip
 
 
