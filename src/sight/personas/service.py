@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -191,16 +192,18 @@ async def list_personas(
     limit: int,
     offset: int,
     summary: bool = False,
-) -> tuple[list[Persona], int]:
+) -> tuple[Sequence[Any], int]:
+    """A page of personas and the total: `Persona` objects, or with `summary`
+    rows of the list's columns (`repository.LIST_COLUMNS`)."""
     # The project the access check loaded: its country names the filter values.
-    return await repository.page(
+    read = repository.summary_page if summary else repository.page
+    return await read(
         session,
         project.id,
         resolve_filters(project.country, filters),
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,
-        summary=summary,
     )
 
 
