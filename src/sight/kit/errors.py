@@ -33,67 +33,18 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match, Route
 
+# The exception classes live in a module without web or database imports, so
+# a process that only raises them (the parsing process) starts quickly.
+from sight.kit.error_types import Conflict as Conflict
+from sight.kit.error_types import Forbidden as Forbidden
+from sight.kit.error_types import NotFound as NotFound
+from sight.kit.error_types import RateLimited as RateLimited
+from sight.kit.error_types import ServiceUnavailable as ServiceUnavailable
+from sight.kit.error_types import SightError as SightError
+from sight.kit.error_types import Unauthorized as Unauthorized
+from sight.kit.error_types import summarise as summarise
+
 _log = logging.getLogger("sight.errors")
-
-
-class SightError(Exception):
-    status_code = 400
-    headers: dict[str, str] | None = None
-    # When True the request's database changes are committed although the
-    # request fails (e.g. revoking a session on detected token theft).
-    keeps_changes = False
-
-    def __init__(self, detail: Any, status_code: int | None = None) -> None:
-        # A list of field problems becomes `errors`; `detail` stays a sentence.
-        self.errors: list[dict[str, Any]] | None = None
-        if isinstance(detail, list):
-            self.errors = detail
-            detail = summarise(detail)
-        detail = str(detail)
-        super().__init__(detail)
-        self.detail: str = detail
-        if status_code is not None:
-            self.status_code = status_code
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__
-
-
-class NotFound(SightError):
-    status_code = 404
-
-    def __init__(self, resource: str, resource_id: object | None = None) -> None:
-        where = f" {resource_id}" if resource_id is not None else ""
-        super().__init__(f"{resource}{where} not found")
-
-
-class Conflict(SightError):
-    status_code = 409
-
-
-class Unauthorized(SightError):
-    status_code = 401
-
-    def __init__(self, detail: Any) -> None:
-        super().__init__(detail)
-        self.headers = {"WWW-Authenticate": "Bearer"}
-
-
-class Forbidden(SightError):
-    status_code = 403
-
-
-class RateLimited(SightError):
-    status_code = 429
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after)}
-
-
-class ServiceUnavailable(SightError):
-    status_code = 503
 
 
 _HTTP_KINDS = {
@@ -134,15 +85,6 @@ class ErrorBody(BaseModel):
     request_id: str | None = Field(
         default=None, description="Quote it when reporting a problem"
     )
-
-
-def summarise(problems: list[dict[str, Any]]) -> str:
-    parts = [
-        f"{p.get('field') or 'request'}: {p.get('msg', 'invalid')}" for p in problems
-    ]
-    shown = "; ".join(parts[:5])
-    more = f" (and {len(parts) - 5} more)" if len(parts) > 5 else ""
-    return f"invalid input: {shown}{more}"
 
 
 def error_body(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sight.kit.errors import Conflict, SightError
+from sight.kit.error_types import Conflict, SightError
 
 
 class DocumentRejected(SightError):

@@ -33,12 +33,12 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sight.kit.models import Base, IdMixin, TimestampMixin
+from sight.knowledge.sniffing import FALLBACK_TS_CONFIG as FALLBACK_TS_CONFIG
 
 # Languages with a PostgreSQL snowball dictionary get stemming; everything else
 # (Polish included: PostgreSQL ships no Polish dictionary) uses `simple` with
 # `unaccent`, so "żółw" and "zolw" still match.
 TS_CONFIGS = ("english", "german", "french", "spanish", "italian", "portuguese")
-FALLBACK_TS_CONFIG = "sight_simple_unaccent"
 
 
 def tsvector_expression() -> str:

@@ -15,12 +15,17 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sight.knowledge.chunking import ChunkDraft, chunk_blocks
-from sight.knowledge.config import KnowledgeSettings
 from sight.knowledge.errors import CorruptDocument, DocumentOverLimit
 from sight.knowledge.parsing import parse
 from sight.knowledge.sniffing import decode_text, detect_language
+
+if TYPE_CHECKING:
+    # (type only: sight.config imports pydantic-settings, which the parsing
+    # process does not need)
+    from sight.knowledge.config import KnowledgeSettings
 
 MB = 1024 * 1024
 

@@ -4,7 +4,9 @@ A worker runs inside `sight serve`, so parsing on its event loop (or in one of
 its threads: pypdf, python-docx and the chunker hold the GIL) would stall every
 request of that process. Each document is prepared by a fresh child process
 (`python -m sight.knowledge.sandbox`; one is kept started and idle, because
-importing the parsers takes a second or two): it caps its own
+importing the parsers takes about 0.4 s of CPU; this module and what it
+imports must stay free of the web framework, the ORM and the settings, which
+took 2.4 s): it caps its own
 address space (`RLIMIT_AS`, the memory limit above what it started with) and
 CPU time, and the parent kills it at the wall-clock limit. The parent's event
 loop only waits for the answer. A fresh interpreter, not a fork: nothing of
@@ -25,17 +27,19 @@ import os
 import resource
 import sys
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sight.knowledge import errors
 from sight.knowledge.chunking import ChunkDraft
-from sight.knowledge.config import KnowledgeSettings
 from sight.knowledge.preparation import (
     MB,
     ParseLimits,
     PreparedDocument,
     prepare_document,
 )
+
+if TYPE_CHECKING:
+    from sight.knowledge.config import KnowledgeSettings
 
 logger = logging.getLogger("sight.knowledge")
 

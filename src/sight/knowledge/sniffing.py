@@ -13,7 +13,6 @@ import zipfile
 from collections import Counter
 
 from sight.knowledge.errors import EmptyDocument, UnsupportedDocument
-from sight.knowledge.models import FALLBACK_TS_CONFIG
 
 MEDIA_TYPES = ("pdf", "docx", "markdown", "text", "html")
 
@@ -137,6 +136,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "it": frozenset("il la che di e per una sono con del della non gli le".split()),
     "pt": frozenset("o a os as e de que em para com uma não do da por".split()),
 }
+
+# The text-search configuration of languages without a PostgreSQL snowball
+# dictionary (Polish among them): `simple` with `unaccent`. Defined here rather
+# than in models.py so the parsing process does not import SQLAlchemy.
+FALLBACK_TS_CONFIG = "sight_simple_unaccent"
+
 _TS_CONFIG_BY_LANGUAGE = {
     "en": "english",
     "de": "german",
