@@ -15,6 +15,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase
 from sight.graph import ensure_graph_indexes
 from sight.knowledge.analytics import ConceptGraph, analyse_in_process
 from sight.knowledge.errors import GraphIndexMissing, KnowledgeStoreUnavailable
+from sight.knowledge.retrieval import rrf
 from sight.knowledge.store import (
     ChunkFacts,
     ChunkRecord,
@@ -453,3 +454,66 @@ async def test_postgres_3072_dimensions_use_the_halfvec_index(
             )
         )
     assert "ix_knowledge_chunks_hnsw_3072" in plan
+
+
+WORDS = (
+    "oat milk price students discount soy almond premium label phone urban "
+    "brand retailer krakow warsaw sales growth habit breakfast coffee"
+).split()
+
+
+@pytest.mark.parametrize("tiers", [False, True])
+async def test_postgres_one_pass_search_equals_the_separate_methods(
+    postgres_store: PostgresKnowledgeStore,
+    corpus: Corpus,
+    monkeypatch: pytest.MonkeyPatch,
+    tiers: bool,
+) -> None:
+    """The pipelined hybrid search (search_postgres.py) returns what the
+    store's vector, keyword and snippet methods return, with the keyword
+    side ranking every match or going by tiers (forced here: the corpus is
+    far below the estimate that switches to them)."""
+    from sight.knowledge import search_postgres, store_postgres
+
+    if tiers:
+        monkeypatch.setattr(store_postgres, "RANK_ALL_BELOW", -1)
+        monkeypatch.setattr(search_postgres, "RANK_ALL_BELOW", -1)
+    rng = np.random.default_rng(3)
+    documents = [corpus.document(f"Doc {n}") for n in range(2)]
+    for n, document in enumerate(documents):
+        texts = [" ".join(rng.choice(WORDS, size=12)) for _ in range(30)]
+        await postgres_store.put_chunks(document, chunks(document, texts, seed=n * 100))
+    ids = [d.id for d in documents]
+    sessionmaker = postgres_store._sessionmaker
+    for query in (
+        "oat milk price for students",
+        "almond",
+        "the of and",
+        "Krakow warsaw",
+    ):
+        rows, parsed = await search_postgres.documents_and_query(
+            sessionmaker, corpus.project, query
+        )
+        assert {r.id for r in rows} == set(ids)
+        tsquery = search_postgres.combined_tsquery(parsed, ["english"])
+        embedding = vector(7)
+        found = await search_postgres.candidates(
+            sessionmaker, corpus.project, embedding, tsquery, 10, ids, rrf_k=60, top_k=5
+        )
+        assert found.vector == await postgres_store.vector_search(
+            corpus.project, embedding, 10, ids
+        )
+        keyword = await postgres_store.keyword_search(
+            corpus.project, query, 10, ids, ["english"]
+        )
+        assert found.keyword == keyword
+        assert bool(keyword) == (query != "the of and")
+        if not tsquery:
+            assert found.snippets == {}  # the caller asks the store for them
+            continue
+        fused = [c for c, _ in rrf([found.vector, keyword], 60)[:5]]
+        assert set(found.snippets) == set(fused)
+        assert found.snippets == await postgres_store.snippets(
+            corpus.project, query, fused, ["english"]
+        )
+        assert any("<mark>" in s for s in found.snippets.values())

@@ -25,6 +25,9 @@ CHUNK_COLUMNS = "c.id, c.document_id, c.ordinal, c.text, c.heading, c.page, c.pa
 
 
 def hits(rows: Sequence[Any]) -> list[ChunkHit]:
+    # Only graph expansion selects `via`; asking a row without it for the
+    # attribute raised and caught an exception per row (issue 16).
+    with_via = bool(rows) and "via" in rows[0]._fields
     return [
         ChunkHit(
             chunk_id=row.id,
@@ -36,7 +39,7 @@ def hits(rows: Sequence[Any]) -> list[ChunkHit]:
             page_end=row.page_end,
             score=float(row.score),
             rank=rank,
-            via=tuple(getattr(row, "via", None) or ()),
+            via=tuple((row.via or ()) if with_via else ()),
         )
         for rank, row in enumerate(rows, start=1)
     ]

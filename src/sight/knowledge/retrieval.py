@@ -16,12 +16,15 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from sight.knowledge import search_postgres
 from sight.knowledge.errors import EmbeddingSpaceMismatch, KnowledgeStoreUnavailable
 from sight.knowledge.models import Document, DocumentStatus
 from sight.knowledge.relevance import floor_for, is_prose, is_relevant
 from sight.knowledge.runtime import KnowledgeBackend, backend_for
+from sight.knowledge.search_postgres import DocumentRow
 from sight.knowledge.sniffing import ts_config_for
 from sight.knowledge.store import ChunkHit, KnowledgeStore
+from sight.knowledge.store_postgres import PostgresKnowledgeStore
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.postgres import SessionMaker
@@ -97,7 +100,7 @@ def rrf(rankings: list[list[ChunkHit]], k: int) -> list[tuple[uuid.UUID, float]]
 
 @dataclass(frozen=True)
 class _Space:
-    documents: dict[uuid.UUID, Document]
+    documents: dict[uuid.UUID, DocumentRow]
     ts_configs: list[str]
 
 
@@ -111,14 +114,33 @@ async def searchable_documents(
     """Ready documents of the project; refuses when they were embedded in
     another space (or stored in another store) than the configured one."""
     async with sessionmaker() as session:
-        rows = list(
-            await session.scalars(
-                select(Document).where(
+        rows = (
+            await session.execute(
+                select(
+                    Document.id,
+                    Document.title,
+                    Document.language,
+                    Document.embedding_model,
+                    Document.embedding_dimensions,
+                    Document.store,
+                ).where(
                     Document.project_id == project_id,
                     Document.status == DocumentStatus.ready,
                 )
             )
-        )
+        ).all()
+    return _space(
+        [DocumentRow(*row) for row in rows], backend, project_id, model, dimensions
+    )
+
+
+def _space(
+    rows: list[DocumentRow],
+    backend: KnowledgeBackend,
+    project_id: uuid.UUID,
+    model: str,
+    dimensions: int,
+) -> _Space:
     foreign = [
         d
         for d in rows
@@ -158,13 +180,19 @@ async def search(
     backend = backend or backend_for(gateway.settings, sessionmaker)
     knowledge = backend.knowledge
     embedder = await gateway.embedder()
-    space = await searchable_documents(
-        sessionmaker,
-        backend,
-        project_id,
-        embedding_space(embedder.name, embedder.model),
-        embedder.dimensions,
-    )
+    model = embedding_space(embedder.name, embedder.model)
+    # PostgreSQL, hybrid: the statements pipelined (search_postgres.py).
+    one_pass = mode == "hybrid" and isinstance(backend.store, PostgresKnowledgeStore)
+    parsed: dict[str, str] = {}
+    if one_pass:
+        rows, parsed = await search_postgres.documents_and_query(
+            backend.sessionmaker, project_id, query
+        )
+        space = _space(rows, backend, project_id, model, embedder.dimensions)
+    else:
+        space = await searchable_documents(
+            sessionmaker, backend, project_id, model, embedder.dimensions
+        )
     floor = floor_for(embedder.name, knowledge.relevance_floor)
     if not space.documents or not query.strip():
         return SearchOutcome(
@@ -180,10 +208,31 @@ async def search(
         ctx = ctx or CallContext(None, project_id)
         embedding = (await gateway.embed([query], ctx, flow="knowledge.embed"))[0]
     started = time.perf_counter()
+    snippets: dict[uuid.UUID, str] = {}
     try:
-        vector, keyword = await _candidates(
-            store, project_id, query, embedding, candidates, ids, space.ts_configs, mode
-        )
+        if one_pass and embedding is not None:
+            found = await search_postgres.candidates(
+                backend.sessionmaker,
+                project_id,
+                embedding,
+                search_postgres.combined_tsquery(parsed, space.ts_configs),
+                candidates,
+                ids,
+                rrf_k=knowledge.rrf_k,
+                top_k=top_k,
+            )
+            vector, keyword, snippets = found.vector, found.keyword, found.snippets
+        else:
+            vector, keyword = await _candidates(
+                store,
+                project_id,
+                query,
+                embedding,
+                candidates,
+                ids,
+                space.ts_configs,
+                mode,
+            )
         fused = rrf([r for r in (vector, keyword) if r], knowledge.rrf_k)[:top_k]
         by_id = {h.chunk_id: h for h in (*keyword, *vector)}
         linked: list[ChunkHit] = []
@@ -192,7 +241,14 @@ async def search(
                 project_id, [c for c, _ in fused], knowledge.graph_expansion_limit, ids
             )
         chosen = [c for c, _ in fused] + [h.chunk_id for h in linked]
-        snippets = await store.snippets(project_id, query, chosen, space.ts_configs)
+        missing = [c for c in chosen if c not in snippets]
+        if missing:
+            texts = {h.chunk_id: h.text for h in (*vector, *keyword, *linked)}
+            snippets.update(
+                await store.snippets(
+                    project_id, query, missing, space.ts_configs, texts
+                )
+            )
     except KnowledgeStoreUnavailable as exc:
         backend.failed(exc)
         raise

@@ -14,7 +14,7 @@ project's chunks or vectors of another model can never appear in results.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -157,8 +157,11 @@ class KnowledgeStore(Protocol):
         query: str,
         chunk_ids: Sequence[uuid.UUID],
         ts_configs: Sequence[str],
+        texts: Mapping[uuid.UUID, str] | None = None,
     ) -> dict[uuid.UUID, str]:
-        """HTML-escaped passages with query terms in <mark>…</mark>."""
+        """HTML-escaped passages with query terms in <mark>…</mark>. `texts`
+        (chunk id -> text, when the caller has them) spares a store that
+        highlights in Python a round trip."""
 
     async def linked_chunks(
         self,

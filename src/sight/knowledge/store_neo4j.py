@@ -18,7 +18,7 @@ needs for its own lookups (idempotent, at first use).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, LiteralString
 
 from neo4j.exceptions import (
@@ -290,9 +290,12 @@ class Neo4jKnowledgeStore(Neo4jBase):
         query: str,
         chunk_ids: Sequence[uuid.UUID],
         ts_configs: Sequence[str],
+        texts: Mapping[uuid.UUID, str] | None = None,
     ) -> dict[uuid.UUID, str]:
         if not chunk_ids:
             return {}
+        if texts is not None and all(c in texts for c in chunk_ids):
+            return {c: highlight(texts[c], query) for c in chunk_ids}
         rows = await self._read(
             "MATCH (c:Chunk) WHERE c.id IN $ids AND c.project_id = $project "
             "RETURN c.id AS id, c.text AS text",

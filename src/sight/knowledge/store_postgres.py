@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
@@ -328,7 +328,9 @@ class PostgresKnowledgeStore(PostgresFacts):
         query: str,
         chunk_ids: Sequence[uuid.UUID],
         ts_configs: Sequence[str],
+        texts: Mapping[uuid.UUID, str] | None = None,
     ) -> dict[uuid.UUID, str]:
+        # ts_headline needs the server's stemming: `texts` is not used.
         if not chunk_ids:
             return {}
         params: dict[str, Any] = {

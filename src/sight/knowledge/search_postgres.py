@@ -1,0 +1,286 @@
+"""Hybrid search on PostgreSQL in three round trips (issue 16).
+
+The store's separate methods (documents, vector, keyword, snippets: four
+sessions, each with its BEGIN and ROLLBACK, plus the keyword side's parse and
+estimate) took about 15 round trips and 20+ ms of Python per search. Here the
+same statements run on one psycopg connection in pipeline mode:
+
+1. the project's ready documents + the query parsed by every text-search
+   configuration (the configurations in use are known only from the
+   documents), transaction ended in the same trip — the connection is given
+   back before the query is embedded;
+2. HNSW settings + vector candidates + the planner's estimate of keyword
+   matches (which decides rank-all or tiers, as `keyword_search`);
+3. keyword candidates (all tiers in one statement), reciprocal rank fusion
+   of both lists and `ts_headline` for the fused top k only.
+
+Results equal the separate methods' (same SQL conditions and orderings);
+the fusion here only chooses which chunks get a snippet, the caller fuses
+again and fetches any snippet missing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import namedtuple_row
+
+from sight.knowledge.facts_postgres import hits
+from sight.knowledge.highlight import marked_to_html
+from sight.knowledge.models import FALLBACK_TS_CONFIG, TS_CONFIGS, vector_cast
+from sight.knowledge.store import ChunkHit
+from sight.knowledge.store_postgres import (
+    _HEADLINE_OPTIONS,
+    EF_SEARCH,
+    KEYWORD_CANDIDATES,
+    RANK_ALL_BELOW,
+    keyword_tiers,
+    vector_literal,
+)
+from sight.postgres import SessionMaker
+
+_CONFIGS = (*TS_CONFIGS, FALLBACK_TS_CONFIG)
+_CHUNK = "c.id, c.document_id, c.ordinal, c.text, c.heading, c.page, c.page_end"
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: uuid.UUID
+    title: str
+    language: str | None
+    embedding_model: str
+    embedding_dimensions: int
+    store: str
+
+
+@dataclass(frozen=True)
+class Candidates:
+    vector: list[ChunkHit]
+    keyword: list[ChunkHit]
+    # HTML snippets of the fused top k (see module docstring).
+    snippets: dict[uuid.UUID, str]
+
+
+@asynccontextmanager
+async def _connection(
+    sessionmaker: SessionMaker,
+) -> AsyncIterator[AsyncConnection[Any]]:
+    async with sessionmaker() as session:
+        connection = await session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        if not isinstance(driver, AsyncConnection):
+            raise TypeError("the knowledge search needs the psycopg 3 driver")
+        yield driver
+
+
+async def _pipeline(
+    conn: AsyncConnection[Any], statements: Sequence[tuple[str, dict[str, Any]]]
+) -> list[list[Any]]:
+    """The statements in one round trip; the transaction they open is ended
+    in it too (the pool's reset then has nothing to roll back)."""
+    cursors = []
+    async with conn.pipeline():
+        for sql, params in statements:
+            cursor = conn.cursor(row_factory=namedtuple_row)
+            await cursor.execute(sql, params, prepare=False)
+            cursors.append(cursor)
+        await conn.execute("ROLLBACK")
+    return [await c.fetchall() for c in cursors]
+
+
+def _parse_sql() -> str:
+    columns = ", ".join(
+        f"replace(plainto_tsquery('{name}'::regconfig, %(query)s)::text,"
+        f" ' & ', ' | ') AS c{i}"
+        for i, name in enumerate(_CONFIGS)
+    )
+    return f"SELECT {columns}"
+
+
+_DOCUMENTS_SQL = (
+    "SELECT id, title, language, embedding_model, embedding_dimensions, store"
+    " FROM knowledge_documents WHERE project_id = %(project)s AND status = 'ready'"
+)
+
+
+async def documents_and_query(
+    sessionmaker: SessionMaker, project_id: uuid.UUID, query: str
+) -> tuple[list[DocumentRow], dict[str, str]]:
+    """Ready documents of the project, and the query as ORed words parsed
+    by each text-search configuration (configuration -> tsquery text)."""
+    async with _connection(sessionmaker) as conn:
+        documents, parsed = await _pipeline(
+            conn,
+            [
+                (_DOCUMENTS_SQL, {"project": project_id}),
+                (_parse_sql(), {"query": query}),
+            ],
+        )
+    rows = [DocumentRow(*row) for row in documents]
+    return rows, dict(zip(_CONFIGS, parsed[0], strict=True))
+
+
+def combined_tsquery(parsed: dict[str, str], ts_configs: Sequence[str]) -> str:
+    """The OR of the query parsed by each configuration in use, as
+    `store_postgres._tsquery_sql` builds it on the server."""
+    allowed = [c for c in dict.fromkeys(ts_configs) if c in _CONFIGS]
+    parts = [parsed[c] for c in (allowed or [FALLBACK_TS_CONFIG]) if parsed[c]]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return " | ".join(f"( {p} )" for p in parts)
+
+
+def _vector_sql(dimensions: int) -> str:
+    cast = vector_cast(dimensions)
+    return f"""
+        WITH nearest AS MATERIALIZED (
+            SELECT {_CHUNK},
+                   (c.embedding::{cast}) <=> CAST(%(query)s AS {cast}) AS distance
+            FROM knowledge_chunks c
+            WHERE c.dimensions = %(dims)s AND c.project_id = %(project)s
+              AND c.document_id = ANY(%(documents)s)
+            ORDER BY distance
+            LIMIT %(limit)s
+        )
+        SELECT *, 1 - distance AS score FROM nearest ORDER BY distance, id
+        """  # noqa: S608 (only constants and ints)
+
+
+def _keyword_sql(tiers: Sequence[tuple[int, str]]) -> str:
+    """Every tier of `keyword_search` in one statement: each ranks up to what
+    the tiers above left of `limit` (a LIMIT of 0 does not run its scan), the
+    last of several ranks at most `cap` matches. Then the fusion with the
+    vector candidates and snippets for its top k."""
+    ctes = []
+    for index, (k, _) in enumerate(tiers):
+        earlier = [f"t{i}" for i in range(index)]
+        exclude = "".join(
+            f" AND c.id NOT IN (SELECT id FROM {t})"  # noqa: S608 (constants)
+            for t in earlier
+        )
+        bound = " LIMIT %(cap)s" if k == 1 and len(tiers) > 1 else ""
+        left = "".join(
+            f" - (SELECT count(*) FROM {t})"  # noqa: S608 (constants)
+            for t in earlier
+        )
+        ctes.append(
+            f"""t{index} AS MATERIALIZED (
+                SELECT x.id, ts_rank(x.tsv, CAST(%(tsquery)s AS tsquery), 32) AS score,
+                       {index} AS tier
+                FROM (SELECT c.id, c.tsv FROM knowledge_chunks c
+                      WHERE c.project_id = %(project)s
+                        AND c.document_id = ANY(%(documents)s)
+                        AND c.tsv @@ CAST(%(tier{index})s AS tsquery){exclude}
+                      {bound}) x
+                ORDER BY score DESC, x.id
+                LIMIT %(limit)s{left})"""  # noqa: S608 (only constants)
+        )
+    union = " UNION ALL ".join(
+        f"SELECT * FROM t{i}"  # noqa: S608 (constants)
+        for i in range(len(tiers))
+    )
+    return f"""
+        WITH {", ".join(ctes)},
+        keyword AS (
+            SELECT id, score, row_number() OVER (ORDER BY tier, score DESC, id) AS rank
+            FROM ({union}) k
+        ),
+        fused AS (
+            SELECT id FROM (
+                SELECT v.id, 1.0::float8 / (%(rrf_k)s + v.rank) AS s
+                FROM unnest(CAST(%(vector)s AS uuid[])) WITH ORDINALITY AS v(id, rank)
+                UNION ALL
+                SELECT id, 1.0::float8 / (%(rrf_k)s + rank) FROM keyword
+            ) f
+            GROUP BY id ORDER BY sum(s) DESC, id LIMIT %(top)s
+        ),
+        wanted AS (SELECT id FROM keyword UNION SELECT id FROM fused)
+        SELECT {_CHUNK}, k.score, k.rank,
+               CASE WHEN f.id IS NOT NULL THEN
+                   ts_headline(CAST(c.ts_config AS regconfig), c.text,
+                               CAST(%(tsquery)s AS tsquery), %(options)s)
+               END AS snippet
+        FROM wanted w
+        JOIN knowledge_chunks c ON c.id = w.id
+        LEFT JOIN keyword k ON k.id = c.id
+        LEFT JOIN fused f ON f.id = c.id
+        WHERE c.project_id = %(project)s
+        ORDER BY k.rank NULLS LAST, c.id
+        """  # noqa: S608 (only constants)
+
+
+async def candidates(
+    sessionmaker: SessionMaker,
+    project_id: uuid.UUID,
+    embedding: Sequence[float],
+    tsquery: str,
+    limit: int,
+    document_ids: Sequence[uuid.UUID],
+    *,
+    rrf_k: int,
+    top_k: int,
+) -> Candidates:
+    """Vector and keyword candidates (`limit` each) and the fused top k's
+    snippets, in two round trips on one connection."""
+    documents = list(document_ids)
+    vector_params: dict[str, Any] = {
+        "query": vector_literal(embedding),
+        "dims": len(embedding),
+        "project": project_id,
+        "documents": documents,
+        "limit": limit,
+    }
+    settings: tuple[str, dict[str, Any]] = (
+        "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS scan,"
+        " set_config('hnsw.ef_search', %(ef)s, true) AS ef",
+        {"ef": str(max(EF_SEARCH, limit))},
+    )
+    estimate: tuple[str, dict[str, Any]] = (
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_chunks c"
+        " WHERE c.tsv @@ CAST(%(tsquery)s AS tsquery)",
+        {"tsquery": tsquery},
+    )
+    async with _connection(sessionmaker) as conn:
+        first: list[tuple[str, dict[str, Any]]] = [
+            settings,
+            (_vector_sql(len(embedding)), vector_params),
+        ]
+        if tsquery:
+            first.append(estimate)
+        results = await _pipeline(conn, first)
+        vector = hits(results[1])
+        if not tsquery:
+            return Candidates(vector, [], {})
+        tiers = (
+            [(1, tsquery)]
+            if _planned_rows(results[2]) <= RANK_ALL_BELOW
+            else keyword_tiers(tsquery)
+        )
+        params: dict[str, Any] = {
+            "tsquery": tsquery,
+            "project": project_id,
+            "documents": documents,
+            "limit": limit,
+            "cap": KEYWORD_CANDIDATES,
+            "vector": [h.chunk_id for h in vector],
+            "rrf_k": rrf_k,
+            "top": top_k,
+            "options": _HEADLINE_OPTIONS,
+        }
+        params.update({f"tier{i}": condition for i, (_, condition) in enumerate(tiers)})
+        (rows,) = await _pipeline(conn, [(_keyword_sql(tiers), params)])
+    keyword = hits([r for r in rows if r.rank is not None])
+    snippets = {r.id: marked_to_html(r.snippet) for r in rows if r.snippet is not None}
+    return Candidates(vector, keyword, snippets)
+
+
+def _planned_rows(rows: list[Any]) -> float:
+    try:
+        return float(rows[0][0][0]["Plan"]["Plan Rows"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return float("inf")
