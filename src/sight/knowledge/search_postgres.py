@@ -89,7 +89,8 @@ async def _pipeline(
             cursor = conn.cursor(row_factory=namedtuple_row)
             await cursor.execute(sql, params, prepare=False)
             cursors.append(cursor)
-        await conn.execute("ROLLBACK")
+        if not conn.autocommit:
+            await conn.execute("ROLLBACK")
     return [await c.fetchall() for c in cursors]
 
 
