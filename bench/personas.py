@@ -30,6 +30,7 @@ from bench.support import (
     machine,
     reset_fake_stats,
 )
+from bench.timeline import describe, timeline
 from sight.config import Settings
 from sight.jobs import service as jobs
 from sight.jobs.queue import create_queue_app
@@ -104,9 +105,13 @@ async def run(
             "bench.warm", system="", prompt="hi", ctx=jobs_ctx(user_id)
         )
         reset_fake_stats(fake)
+        since = time.time()
+        cpu_before = time.process_time()
         started = time.perf_counter()
         await run_job(runtime, job.id)
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu_before
+        ended = time.time()
     with psycopg.connect(url) as conn:
         status, result = conn.execute(
             "SELECT status, result FROM jobs WHERE id = %s", (job.id,)
@@ -133,6 +138,10 @@ async def run(
         "briefs": briefs,
         "calls": len(chat),
         "max_in_flight": stats["max_in_flight"],
+        "cpu": cpu,
+        "timeline": timeline(
+            stats["requests"], run_started=since, run_ended=ended, limit=concurrency
+        ),
         # Briefs come first (an enrichment needs its brief), then N enrichments.
         "ideal": (math.ceil(briefs / concurrency) + math.ceil(n / concurrency))
         * latency,
@@ -174,6 +183,10 @@ def main() -> None:
             f"| {n} | {args.latency} | {args.concurrency} | {r['segments']} "
             f"| {r['briefs']} | {r['calls']} | {r['max_in_flight']} | {r['saved']} "
             f"| {r['wall']:.1f} | {r['ideal']:.1f} | {r['wall'] / r['ideal']:.2f} |"
+        )
+        print(
+            f"  {n} personas: {describe(r['timeline'], args.concurrency)}; CPU of the"
+            f" job's process {r['cpu'] / max(1, n) * 1000:.0f} ms per persona"
         )
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
 

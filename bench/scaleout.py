@@ -42,6 +42,7 @@ import psycopg
 
 from bench.support import fresh_database, insert_user, machine
 from bench.surveys import _project_with_personas, _survey
+from bench.timeline import describe, timeline
 from sight.config import Settings
 from sight.jobs import service as jobs
 from sight.jobs.queue import create_queue_app
@@ -57,7 +58,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _fake(latency: float, limit: int) -> Iterator[str]:
+def _fake(latency: float, limit: int) -> Iterator[tuple[str, int]]:
+    """The fake provider's base URL and pid (its CPU is measured too)."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -81,7 +83,7 @@ def _fake(latency: float, limit: int) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/_health", 30)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
@@ -127,6 +129,27 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(url: str) -> float:
+    """CPU time of the PostgreSQL server: the postmaster, its live backends
+    and (cutime/cstime) the ones that exited."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert row is not None
+        stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    postmaster = int(stat[1])
+    total = _cpu_seconds(postmaster)
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    for child in Path("/proc").iterdir():
+        if not child.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            rest = (child / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(rest[1]) == postmaster:
+                total += _cpu_seconds(int(child.name))
+    return total
 
 
 @contextlib.contextmanager
@@ -211,23 +234,30 @@ def _until_done(url: str, survey_id: uuid.UUID, seconds: float) -> str:
 
 def run_once(
     url: str,
-    fake: str,
+    fake: tuple[str, int],
     user_id: uuid.UUID,
     project_id: uuid.UUID,
     workers: int,
     concurrency: int,
 ) -> dict[str, Any]:
-    with _processes(url, fake, workers, concurrency) as pids:
-        httpx.post(f"{fake}/_control", json={"reset_stats": True}, timeout=5)
-        cpu_before = [_cpu_seconds(pid) for pid in pids]
+    fake_url, fake_pid = fake
+    with _processes(url, fake_url, workers, concurrency) as pids:
+        httpx.post(f"{fake_url}/_control", json={"reset_stats": True}, timeout=5)
+        cpu_before = [_cpu_seconds(pid) for pid in [*pids, fake_pid]]
+        pg_before = _postgres_cpu(url)
         since = time.time()
         started = time.perf_counter()
         survey_id = asyncio.run(_start(url, user_id, project_id))
         status = _until_done(url, survey_id, 1800)
         wall = time.perf_counter() - started
-        cpu = [_cpu_seconds(pid) - b for pid, b in zip(pids, cpu_before, strict=True)]
+        ended = time.time()
+        pg_cpu = _postgres_cpu(url) - pg_before
+        cpu = [
+            _cpu_seconds(pid) - b
+            for pid, b in zip([*pids, fake_pid], cpu_before, strict=True)
+        ]
         load = os.getloadavg()[0]
-    stats = httpx.get(f"{fake}/_stats", timeout=30).json()
+    stats = httpx.get(f"{fake_url}/_stats", timeout=30).json()
     chat = [r for r in stats["requests"] if r["endpoint"] == "openai.chat.completions"]
     with psycopg.connect(url) as conn:
         row = conn.execute(
@@ -264,7 +294,12 @@ def run_once(
         "max_in_flight": int(stats["max_in_flight"]),
         "load": load,
         "serve_cpu": cpu[0],
-        "worker_cpu": cpu[1:],
+        "worker_cpu": cpu[1:-1],
+        "fake_cpu": cpu[-1],
+        "postgres_cpu": pg_cpu,
+        "timeline": timeline(
+            stats["requests"], run_started=since, run_ended=ended, limit=concurrency
+        ),
     }
 
 
@@ -295,10 +330,20 @@ def quick() -> list[Any]:
                     f"{r['max_in_flight']} in flight at most)",
                     "<= 1.2 x ideal at the provider limit",
                     met=r["status"] == "completed" and r["wall"] <= 1.2 * ideal,
-                    note=f"bench.scaleout, P = C = {limit} shared by the workers",
+                    note=f"bench.scaleout, P = C = {limit} shared by the workers; "
+                    f"{describe(r['timeline'], limit)}; {_cpu_note(r)}",
                 )
             )
     return rows
+
+
+def _cpu_note(r: dict[str, Any]) -> str:
+    sight = r["serve_cpu"] + sum(r["worker_cpu"])
+    per = 1000 / max(1, r["answered"])
+    return (
+        f"CPU per answer: Sight {sight * per:.0f} ms, PostgreSQL "
+        f"{r['postgres_cpu'] * per:.0f} ms, fake provider {r['fake_cpu'] * per:.0f} ms"
+    )
 
 
 def _default_concurrency() -> int:
@@ -363,6 +408,12 @@ def main() -> None:
             f"| {cpu / max(1, r['answered']) * 1000:.0f} ms "
             f"| {busiest:.0%} | {r['retried_calls']} / {r['jobs_rerun']} "
             f"| {r['load']:.1f} |"
+        )
+    print()
+    for respondents, workers, r in rows:
+        print(
+            f"- {respondents} x {workers} worker(s): "
+            f"{describe(r['timeline'], at_once)}; {_cpu_note(r)}"
         )
 
 

@@ -352,18 +352,26 @@ def worker(
 ) -> None:
     """Run a job worker against the same database (scale-out, any machine)."""
     from sight.jobs.queue import create_queue_app
-    from sight.jobs.registry import load_task_modules
+    from sight.jobs.registry import load_task_modules, warm_ups
     from sight.jobs.runtime import WorkerRuntime, run_worker
+    from sight.llm.providers.factory import preload
     from sight.llm.setup import build_gateway
     from sight.postgres import create_engine, create_sessionmaker, libpq_url
 
     settings = _settings(data_dir)
     url = _database_url(settings)
+    # The providers' SDKs and the jobs' libraries loaded now, not in the
+    # middle of the first job (seconds on a busy machine, holding the event
+    # loop while that job's calls wait); before the signal handlers, so a
+    # worker stopped while it starts exits at once.
+    load_task_modules()
+    preload(settings)
+    for warm in warm_ups():
+        warm()
 
     async def main() -> None:
         engine = create_engine(url, pool_size=max(2, concurrency))
         queue_app = create_queue_app(libpq_url(url))
-        load_task_modules()
         sessionmaker = create_sessionmaker(engine)
         runtime = WorkerRuntime(
             sessionmaker=sessionmaker,
@@ -378,6 +386,7 @@ def worker(
             runtime.services["redis"] = create_redis(
                 settings.redis_url.get_secret_value()
             )
+        runtime.llm.warm_up()  # the provider's client, before the first job
         try:
             async with queue_app.open_async():
                 await run_worker(

@@ -185,3 +185,42 @@ async def test_a_cancelled_call_gives_its_slot_back(
     async with asyncio.timeout(2):
         async with slots.hold():
             pass
+
+
+async def test_a_jobs_embeddings_wait_for_the_providers_slots(
+    database_url: str,
+) -> None:
+    """Embedding requests of a job (`in_provider_slots`) share the provider's
+    limit with its chat calls: with the limit full, none is refused and no
+    call is pushed over the limit."""
+    with running_fake_llm(FakeLLMConfig(latency=0.3, max_in_flight=LIMIT)) as fake:
+        async with gateway_for(
+            database_url,
+            openai_api_key="sk-test-embedding-slots-0123",
+            openai_base_url=fake.openai_base_url,
+            llm={
+                "limits": {"openai": {"concurrency": LIMIT}},
+                "embedding_provider": "openai",
+            },
+        ) as gateway:
+            user = insert_user(database_url)
+            ctx = CallContext(user_id=user)
+            run = uuid.uuid4().hex
+            await asyncio.gather(
+                *(
+                    gateway.generate_text(
+                        "surveys.answer", system="s", prompt=f"r{i} {run}", ctx=ctx
+                    )
+                    for i in range(3 * LIMIT)
+                ),
+                *(
+                    gateway.embed(
+                        [f"answer {i}"], ctx, "surveys.themes", in_provider_slots=True
+                    )
+                    for i in range(LIMIT)
+                ),
+            )
+        stats = fake.stats
+    assert stats.max_in_flight == LIMIT
+    assert sorted({r.status for r in stats.requests}) == [200]
+    assert sum(r.endpoint == "openai.embeddings" for r in stats.requests) == LIMIT

@@ -27,8 +27,13 @@ Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
 FinishListener = Callable[["WorkerRuntime", "AsyncSession", "Job"], Awaitable[None]]
 # Work a worker defers on a schedule (cron syntax); one run per tick across workers.
 Periodic = Callable[["WorkerRuntime"], Awaitable[None]]
+# Run when a `sight worker` starts, before it takes a job: imports a job
+# would otherwise do on its first run, holding the event loop (or the GIL)
+# while the job's model calls wait.
+WarmUp = Callable[[], None]
 
 _HANDLERS: dict[str, Handler] = {}
+_WARM_UPS: list[WarmUp] = []
 _FINISH_LISTENERS: list[FinishListener] = []
 _PERIODIC: dict[str, tuple[str, Periodic]] = {}
 
@@ -53,6 +58,16 @@ def periodic_job(name: str, cron: str) -> Callable[[Periodic], Periodic]:
 
 def periodic_jobs() -> dict[str, tuple[str, Periodic]]:
     return dict(_PERIODIC)
+
+
+def worker_warm_up(func: WarmUp) -> WarmUp:
+    if func not in _WARM_UPS:
+        _WARM_UPS.append(func)
+    return func
+
+
+def warm_ups() -> tuple[WarmUp, ...]:
+    return tuple(_WARM_UPS)
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -163,7 +164,20 @@ class LLMGateway:
         self._calls = ProviderCalls(
             settings, rate_storage, slot_store(settings, sessionmaker)
         )
-        self._embeddings = EmbeddingCalls(settings, self._usage)
+        self._embeddings = EmbeddingCalls(
+            settings, self._usage, slot_for=self._embedding_slot
+        )
+
+    def warm_up(self) -> None:
+        """Make the deployment's default provider's client now (importing its
+        SDK): a `sight worker` does this at start, so its first job's calls do
+        not wait on seconds of imports holding the event loop."""
+        name = self.default_provider()
+        try:
+            creds = self._resolver.credentials(name, None)
+        except SightError:
+            return  # no deployment key: users bring theirs
+        self._calls.provider(name, creds)
 
     # ---- routing (see resolver.py) -------------------------------------------
 
@@ -566,9 +580,31 @@ class LLMGateway:
         return await self._embeddings.embedder()
 
     async def embed(
-        self, texts: list[str], ctx: CallContext, flow: str = "embeddings"
+        self,
+        texts: list[str],
+        ctx: CallContext,
+        flow: str = "embeddings",
+        *,
+        in_provider_slots: bool = False,
     ) -> list[list[float]]:
-        return await self._embeddings.embed(texts, ctx, flow)
+        """`in_provider_slots`: wait for one of the embedding provider's
+        concurrency slots, shared with its chat calls (a job's background
+        embeddings; a search's query does not queue behind a job's calls)."""
+        return await self._embeddings.embed(
+            texts, ctx, flow, in_provider_slots=in_provider_slots
+        )
+
+    def _embedding_slot(
+        self, provider: str
+    ) -> AbstractAsyncContextManager[None] | None:
+        # The deployment's key embeds: the chat calls on that key share it.
+        if provider not in {"openai", "gemini"}:
+            return None
+        try:
+            creds = self._resolver.credentials(provider, None)
+        except SightError:
+            return None
+        return self._calls.limiter(provider, creds).in_flight()
 
     async def flush_usage(self) -> None:
         """Wait until the usage rows (and cache entries) of every call made so

@@ -17,7 +17,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
@@ -53,6 +53,11 @@ class ProviderLimiter:
             await self._wait(self._rpm, 1)
             await self._wait(self._tpm, max(1, estimated_tokens))
             yield
+
+    def in_flight(self) -> AbstractAsyncContextManager[None]:
+        """One of the endpoint's concurrency slots only (no per-minute
+        counting): an embedding request of a job sharing the provider."""
+        return self._slots.hold()
 
     async def _wait(self, item: RateLimitItemPerMinute | None, cost: int) -> None:
         if item is None:

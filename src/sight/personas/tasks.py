@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sight import streams
 from sight.demographics import (
     Cell,
     Census,
@@ -102,9 +103,30 @@ async def generate_personas(ctx: JobContext) -> dict[str, Any]:
     remaining = [cell for cell in plan if cell.index not in done]
     # the occupation limit is a share of everyone in the project after this run
     guard.sample_size = guard.size + len(remaining)
-    await ctx.progress(
-        run.saved, run.total, f"personas {run.saved}/{run.total}", stage="personas"
-    )
+    await ctx.check_cancelled()
+    async with session_scope(ctx.sessionmaker) as session:
+        await ctx.progress(
+            run.saved,
+            run.total,
+            f"personas {run.saved}/{run.total}",
+            stage="personas",
+            session=session,
+        )
+        # Every persona's `started` event in one write (one lock, one insert),
+        # not a transaction each on the job stream's lock that the briefs'
+        # progress needs too, while the briefs are being written.
+        await streams.publish_many(
+            session,
+            streams.StreamKey.job(ctx.job_id),
+            [
+                streams.validate_event(
+                    streams.JobStreamEvent,
+                    "item",
+                    {"slot": cell.index, "stage": "started"},
+                )
+                for cell in remaining
+            ],
+        )
     try:
         async with asyncio.TaskGroup() as group:
             _start_briefs(run, plan, remaining, group)
@@ -279,8 +301,6 @@ def _income_rank(census: Census, band: str) -> float:
 
 async def _one_persona(run: _Run, cell: Cell) -> None:
     ctx, project = run.ctx, run.project
-    await ctx.check_cancelled()
-    await ctx.emit("item", {"slot": cell.index, "stage": "started"})
     segment = segment_name(segment_of(cell.attributes))
     brief = await run.briefs[run.groups[segment].name]
     facts = _facts(run, cell)

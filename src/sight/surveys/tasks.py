@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight import streams
 from sight.demographics import load_census
-from sight.jobs.registry import job_handler
+from sight.jobs.registry import job_handler, worker_warm_up
 from sight.jobs.runtime import JobCancelled, JobContext
 from sight.kit.errors import SightError
 from sight.llm.budget import BudgetExceeded
@@ -69,9 +69,13 @@ from sight.surveys.service import (
 
 logger = logging.getLogger("sight.surveys")
 
+worker_warm_up(warm_statistics)
+
 PARTIAL_EVERY_SECONDS = 1.0
 ANSWERING_EVERY_SECONDS = 0.1
 BURST_QUIET_SECONDS = 0.25
+# Open answers per embedding request for the themes.
+THEMES_BATCH = 128
 
 
 @dataclass
@@ -273,13 +277,15 @@ async def _run(ctx: JobContext, survey_id: uuid.UUID) -> dict[str, Any]:
     )
     if shard is None:  # the parent embeds every open answer for the themes
         run.text_batcher = EmbeddingBatcher(
-            lambda texts: ctx.llm.embed(texts, ctx.call_context, flow="surveys.themes"),
+            lambda texts: ctx.llm.embed(
+                texts, ctx.call_context, flow="surveys.themes", in_provider_slots=True
+            ),
             # Sent as soon as a burst of answers is stored (the group commit
             # has nothing left: `on_idle`), or when 128 are waiting: the local
             # model's CPU then works between bursts instead of slowing the
             # storing of answers, and the batch is as large as the burst.
             window=math.inf,
-            max_batch=128,
+            max_batch=THEMES_BATCH,
         )
     if shard is None:
         # Written while the first calls start (the respondents' events wait
@@ -419,6 +425,11 @@ async def _shards_progress(run: _Run, done: int, records: list[dict[str, Any]]) 
         ]
         if texts and run.text_batcher is not None:
             _embed_later(run, persona_id, texts)
+    if done >= run.total and run.text_batcher is not None:
+        # Everyone has answered: the last open answers go now, not after the
+        # last shard's job has ended and been seen (scheduled after the
+        # `_embed_later` tasks above have queued their texts).
+        asyncio.get_running_loop().call_soon(run.text_batcher.flush)
 
 
 async def _embed_anchors(ctx: JobContext, setup: RunSetup) -> None:
@@ -772,13 +783,24 @@ async def _text_vectors(
     ]
     vectors: dict[str, list[list[float]] | None] = {}
     try:
-        if missing:
-            embedded = await ctx.llm.embed(
-                [text for _, text in missing],
-                ctx.call_context,
-                flow="surveys.themes",
+        # In requests of THEMES_BATCH sent together: the run's last wait is
+        # one request, not one after another.
+        parts = [
+            missing[i : i + THEMES_BATCH] for i in range(0, len(missing), THEMES_BATCH)
+        ]
+        embedded = await asyncio.gather(
+            *(
+                ctx.llm.embed(
+                    [text for _, text in part],
+                    ctx.call_context,
+                    flow="surveys.themes",
+                    in_provider_slots=True,
+                )
+                for part in parts
             )
-            for (key, text), vector in zip(missing, embedded, strict=True):
+        )
+        for part, part_vectors in zip(parts, embedded, strict=True):
+            for (key, text), vector in zip(part, part_vectors, strict=True):
                 run.text_vectors[key] = (text, vector)
         for key, _ in wanted:
             found = vectors.setdefault(key[0], [])

@@ -62,6 +62,17 @@ def build_chat_provider(
     raise ValueError(f"unknown provider {name!r}; known: {', '.join(CHAT_PROVIDERS)}")
 
 
+def preload(settings: Settings) -> None:
+    """Import the SDKs of the providers the deployment has keys for (a
+    `sight worker` does this as it starts, not during its first job)."""
+    if settings.openai_api_key or settings.openai_base_url:
+        import sight.llm.providers.openai_compat
+    if settings.google_api_key:
+        import sight.llm.providers.gemini
+    if settings.anthropic_api_key:
+        import sight.llm.providers.anthropic  # noqa: F401
+
+
 def build_embedding_provider(settings: Settings) -> EmbeddingProvider:
     choice = settings.llm.embedding_provider
     if choice == "gemini" and settings.google_api_key:
