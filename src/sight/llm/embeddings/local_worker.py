@@ -104,9 +104,12 @@ class RowFile:
         return out[inverse.reshape(wanted.shape)]
 
 
-def _table_dir() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "sight"
+def _table_dir() -> Path | None:
+    """The user's cache dir, or None where there is no home to put it in
+    (a container user without one: `~` would stay a relative path)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    directory = Path(cache) / "sight"
+    return directory if directory.is_absolute() else None
 
 
 def table_to_file(model: Any) -> bool:
@@ -122,6 +125,8 @@ def table_to_file(model: Any) -> bool:
         return False
     try:
         directory = _table_dir()
+        if directory is None:
+            return False
         directory.mkdir(parents=True, exist_ok=True)
         # Kept open for the life of the process: the table lives in it.
         handle = tempfile.TemporaryFile(dir=directory)
