@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.cold_start import stop as stop_server
 from bench.http_load import (
     DATA_DIRS,
     _body_bytes,
@@ -83,13 +83,7 @@ def ceiling_server(database_url: str, workers: int) -> Iterator[tuple[str, int]]
                 time.sleep(0.2)
         yield base, server.pid
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_server(server, grace=20)
 
 
 def _tree_cpu(root: int) -> float:

@@ -34,7 +34,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.cold_start import stop as stop_server
 from bench.rows import Row, load_average
 
 ROUTE_GOALS = {
@@ -466,13 +466,7 @@ def serve(workers: int | None = None, extra: list[str] | None = None) -> Iterato
                 time.sleep(0.1)
             yield base
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            stop_server(server, grace=30)
 
 
 @dataclass

@@ -59,6 +59,16 @@ async def get(session: AsyncSession, persona_id: uuid.UUID) -> Persona | None:
     return await session.get(Persona, persona_id)
 
 
+def _page_conditions(
+    project_id: uuid.UUID, equal: dict[str, str], include_deleted: bool
+) -> list[ColumnElement[bool]]:
+    conditions = [Persona.project_id == project_id]
+    if not include_deleted:
+        conditions.append(Persona.deleted_at.is_(None))
+    conditions += [getattr(Persona, name) == value for name, value in equal.items()]
+    return conditions
+
+
 async def page(
     session: AsyncSession,
     project_id: uuid.UUID,
@@ -69,14 +79,10 @@ async def page(
     offset: int,
 ) -> tuple[list[Persona], int]:
     """A page of a project's personas whose columns equal `equal`, oldest first."""
-    conditions = [Persona.project_id == project_id]
-    if not include_deleted:
-        conditions.append(Persona.deleted_at.is_(None))
-    conditions += [getattr(Persona, name) == value for name, value in equal.items()]
     return await paginate(
         session,
         Persona,
-        *conditions,
+        *_page_conditions(project_id, equal, include_deleted),
         order_by=_ORDER,
         limit=limit,
         offset=offset,
@@ -108,10 +114,7 @@ async def summary_page(
         return rows, int(rows[0].sight_total)
     if offset == 0:
         return [], 0
-    conditions = [Persona.project_id == project_id]
-    if not include_deleted:
-        conditions.append(Persona.deleted_at.is_(None))
-    conditions += [getattr(Persona, name) == value for name, value in equal.items()]
+    conditions = _page_conditions(project_id, equal, include_deleted)
     total = await session.scalar(
         select(func.count()).select_from(Persona).where(*conditions)
     )
