@@ -424,3 +424,20 @@ async def test_other_embedding_space_is_refused_until_reindexed(
     assert uuid.UUID(again.json()["results"][0]["document_id"]) == uuid.UUID(
         document_id
     )
+
+
+async def test_a_too_long_query_is_refused_in_characters(
+    kclient: httpx.AsyncClient,
+) -> None:
+    user = await register_user(kclient)
+    auth = user["authorization"]
+    project = await create_project(kclient, auth)
+    refused = await kclient.post(
+        f"/api/v1/projects/{project}/search",
+        json={"query": "ź" * 2001},
+        headers={"Authorization": auth},
+    )
+    assert refused.status_code == 422
+    body = refused.json()
+    assert "too long: 2001 characters, at most 2000 allowed" in body["detail"]
+    assert "items" not in body["detail"]

@@ -171,6 +171,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _length_in_characters(err: Any, msg: str) -> str:
+    """A text's length bound checked after one of our validators is reported by
+    pydantic as a generic "Value should have at most N items": say characters."""
+    ctx = err.get("ctx") or {}
+    if err.get("type") not in ("too_long", "too_short") or not isinstance(
+        err.get("input"), str
+    ):
+        return msg
+    if err["type"] == "too_long":
+        return (
+            f"too long: {ctx.get('actual_length')} characters, "
+            f"at most {ctx.get('max_length')} allowed"
+        )
+    return f"too short: at least {ctx.get('min_length')} characters needed"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     problems = []
     for err in exc.errors():
@@ -178,6 +194,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         msg = str(err.get("msg", "invalid value"))
         # "Value error, contains a control character" -> the sentence itself.
         msg = msg.removeprefix("Value error, ")
+        msg = _length_in_characters(err, msg)
         problems.append(
             {
                 "loc": loc,
