@@ -9,8 +9,19 @@ import sys
 
 # Loaded only when used: redis where REDIS_URL is set, xlsxwriter for a
 # spreadsheet, httpx when an Ollama answers the probe's connect, Alembic when
-# the database is behind the migrations; scipy for the surveys' statistics.
-LAZY = ("redis", "xlsxwriter", "alembic", "openai", "anthropic", "neo4j", "scipy")
+# the database is behind the migrations; scipy for the surveys' statistics;
+# json_repair for a broken model answer, Pillow for an uploaded picture.
+LAZY = (
+    "redis",
+    "xlsxwriter",
+    "alembic",
+    "openai",
+    "anthropic",
+    "neo4j",
+    "scipy",
+    "json_repair",
+    "PIL",
+)
 
 SCRIPT = """
 import json, sys
@@ -30,7 +41,16 @@ book = to_xlsx("t", [question], [response])
 from sight.demographics import build_joint, fit_report, quota_sample, validate_target
 target = validate_target({{}}, "pl")
 report = fit_report(quota_sample(build_joint(target), 1000, 0), target)
-print(json.dumps({{"loaded": loaded, "xlsx": book[:2].decode("latin-1"),
+from sight.llm.structured import parse_structured
+from sight.surveys.schemas import Question as Q
+repaired = parse_structured('{{"id": "q2", "type": "open-text", "title": "Hm"', Q)[1]
+import base64
+from sight.focus_groups.images import check_image
+png = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+image = check_image(png).mime_type
+print(json.dumps({{"loaded": loaded, "repaired": repaired, "image": image, "xlsx": book[:2].decode("latin-1"),
                   "now": "xlsxwriter" in sys.modules,
                   "fit": report.verdict, "scipy": "scipy" in sys.modules}}))
 """
@@ -47,6 +67,8 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["loaded"] == []
+    assert out["repaired"] is True
+    assert out["image"] == "image/png"
     assert out["xlsx"] == "PK"  # a zip: an .xlsx file was written
     assert out["now"] is True
     # A persona job's fit report (run in the serving process by its in-process

@@ -142,9 +142,8 @@ def serve(
             save_template(embedded)
         from sight.app import create_app
 
-        startup_gc.resume()
-
         if reload:
+            startup_gc.resume()
             os.environ["DATABASE_URL"] = url
             uvicorn.run(
                 "sight.app:create_app",
@@ -156,9 +155,12 @@ def serve(
                 log_config=None,
             )
         elif processes > 1:
+            startup_gc.resume()
             _serve_processes(settings, url, host, port, processes)
         else:
             app = create_app(settings, database_url=url)
+            # After the app is built: its routers' modules load in create_app.
+            startup_gc.resume()
             server = _announcing_server(
                 uvicorn.Config(
                     app,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from sight.analysis import repository, service
 from sight.analysis.dependencies import GroupReader, GroupWriter
@@ -19,9 +19,10 @@ from sight.analysis.schemas import (
     ThemeReport,
 )
 from sight.deps import CurrentUser, DbSession, State
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 
-router = APIRouter(prefix=API_PREFIX, tags=["analysis"])
+router = domain_router(prefix=API_PREFIX, tags=["analysis"])
 
 
 def _accepted(

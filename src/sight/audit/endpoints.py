@@ -6,17 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from sight.audit import service
 from sight.audit.schemas import AuditEntryRead
 from sight.deps import CurrentUser, DbSession
 from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import FilterValue, Page
 
-router = APIRouter(prefix=API_PREFIX, tags=["audit"])
+router = domain_router(prefix=API_PREFIX, tags=["audit"])
 
 
 @router.get(

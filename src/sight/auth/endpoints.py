@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Request, Response, status
+from fastapi import Cookie, Depends, Header, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sight.auth import service
@@ -34,9 +34,10 @@ from sight.auth.security import access_token_family
 from sight.config import Settings
 from sight.deps import CurrentUser, DbSession, State
 from sight.kit.errors import Forbidden, NotFound, Unauthorized, error_responses
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 
-router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+router = domain_router(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 REFRESH_COOKIE = "sight_refresh"
 REFRESH_COOKIE_PATH = f"{API_PREFIX}/auth/refresh"

@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from sight.dashboard import service
 from sight.dashboard.schemas import (
@@ -23,11 +23,12 @@ from sight.dashboard.schemas import (
 )
 from sight.dashboard.store import snapshot_store
 from sight.deps import CurrentUser, DbSession, State
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.notifications import service as notifications
 from sight.notifications.schemas import NotificationRead
 
-router = APIRouter(prefix=f"{API_PREFIX}/dashboard", tags=["dashboard"])
+router = domain_router(prefix=f"{API_PREFIX}/dashboard", tags=["dashboard"])
 
 
 async def _section(

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from sight.demographics.census import Labels, Source, ValueRange, load_census
 from sight.deps import CurrentUser
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 
-router = APIRouter(prefix=f"{API_PREFIX}/census", tags=["census"])
+router = domain_router(prefix=f"{API_PREFIX}/census", tags=["census"])
 
 
 class CensusCategoryRead(BaseModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.deps import CurrentUser, DbSession, State
@@ -30,12 +30,13 @@ from sight.exports.schemas import (
 from sight.exports.tasks import JOB_KIND
 from sight.focus_groups.dependencies import GroupReader
 from sight.jobs.service import create_job
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.personas.dependencies import PersonaReader
 from sight.projects.dependencies import ProjectReader
 from sight.surveys.dependencies import SurveyReader
 
-router = APIRouter(prefix=API_PREFIX, tags=["exports"])
+router = domain_router(prefix=API_PREFIX, tags=["exports"])
 
 ReportFormat = Literal["pdf", "docx", "md", "json"]
 TableFormat = Literal["pdf", "docx", "md", "json", "xlsx", "csv"]

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
+from fastapi import Depends, File, Form, Query, UploadFile, status
 
 from sight.deps import CurrentUser, DbSession, State
 from sight.fidelity import repository, service
@@ -22,13 +22,14 @@ from sight.fidelity.schemas import (
 )
 from sight.fidelity.upload import MAX_BYTES, UploadInvalid, analyse, apply_mapping
 from sight.kit.errors import NotFound
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects.access import Need, authorize_project
 from sight.projects.dependencies import ProjectReader, ProjectWriter
 from sight.projects.models import Project
 
-router = APIRouter(prefix=API_PREFIX, tags=["fidelity"])
+router = domain_router(prefix=API_PREFIX, tags=["fidelity"])
 
 
 def _run_access(need: Need) -> Any:

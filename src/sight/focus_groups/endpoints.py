@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ from sight.focus_groups.schemas import (
     Transcript,
 )
 from sight.kit.errors import NotFound
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.llm.types import CallContext
@@ -41,7 +42,7 @@ from sight.postgres import session_scope
 from sight.projects.dependencies import ProjectReader, ProjectWriter
 from sight.streams import StreamErrorEvent
 
-router = APIRouter(prefix=API_PREFIX, tags=["focus-groups"])
+router = domain_router(prefix=API_PREFIX, tags=["focus-groups"])
 
 
 def _events_url(group_id: uuid.UUID) -> str:

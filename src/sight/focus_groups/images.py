@@ -19,8 +19,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_SIDE_PX = 8000
 # Pillow's own guard against decompression bombs, made an error below.
@@ -77,6 +75,9 @@ def check_image(data: bytes) -> CheckedImage:
         raise ImageRejected(
             f"the image is {len(data) / 1_048_576:.1f} MB; allowed: {ALLOWED}"
         )
+    # Imported here: only an uploaded picture needs Pillow (issue 16, start).
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 
@@ -14,10 +14,11 @@ from sight.jobs import service
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.schemas import JobRead
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 
-router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"])
+router = domain_router(prefix=f"{API_PREFIX}/jobs", tags=["jobs"])
 
 
 @router.get("", response_model=Page[JobRead])

@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi import File, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from sight.deps import AppState, CurrentUser, DbSession, State
 from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import MAX_OFFSET, FilterValue, Page
 from sight.knowledge import service
@@ -43,7 +44,9 @@ from sight.knowledge.schemas import (
 from sight.llm.types import CallContext
 from sight.projects.access import authorize_project
 
-router = APIRouter(prefix=API_PREFIX, tags=["knowledge"], lifespan=knowledge_lifespan)
+router = domain_router(
+    prefix=API_PREFIX, tags=["knowledge"], lifespan=knowledge_lifespan
+)
 
 PROJECT = "/projects/{project_id}"
 # Multipart framing around the file: a request this much over the limit is

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from sight.deps import CurrentUser, DbSession, State
 from sight.kit.errors import SightError, error_responses
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import DateValue
 from sight.llm import service
@@ -21,7 +22,7 @@ from sight.llm.secrets import KeyVault
 from sight.llm.types import CallContext, Estimate
 from sight.projects.access import authorize_project
 
-router = APIRouter(prefix=API_PREFIX, tags=["llm"])
+router = domain_router(prefix=API_PREFIX, tags=["llm"])
 
 
 class UnknownFlow(SightError):

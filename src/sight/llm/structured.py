@@ -13,7 +13,6 @@ import json
 import re
 from typing import Any, TypeVar
 
-import json_repair
 from pydantic import BaseModel, ValidationError
 
 from sight.llm.providers.base import Message, ProviderRequest
@@ -44,6 +43,9 @@ def parse_structured(text: str, output: type[T]) -> tuple[T, bool]:
     try:
         data: Any = json.loads(candidate)
     except json.JSONDecodeError:
+        # Imported here: only broken answers need it (issue 16, a shorter start).
+        import json_repair
+
         data = json_repair.repair_json(candidate, return_objects=True)
         repaired = True
         if data in ("", None) or not isinstance(data, dict | list):

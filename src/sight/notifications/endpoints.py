@@ -7,13 +7,14 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import func, select
 
 from sight import streams
 from sight.deps import CurrentUser, DbSession, State
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.llm.budget import user_limit
 from sight.notifications import service
@@ -28,7 +29,7 @@ from sight.notifications.schemas import (
 from sight.streams import HeartbeatEvent
 from sight.streams.models import StreamEvent
 
-router = APIRouter(prefix=API_PREFIX, tags=["notifications"])
+router = domain_router(prefix=API_PREFIX, tags=["notifications"])
 
 
 @router.get("/notifications", response_model=NotificationList)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from pydantic import TypeAdapter
 
 from sight.deps import CurrentUser, DbSession, State
 from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import FilterValue, Page
 from sight.llm.types import CallContext
@@ -22,7 +23,7 @@ from sight.personas.schemas import (
 )
 from sight.projects.dependencies import ProjectReader, ProjectWriter
 
-router = APIRouter(prefix=API_PREFIX, tags=["personas"])
+router = domain_router(prefix=API_PREFIX, tags=["personas"])
 
 _SUMMARY_ITEMS = TypeAdapter(list[PersonaListItem])
 _FULL_ITEMS = TypeAdapter(list[PersonaRead])

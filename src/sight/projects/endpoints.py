@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.auth.models import User
 from sight.deps import CurrentUser, DbSession
 from sight.kit.errors import error_responses
 from sight.kit.pagination import OffsetQuery
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects import service
@@ -17,7 +18,7 @@ from sight.projects.dependencies import ProjectAdmin, ProjectReader, ProjectWrit
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
-router = APIRouter(prefix=f"{API_PREFIX}/projects", tags=["projects"])
+router = domain_router(prefix=f"{API_PREFIX}/projects", tags=["projects"])
 
 
 async def _read(session: AsyncSession, user: User, project: Project) -> ProjectRead:

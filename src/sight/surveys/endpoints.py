@@ -5,7 +5,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Response, status
+from fastapi import Body, Header, Query, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sight import streams
 from sight.deps import CurrentUser, DbSession, State
 from sight.jobs.models import TERMINAL_STATUSES, Job
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects.dependencies import ProjectReader, ProjectWriter
@@ -30,7 +31,7 @@ from sight.surveys.schemas import (
     SurveyRead,
 )
 
-router = APIRouter(prefix=API_PREFIX, tags=["surveys"])
+router = domain_router(prefix=API_PREFIX, tags=["surveys"])
 
 
 async def _status(session: Any, survey: Survey) -> str:

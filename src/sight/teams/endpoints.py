@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from sight.deps import CurrentUser, DbSession
 from sight.kit.errors import error_responses
+from sight.kit.routers import domain_router
 from sight.kit.routing import API_PREFIX
 from sight.teams import repository, service
 from sight.teams.schemas import MemberAdd, MemberUpdate, TeamCreate, TeamOut, TeamUpdate
 
-router = APIRouter(prefix=f"{API_PREFIX}/teams", tags=["teams"])
+router = domain_router(prefix=f"{API_PREFIX}/teams", tags=["teams"])
 
 
 async def _one(session: DbSession, user: CurrentUser, team_id: uuid.UUID) -> TeamOut:
