@@ -51,17 +51,23 @@ _WEIGHTS = 1 / np.arange(1, len(VOCABULARY) + 1) ** 1.1
 _WEIGHTS /= _WEIGHTS.sum()
 
 
-def words(count: int, lo: int = 0, hi: int = len(VOCABULARY)) -> list[str]:
+def words(
+    count: int,
+    lo: int = 0,
+    hi: int = len(VOCABULARY),
+    gen: np.random.Generator | None = None,
+) -> list[str]:
     weights = _WEIGHTS[lo:hi] / _WEIGHTS[lo:hi].sum()
-    return list(rng.choice(VOCABULARY[lo:hi], size=count, p=weights))
+    return list((gen or rng).choice(VOCABULARY[lo:hi], size=count, p=weights))
 
 
 CENTRES = rng.normal(size=(500, DIMS)).astype(np.float32)
 
 
-def vectors(count: int) -> np.ndarray:
-    picks = rng.integers(0, len(CENTRES), size=count)
-    values = CENTRES[picks] + 0.6 * rng.normal(size=(count, DIMS)).astype(np.float32)
+def vectors(count: int, gen: np.random.Generator | None = None) -> np.ndarray:
+    gen = gen or rng
+    picks = gen.integers(0, len(CENTRES), size=count)
+    values = CENTRES[picks] + 0.6 * gen.normal(size=(count, DIMS)).astype(np.float32)
     return values / np.linalg.norm(values, axis=1, keepdims=True)
 
 
@@ -111,6 +117,11 @@ def insert_documents(
     return project, documents
 
 
+# Chunks generated and copied per batch: 1M chunks at once would hold
+# gigabytes of vectors and words in this process.
+BATCH = 50_000
+
+
 def copy_chunks(
     url: str, project: uuid.UUID, documents: list[uuid.UUID], start: int, count: int
 ) -> None:
@@ -124,59 +135,81 @@ def copy_chunks(
         ).fetchone()
         assert definition is not None
         conn.execute("DROP INDEX ix_knowledge_chunks_hnsw_512")
-        embeddings = vectors(count)
-        texts = texts_in_bulk(count)
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "COPY knowledge_chunks (id, document_id, project_id, ordinal, text,"
-                " heading, page, page_end, token_count, ts_config, dimensions, embedding)"
-                " FROM STDIN WITH (FORMAT BINARY)"
-            ) as copy,
-        ):
-            copy.set_types(
-                [
-                    "uuid",
-                    "uuid",
-                    "uuid",
-                    "int4",
-                    "text",
-                    "text",
-                    "int4",
-                    "int4",
-                    "int4",
-                    "varchar",
-                    "int4",
-                    "vector",
-                ]
-            )
-            for i in range(count):
-                ordinal = start + i
-                document = documents[ordinal % len(documents)]
-                copy.write_row(
-                    [
-                        uuid.uuid5(document, f"chunk:{ordinal}"),
-                        document,
-                        project,
-                        ordinal,
-                        texts[i],
-                        "Section",
-                        ordinal % 40 + 1,
-                        ordinal % 40 + 1,
-                        120,
-                        "english",
-                        DIMS,
-                        embeddings[i],
-                    ]
-                )
         started = time.perf_counter()
-        conn.execute("SET maintenance_work_mem = '1GB'")
+        for offset in range(0, count, BATCH):
+            _copy_batch(
+                conn, project, documents, start + offset, min(BATCH, count - offset)
+            )
+        print(
+            f"  {count} chunks copied in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        started = time.perf_counter()
+        # The graph of 1M 512-dim vectors needs ~3 GB to be built in memory
+        # (beyond maintenance_work_mem pgvector goes on much more slowly).
+        memory = "1GB" if start + count <= 200_000 else "4GB"
+        conn.execute(f"SET maintenance_work_mem = '{memory}'")
         conn.execute(definition[0])
         conn.execute("ANALYZE knowledge_chunks")
         print(
             f"  HNSW index over {start + count} chunks built in "
-            f"{time.perf_counter() - started:.1f} s"
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
         )
+
+
+def _copy_batch(
+    conn: psycopg.Connection[Any],
+    project: uuid.UUID,
+    documents: list[uuid.UUID],
+    start: int,
+    count: int,
+) -> None:
+    embeddings = vectors(count)
+    texts = texts_in_bulk(count)
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY knowledge_chunks (id, document_id, project_id, ordinal, text,"
+            " heading, page, page_end, token_count, ts_config, dimensions, embedding)"
+            " FROM STDIN WITH (FORMAT BINARY)"
+        ) as copy,
+    ):
+        copy.set_types(
+            [
+                "uuid",
+                "uuid",
+                "uuid",
+                "int4",
+                "text",
+                "text",
+                "int4",
+                "int4",
+                "int4",
+                "varchar",
+                "int4",
+                "vector",
+            ]
+        )
+        for i in range(count):
+            ordinal = start + i
+            document = documents[ordinal % len(documents)]
+            copy.write_row(
+                [
+                    uuid.uuid5(document, f"chunk:{ordinal}"),
+                    document,
+                    project,
+                    ordinal,
+                    texts[i],
+                    "Section",
+                    ordinal % 40 + 1,
+                    ordinal % 40 + 1,
+                    120,
+                    "english",
+                    DIMS,
+                    embeddings[i],
+                ]
+            )
 
 
 async def measure(
@@ -193,8 +226,13 @@ async def measure(
     backend = KnowledgeBackend(
         backend_settings, sessionmaker, driver=driver, knowledge=KnowledgeSettings()
     )
-    # Queries use content words (frequency ranks 50-5000), as questions do.
-    probes = [(" ".join(words(4, 50, 5000)), v.tolist()) for v in vectors(queries)]
+    # Queries use content words (frequency ranks 50-5000), as questions do;
+    # their own generator, so a reused database (--data-dir) gets the same
+    # queries as a fresh one.
+    gen = np.random.default_rng(11)
+    probes = [
+        (" ".join(words(4, 50, 5000, gen)), v.tolist()) for v in vectors(queries, gen)
+    ]
     for query, vector in probes[:20]:  # warm caches and connections
         await search(
             sessionmaker,
@@ -354,21 +392,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--neo4j", type=int, nargs="*", default=[10_000])
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the embedded PostgreSQL here and reuse the chunks already"
+        " loaded (1M chunks take half an hour to load)",
+    )
+    parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     print(f"machine: {machine()}")
     rows = []
-    with fresh_database() as url:
-        user = insert_user(url)
-        project, documents = insert_documents(url, user, "postgres")
-        loaded = 0
+    with fresh_database(args.data_dir) as url:
+        project, documents, loaded = _bench_project(url)
         for size in sorted(args.sizes):
-            copy_chunks(url, project, documents, loaded, size - loaded)
-            loaded = size
+            if size > loaded:
+                copy_chunks(url, project, documents, loaded, size - loaded)
+                loaded = size
+            elif size < loaded:
+                print(f"  {loaded} chunks already loaded: measuring {loaded}")
+                size = loaded
             rows.append(
                 (
                     "PostgreSQL (embedded)",
                     size,
-                    asyncio.run(measure(url, project, settings())),
+                    asyncio.run(
+                        measure(url, project, settings(), queries=args.queries)
+                    ),
                 )
             )
     for size in args.neo4j:
@@ -382,6 +431,25 @@ def main() -> None:
             f"{r['p95']:.1f} | {recall} |"
         )
     print(f"load average: {open('/proc/loadavg').read().split()[:3]}")
+
+
+def _bench_project(url: str) -> tuple[uuid.UUID, list[uuid.UUID], int]:
+    """The database's bench project, its documents and chunk count; a new
+    project when there is none."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT p.id, (SELECT count(*) FROM knowledge_chunks c"
+            " WHERE c.project_id = p.id) FROM projects p WHERE p.name = 'Bench'"
+        ).fetchone()
+        if row is not None:
+            documents = conn.execute(
+                "SELECT id FROM knowledge_documents WHERE project_id = %s ORDER BY id",
+                (row[0],),
+            ).fetchall()
+            return row[0], [d[0] for d in documents], int(row[1])
+    user = insert_user(url)
+    project, documents = insert_documents(url, user, "postgres")
+    return project, documents, 0
 
 
 def quick() -> list[Any]:

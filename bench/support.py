@@ -19,9 +19,15 @@ from sight.embedded_postgres import EmbeddedPostgres
 
 
 @contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="sight-bench-") as tmp:
-        server = EmbeddedPostgres(Path(tmp))
+def fresh_database(data_dir: Path | None = None) -> Iterator[str]:
+    """A throwaway embedded PostgreSQL, or one kept in `data_dir` (made on
+    first use, reused and upgraded after) for data that takes long to load."""
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            data_dir = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="sight-bench-"))
+            )
+        server = EmbeddedPostgres(data_dir)
         url = server.start()
         try:
             db.upgrade(url)

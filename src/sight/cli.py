@@ -314,7 +314,9 @@ def announce(host: str, port: int, llm: str, processes: int = 1) -> None:
 def _start_embedded(settings: Settings) -> tuple[EmbeddedPostgres, str]:
     from sight.embedded_postgres import DataDirInUse, EmbeddedPostgres
 
-    embedded = EmbeddedPostgres(settings.data_dir)
+    embedded = EmbeddedPostgres(
+        settings.data_dir, shared_buffers=settings.pg_shared_buffers
+    )
     try:
         return embedded, embedded.start()
     except DataDirInUse as exc:

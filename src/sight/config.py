@@ -183,6 +183,13 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL")
     )
+    # The embedded server's shared_buffers: "auto" (a quarter of the memory,
+    # 128 MB to 2 GB) or a PostgreSQL size such as "512MB".
+    pg_shared_buffers: str = Field(
+        default="auto",
+        pattern=r"^(?i:auto|\d+\s*(kB|MB|GB|TB)?)$",
+        validation_alias=AliasChoices("SIGHT_PG_SHARED_BUFFERS"),
+    )
     redis_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL")
     )

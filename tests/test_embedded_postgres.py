@@ -1,0 +1,63 @@
+"""The embedded server's memory settings reach PostgreSQL, on a new data
+dir and on an existing one at its next start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from sight.config import Settings
+from sight.embedded_postgres import (
+    EmbeddedPostgres,
+    memory_mb,
+    server_settings,
+    shared_buffers_setting,
+)
+
+
+def _show(url: str, name: str) -> str:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(f"SHOW {name}").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_the_server_runs_with_the_configured_shared_buffers(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "pg", shared_buffers="144MB")
+    url = server.start()
+    try:
+        assert _show(url, "shared_buffers") == "144MB"
+        cache_mb = int(server_settings()["effective_cache_size"].removesuffix("MB"))
+        assert _show(url, "effective_cache_size") == (
+            f"{cache_mb // 1024}GB" if cache_mb % 1024 == 0 else f"{cache_mb}MB"
+        )
+    finally:
+        server.stop()
+    # An existing data dir gets a changed setting at its next start.
+    again = EmbeddedPostgres(tmp_path / "pg", shared_buffers="160MB")
+    url = again.start()
+    try:
+        assert not again.created
+        assert _show(url, "shared_buffers") == "160MB"
+    finally:
+        again.stop()
+
+
+def test_auto_is_a_quarter_of_the_memory_within_bounds() -> None:
+    quarter = memory_mb() // 4
+    assert shared_buffers_setting("auto") == f"{max(128, min(2048, quarter))}MB"
+    assert shared_buffers_setting(" 1GB ") == "1GB"
+    with pytest.raises(ValueError, match="shared_buffers"):
+        shared_buffers_setting("1GB'; include '/etc/passwd")
+
+
+def test_the_setting_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SIGHT_PG_SHARED_BUFFERS", "256MB")
+    assert Settings(_env_file=None).pg_shared_buffers == "256MB"  # type: ignore[call-arg]
+    monkeypatch.setenv("SIGHT_PG_SHARED_BUFFERS", "lots")
+    with pytest.raises(ValueError, match="SIGHT_PG_SHARED_BUFFERS"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
