@@ -155,7 +155,8 @@ def _vector_sql(dimensions: int) -> str:
 def _keyword_sql(tiers: Sequence[tuple[int, str]]) -> str:
     """Every tier of `keyword_search` in one statement: each ranks up to what
     the tiers above left of `limit` (a LIMIT of 0 does not run its scan), the
-    last of several ranks at most `cap` matches. Then the fusion with the
+    last of several ranks at most `cap` matches (the document list kept out
+    of the indexes: see `store_postgres.RANK_ALL_BELOW`). Then the fusion with the
     vector candidates and snippets for its top k."""
     ctes = []
     for index, (k, _) in enumerate(tiers):
@@ -175,7 +176,7 @@ def _keyword_sql(tiers: Sequence[tuple[int, str]]) -> str:
                        {index} AS tier
                 FROM (SELECT c.id, c.tsv FROM knowledge_chunks c
                       WHERE c.project_id = %(project)s
-                        AND c.document_id = ANY(%(documents)s)
+                        AND (c.document_id = ANY(%(documents)s)) IS TRUE
                         AND c.tsv @@ CAST(%(tier{index})s AS tsquery){exclude}
                       {bound}) x
                 ORDER BY score DESC, x.id
