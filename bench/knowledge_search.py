@@ -390,7 +390,8 @@ def run_neo4j(count: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    # `--sizes` alone (no value) runs only the Neo4j part.
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--neo4j", type=int, nargs="*", default=[10_000])
     parser.add_argument(
         "--data-dir",
@@ -402,24 +403,25 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     rows = []
-    with fresh_database(args.data_dir) as url:
-        project, documents, loaded = _bench_project(url)
-        for size in sorted(args.sizes):
-            if size > loaded:
-                copy_chunks(url, project, documents, loaded, size - loaded)
-                loaded = size
-            elif size < loaded:
-                print(f"  {loaded} chunks already loaded: measuring {loaded}")
-                size = loaded
-            rows.append(
-                (
-                    "PostgreSQL (embedded)",
-                    size,
-                    asyncio.run(
-                        measure(url, project, settings(), queries=args.queries)
-                    ),
+    if args.sizes:
+        with fresh_database(args.data_dir) as url:
+            project, documents, loaded = _bench_project(url)
+            for size in sorted(args.sizes):
+                if size > loaded:
+                    copy_chunks(url, project, documents, loaded, size - loaded)
+                    loaded = size
+                elif size < loaded:
+                    print(f"  {loaded} chunks already loaded: measuring {loaded}")
+                    size = loaded
+                rows.append(
+                    (
+                        "PostgreSQL (embedded)",
+                        size,
+                        asyncio.run(
+                            measure(url, project, settings(), queries=args.queries)
+                        ),
+                    )
                 )
-            )
     for size in args.neo4j:
         rows.append(("Neo4j 5.26 (harness)", size, run_neo4j(size)))
     print("| store | chunks | queries | P50 (ms) | P95 (ms) | recall@10 vs exact |")

@@ -517,3 +517,63 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
             corpus.project, query, fused, ["english"]
         )
         assert any("<mark>" in s for s in found.snippets.values())
+
+
+async def test_neo4j_hybrid_candidates_equal_the_separate_methods(
+    neo4j_store: Neo4jKnowledgeStore, corpus: Corpus
+) -> None:
+    """The one-statement hybrid read (issue 16) returns what `vector_search`
+    and `keyword_search` return, also when another project crowds the
+    indexes so that a side needs more than its first request (then it runs
+    that side's own method) and when the query has no keyword terms."""
+    rng = np.random.default_rng(5)
+    documents = [corpus.document(f"Doc {n}") for n in range(2)]
+    for n, document in enumerate(documents):
+        await neo4j_store.put_document(document)
+        texts = [" ".join(rng.choice(WORDS, size=12)) for _ in range(30)]
+        await neo4j_store.put_chunks(document, chunks(document, texts, seed=n * 100))
+    ids = [d.id for d in documents]
+    crowd = Corpus(corpus.database_url, _project(corpus.database_url)).document()
+    await neo4j_store.put_document(crowd)
+    # 60 chunks near vector(7), each with every word: the first 20 hits of
+    # both indexes belong to the other project.
+    near = [
+        ChunkRecord(
+            id=uuid.uuid5(crowd.id, f"chunk:{i}"),
+            document_id=crowd.id,
+            project_id=crowd.project_id,
+            ordinal=i,
+            text=" ".join(WORDS * 2),
+            heading="",
+            page=1,
+            page_end=1,
+            tokens=40,
+            ts_config="english",
+            embedding=vector(7),
+        )
+        for i in range(60)
+    ]
+    await neo4j_store.put_chunks(crowd, near)
+    await neo4j_store.driver.execute_query("CALL db.awaitIndexes(60)")
+    for query, embedding, limit in (
+        ("oat milk price for students", vector(7), 10),  # crowded: fallbacks
+        ("almond", vector(8), 5),
+        ("Krakow warsaw", vector(9), 3),
+        ("a ? !", vector(7), 10),  # no keyword terms
+        ("oat", vector(10), 50),  # more wanted than exist
+    ):
+        vector_hits, keyword_hits = await neo4j_store.hybrid_candidates(
+            corpus.project, query, embedding, limit, ids
+        )
+        assert vector_hits == await neo4j_store.vector_search(
+            corpus.project, embedding, limit, ids
+        )
+        assert keyword_hits == await neo4j_store.keyword_search(
+            corpus.project, query, limit, ids, ["english"]
+        )
+        assert len(vector_hits) == min(limit, 60)
+        assert {h.document_id for h in (*vector_hits, *keyword_hits)} <= set(ids)
+        assert bool(keyword_hits) == (query != "a ? !")
+    assert await neo4j_store.hybrid_candidates(
+        corpus.project, "oat", vector(7), 10, []
+    ) == ([], [])

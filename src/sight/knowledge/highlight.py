@@ -49,21 +49,29 @@ def highlight(text: str, query: str, words: int = SNIPPET_WORDS) -> str:
 
     def matches(token: str) -> bool:
         core = _WORD.search(token)
-        return core is not None and fold(core.group(0))[:_STEM] in stems
+        if core is None:
+            return False
+        word = core.group(0)
+        # ASCII folds to its lower case: skip the Unicode normalisation
+        # (issue 16: folding was most of a Neo4j search's Python time).
+        return (word.lower() if word.isascii() else fold(word))[:_STEM] in stems
 
     hits = [matches(tokens[i]) for i in word_positions]
-    best, best_count = 0, -1
-    for start in range(0, max(1, len(word_positions) - words + 1)):
-        count = sum(hits[start : start + words])
+    # The first window with the most matches, by a running count.
+    count = sum(hits[:words])
+    best, best_count = 0, count
+    for start in range(1, max(1, len(word_positions) - words + 1)):
+        count += hits[start + words - 1] - hits[start - 1]
         if count > best_count:
             best, best_count = start, count
     chosen = word_positions[best : best + words]
     if not chosen:
         return ""
+    marked = dict(zip(word_positions, hits, strict=True))
     pieces: list[str] = []
     for index in range(chosen[0], chosen[-1] + 1):
         token = tokens[index]
-        if matches(token):
+        if marked.get(index, False):
             pieces.append(START + token + STOP)
         else:
             pieces.append(token)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from sight.knowledge.errors import GraphIndexMissing, KnowledgeStoreUnavailable
@@ -57,6 +57,24 @@ class Neo4jBase:
                 query, params, database_=self.database, routing_="r"
             )
         return [record.data() for record in records]
+
+    async def _read_autocommit(
+        self, query: LiteralString, **params: Any
+    ) -> list[dict[str, Any]]:
+        """A read in an auto-commit transaction: RUN and PULL in one round
+        trip, where `_read`'s managed transaction adds a COMMIT round trip.
+        No retry: for a search's read, which a user can repeat. Uses
+        `execute_query`'s bookmarks, so it sees what `_read` callers saw."""
+        async with (
+            self._guard(),
+            self.driver.session(
+                database=self.database,
+                default_access_mode=READ_ACCESS,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,
+            ) as session,
+        ):
+            result = await session.run(query, params)
+            return [record.data() async for record in result]
 
     async def _write(self, *statements: tuple[LiteralString, dict[str, Any]]) -> None:
         async def work(tx: AsyncManagedTransaction) -> None:

@@ -14,11 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import select
-
 from sight.knowledge import search_postgres
 from sight.knowledge.errors import EmbeddingSpaceMismatch, KnowledgeStoreUnavailable
-from sight.knowledge.models import Document, DocumentStatus
 from sight.knowledge.relevance import floor_for, is_prose, is_relevant
 from sight.knowledge.runtime import KnowledgeBackend, backend_for
 from sight.knowledge.search_postgres import DocumentRow
@@ -113,25 +110,8 @@ async def searchable_documents(
 ) -> _Space:
     """Ready documents of the project; refuses when they were embedded in
     another space (or stored in another store) than the configured one."""
-    async with sessionmaker() as session:
-        rows = (
-            await session.execute(
-                select(
-                    Document.id,
-                    Document.title,
-                    Document.language,
-                    Document.embedding_model,
-                    Document.embedding_dimensions,
-                    Document.store,
-                ).where(
-                    Document.project_id == project_id,
-                    Document.status == DocumentStatus.ready,
-                )
-            )
-        ).all()
-    return _space(
-        [DocumentRow(*row) for row in rows], backend, project_id, model, dimensions
-    )
+    rows = await search_postgres.ready_documents(sessionmaker, project_id)
+    return _space(rows, backend, project_id, model, dimensions)
 
 
 def _space(
@@ -295,6 +275,14 @@ async def _candidates(
             return []
         return await store.keyword_search(project_id, query, limit, ids, ts_configs)
 
+    if mode == "hybrid" and embedding is not None:
+        # Neo4j: both sides in one statement (store_neo4j.py).
+        hybrid = getattr(store, "hybrid_candidates", None)
+        if hybrid is not None:
+            found: tuple[list[ChunkHit], list[ChunkHit]] = await hybrid(
+                project_id, query, embedding, limit, ids
+            )
+            return found
     v, k = await asyncio.gather(vector(), keyword())
     return v, k
 
