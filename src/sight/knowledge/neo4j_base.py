@@ -74,7 +74,11 @@ class Neo4jBase:
             ) as session,
         ):
             result = await session.run(query, params)
-            return [record.data() async for record in result]
+            # Maps and lists arrive as dicts and lists: `Record.data()`'s
+            # recursive walk (for nodes and paths) was 40 % of the driver's
+            # CPU on a search's ~100 rows.
+            keys = result.keys()
+            return [dict(zip(keys, record, strict=True)) async for record in result]
 
     async def _write(self, *statements: tuple[LiteralString, dict[str, Any]]) -> None:
         async def work(tx: AsyncManagedTransaction) -> None:
