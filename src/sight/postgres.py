@@ -46,7 +46,11 @@ def libpq_url(url: str) -> str:
 PING_AFTER_IDLE_SECONDS = 5.0
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, autocommit: bool = False
+) -> AsyncEngine:
+    """`autocommit`: every connection of the pool stays in autocommit mode (an
+    engine for reads only; see `sight.app`)."""
     import orjson
 
     engine = create_async_engine(
@@ -60,6 +64,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=2 * pool_size,
         max_overflow=0,
         pool_recycle=1800,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     _ping_when_idle(engine)
     return engine

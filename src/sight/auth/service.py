@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, func, select, text, update
+from sqlalchemy import Select, bindparam, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,9 +164,7 @@ async def authenticate(session: AsyncSession, settings: Settings, bearer: str) -
     if bearer.startswith(API_TOKEN_PREFIX):
         row = (
             await session.execute(
-                select(ApiToken, User)
-                .join(User, User.id == ApiToken.user_id)
-                .where(ApiToken.token_hash == token_digest(bearer))
+                _api_token_with_user(), {"token_hash": token_digest(bearer)}
             )
         ).first()
         if row is None or row[0].revoked_at is not None:
@@ -186,6 +185,17 @@ async def authenticate(session: AsyncSession, settings: Settings, bearer: str) -
     if not user.is_active:
         raise Unauthorized("account not found or disabled")
     return user
+
+
+@functools.cache
+def _api_token_with_user() -> Select[ApiToken, User]:
+    # Built once per process: SQLAlchemy memoises the statement's cache key on
+    # it, so an API-token request does not rebuild and hash the query each time.
+    return (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
 
 
 async def create_api_token(
