@@ -6,6 +6,7 @@ rolls back on error. Background code opens short sessions with `session_scope`.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SessionMaker = async_sessionmaker[AsyncSession]
+
+logger = logging.getLogger("sight.postgres")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -110,6 +113,14 @@ async def session_scope(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSessio
         try:
             yield session
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as failure:
+            try:
+                await session.rollback()
+            except Exception:
+                # The connection broke with the work (a statement cut off by a
+                # cancellation): closing the session discards it. The work's own
+                # error, often that cancellation, is what the caller must see.
+                logger.warning(
+                    "rollback after %s failed", type(failure).__name__, exc_info=True
+                )
             raise

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.focus_groups.events import SpeakerStarted, TextDelta
 from sight.focus_groups.memory import remember
+from sight.kit.cancelling import stop_if_cancelled
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.postgres import SessionMaker, session_scope
@@ -137,6 +138,7 @@ class DeltaWriter:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                stop_if_cancelled()
                 logger.exception("could not write stream deltas")
 
     def start(self) -> None:
@@ -181,6 +183,7 @@ class MemoryWriter:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
+                    stop_if_cancelled()
                     # Memory is best effort: the answer is stored; recall falls
                     # back to recency for rows without an embedding.
                     logger.warning(

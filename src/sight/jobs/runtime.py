@@ -36,6 +36,7 @@ from sight.jobs.heartbeat import LoopHeartbeat
 from sight.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from sight.jobs.queue import QUEUE, RUN_JOB_TASK, register_periodic
 from sight.jobs.registry import finish_listeners, get_handler
+from sight.kit.cancelling import stop_if_cancelled
 from sight.kit.errors import SightError
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
@@ -388,6 +389,7 @@ async def watchdog(runtime: WorkerRuntime, every_seconds: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
+            stop_if_cancelled()
             logger.exception("stalled-job check failed")
         await asyncio.sleep(every_seconds)
 

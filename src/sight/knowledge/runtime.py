@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from sight.config import Settings
+from sight.kit.cancelling import stop_if_cancelled
 from sight.knowledge.analytics import ConceptGraph, GraphAnalytics, analyse_in_process
 from sight.knowledge.config import KnowledgeSettings
 from sight.knowledge.errors import KnowledgeStoreUnavailable
@@ -219,11 +220,9 @@ async def reconnect_loop(
             raise
         except Exception:
             logger.exception("knowledge store maintenance failed")
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # A library awaited above swallowed our cancellation (seen when the
-            # app stopped during the first check): stop, do not sleep again.
-            raise asyncio.CancelledError
+        # A library awaited above may swallow our cancellation (seen when the
+        # app stopped during the first check): stop, do not sleep again.
+        stop_if_cancelled()
         await asyncio.sleep(backend.knowledge.reconnect_seconds)
 
 

@@ -67,7 +67,10 @@ def watch_writes(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync, "rollback")
     def rolled_back(conn: Any) -> None:
-        conn.info.pop("sight.llm.policy_write", None)
+        # An invalidated connection (a statement cut off by a cancellation)
+        # raises on `info`; its flag is discarded with it.
+        if not conn.invalidated:
+            conn.info.pop("sight.llm.policy_write", None)
 
 
 async def shared(
