@@ -10,7 +10,9 @@ import sys
 # Loaded only when used: redis where REDIS_URL is set, xlsxwriter for a
 # spreadsheet, httpx when an Ollama answers the probe's connect, Alembic when
 # the database is behind the migrations; scipy for the surveys' statistics;
-# json_repair for a broken model answer, Pillow for an uploaded picture.
+# json_repair for a broken model answer, Pillow for an uploaded picture;
+# numpy for the demographic fit, embeddings' similarities and statistics;
+# httpx2 for a user-set OpenAI-compatible endpoint (llm/guarded_http.py).
 LAZY = (
     "redis",
     "xlsxwriter",
@@ -21,6 +23,9 @@ LAZY = (
     "scipy",
     "json_repair",
     "PIL",
+    "numpy",
+    "httpx2",
+    "httpcore2",
 )
 
 SCRIPT = """
@@ -29,6 +34,8 @@ from sight.app import create_app
 create_app(database_url="postgresql://sight@/sight")  # every domain's routes
 from sight import db
 db.head_revisions()
+from sight.domains import load_tasks
+load_tasks()  # what the lifespan adds: job handlers, offline composers
 loaded = [name for name in {lazy!r} if name in sys.modules]
 from sight.surveys.export import to_xlsx
 from sight.surveys.schemas import Question
@@ -52,7 +59,8 @@ png = base64.b64decode(
 image = check_image(png).mime_type
 print(json.dumps({{"loaded": loaded, "repaired": repaired, "image": image, "xlsx": book[:2].decode("latin-1"),
                   "now": "xlsxwriter" in sys.modules,
-                  "fit": report.verdict, "scipy": "scipy" in sys.modules}}))
+                  "fit": report.verdict, "scipy": "scipy" in sys.modules,
+                  "numpy": "numpy" in sys.modules}}))
 """
 
 
@@ -75,6 +83,7 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     # worker) computes its p-values without scipy (27 MB kept otherwise).
     assert out["fit"] == "pass"
     assert out["scipy"] is False
+    assert out["numpy"] is True  # the fit's first use loaded it
 
 
 def test_collection_is_paused_only_during_startup() -> None:

@@ -12,7 +12,8 @@ import httpx2
 import pytest
 
 from sight.llm.gateway import LLMProviderFailed
-from sight.llm.netguard import EndpointRefused, guarded_http_client
+from sight.llm.guarded_http import guarded_http_client
+from sight.llm.netguard import EndpointRefused
 from sight.llm.types import CallContext
 from sight_testing.fake_llm import FakeLLM, running_fake_llm
 from tests.conftest import make_settings, register_user

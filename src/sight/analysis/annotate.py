@@ -15,9 +15,8 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from sight.analysis.inputs import AnswerRecord
@@ -31,6 +30,10 @@ from sight.analysis.themes import THEMES, concepts_of, emergent_concepts, themes
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.prompts import analysis as prompts
+
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
 
 FLOW = "analysis.annotate"
 # Answers per model call: enough context to keep theme names consistent,
@@ -73,6 +76,8 @@ async def uses_model(llm: LLMGateway, ctx: CallContext) -> bool:
 
 
 def _unit(rows: list[list[float]]) -> np.ndarray:
+    import numpy as np
+
     matrix = np.asarray(rows, dtype=np.float64)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-from numpy.typing import NDArray
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Label = Literal["positive", "neutral", "negative"]
 LABELS: tuple[Label, ...] = ("positive", "neutral", "negative")
@@ -341,6 +343,8 @@ def classify(
     anchor_labels: Sequence[int],
 ) -> list[Sentiment]:
     """Sentiment of each text from its (unit) embedding and the anchors'."""
+    import numpy as np
+
     if len(texts) == 0:
         return []
     similarity = vectors @ anchor_vectors.T  # texts x anchors

@@ -7,12 +7,15 @@ import unicodedata
 from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import yaml
-from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 # libyaml's parser where PyYAML was built with it (5x faster; the same
 # values): the occupation table is read when the API starts.
@@ -212,6 +215,8 @@ class JointTable(_Frozen):
 
     def array(self, first: Dimension, second: Dimension) -> NDArray[np.float64]:
         """Shares as a matrix ordered like the two dimensions' categories."""
+        import numpy as np
+
         return np.array(
             [
                 [self.shares[a][b] for b in second.category_keys]
@@ -264,6 +269,8 @@ class Census(_Frozen):
         return self
 
     def _check_joint(self, joint: JointTable) -> None:
+        import numpy as np
+
         first, second = (self.dimensions[d] for d in joint.dimensions)
         if set(joint.shares) != set(first.category_keys) or any(
             set(row) != set(second.category_keys) for row in joint.shares.values()

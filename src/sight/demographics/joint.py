@@ -9,18 +9,22 @@ survives any target, and is reproduced exactly when neither dimension is constra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel, PrivateAttr
 
 from sight.demographics.census import Census, Country, load_census
 from sight.demographics.target import Target
 
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    FloatArray = NDArray[np.float64]
+
 IPF_TOLERANCE = 1e-10
 IPF_MAX_ITERATIONS = 1000
-
-FloatArray = NDArray[np.float64]
 
 
 class Convergence(BaseModel):
@@ -51,6 +55,8 @@ class JointDistribution(BaseModel):
         return tuple(len(self.categories[d]) for d in self.dimensions)
 
     def array(self) -> FloatArray:
+        import numpy as np
+
         if self._array is None:
             table = np.asarray(self.probabilities, dtype=np.float64).reshape(self.shape)
             table.flags.writeable = False  # shared cache: callers must copy to modify
@@ -59,6 +65,8 @@ class JointDistribution(BaseModel):
 
     def marginal(self, *dimensions: str) -> FloatArray:
         """Marginal table over the given dimensions, axes in the order given."""
+        import numpy as np
+
         axes = [self.dimensions.index(d) for d in dimensions]
         others = tuple(i for i in range(len(self.dimensions)) if i not in axes)
         summed = self.array().sum(axis=others)
@@ -74,6 +82,8 @@ class JointDistribution(BaseModel):
 
 def build_joint(target: Target, census: Census | None = None) -> JointDistribution:
     """Fit the census seed to every marginal of the target."""
+    import numpy as np
+
     census = census or load_census(target.country)
     if census.country != target.country:
         raise ValueError(f"target is for {target.country}, census for {census.country}")
@@ -95,6 +105,8 @@ def build_joint(target: Target, census: Census | None = None) -> JointDistributi
 
 def census_seed(census: Census) -> FloatArray:
     """Census joint over all dimensions: joint tables times independent marginals."""
+    import numpy as np
+
     dimensions = list(census.dimensions)
     ndim = len(dimensions)
     seed = np.ones([len(census.dimensions[d].categories) for d in dimensions])
@@ -113,6 +125,8 @@ def census_seed(census: Census) -> FloatArray:
 
 def _broadcastable(table: FloatArray, axes: Sequence[int], ndim: int) -> FloatArray:
     """Reshape a table over `axes` to broadcast against an ndim-dimensional array."""
+    import numpy as np
+
     order = np.argsort(axes)
     table = np.transpose(table, order)
     shape = [1] * ndim
@@ -132,6 +146,8 @@ def fit_ipf(
     Cells that are zero in the seed stay zero; a target that puts mass only where the
     seed has none cannot be met, and the report then says converged=False.
     """
+    import numpy as np
+
     if len(targets) != seed.ndim:
         raise ValueError("one target marginal per axis is required")
     table = seed / seed.sum()
@@ -156,11 +172,15 @@ def fit_ipf(
 
 
 def _axis_marginal(table: FloatArray, axis: int) -> FloatArray:
+    import numpy as np
+
     others = tuple(i for i in range(table.ndim) if i != axis)
     return np.asarray(table.sum(axis=others), dtype=np.float64)
 
 
 def _max_marginal_error(table: FloatArray, targets: Sequence[FloatArray]) -> float:
+    import numpy as np
+
     return max(
         float(np.abs(_axis_marginal(table, axis) - wanted).max())
         for axis, wanted in enumerate(targets)

@@ -14,16 +14,21 @@ construction and the joint association is followed as closely as integers allow.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel
 
 from sight.demographics.census import Category, Dimension, load_census
 from sight.demographics.joint import JointDistribution
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    FloatArray = NDArray[np.float64]
+    IntArray = NDArray[np.int64]
+
 
 _TABLE_FIT_TOLERANCE = 1e-9
 _TABLE_FIT_MAX_ITERATIONS = 500
@@ -51,6 +56,8 @@ def largest_remainder(
     Floors first; the units left go to the largest fractional remainders. Exact ties
     (e.g. 50/50 with odd n) are broken by the seeded generator, not by position.
     """
+    import numpy as np
+
     quotas = np.asarray(shares, dtype=np.float64) * n
     # the epsilon keeps 2.9999999999 (float noise) from rounding down to 2
     counts = np.floor(quotas + 1e-9).astype(np.int64)
@@ -64,6 +71,8 @@ def largest_remainder(
 
 def quota_sample(joint: JointDistribution, n: int, seed: int) -> list[Cell]:
     """Exactly n cells with exact marginals; the same seed gives the same cells."""
+    import numpy as np
+
     if n < 1:
         raise ValueError(f"sample size must be at least 1, got {n}")
     rng = np.random.default_rng(seed)
@@ -97,6 +106,8 @@ def _expected_counts(
     conditional: FloatArray, row_totals: IntArray, column_totals: IntArray
 ) -> FloatArray:
     """Expected profile x category counts, raked to exact row and column totals."""
+    import numpy as np
+
     row_mass = conditional.sum(axis=1, keepdims=True)
     fallback = column_totals / column_totals.sum()
     # a profile the joint gives no mass to (only reachable through rounding repairs)
@@ -137,6 +148,8 @@ def _round_table(
     cells whose row or column is already full. Anything the greedy pass could not place
     goes to the open column with the largest expectation in that row.
     """
+    import numpy as np
+
     counts = np.floor(expected).astype(np.int64)
     _trim_overshoot(counts, expected, column_totals)
     row_need = row_totals - counts.sum(axis=1)
@@ -168,6 +181,8 @@ def _trim_overshoot(
     counts: IntArray, expected: FloatArray, column_totals: IntArray
 ) -> None:
     """Floors exceed a column total only if raking stopped early; take units back."""
+    import numpy as np
+
     for column in np.flatnonzero(counts.sum(axis=0) > column_totals):
         while counts[:, column].sum() > column_totals[column]:
             filled = np.flatnonzero(counts[:, column] > 0)
@@ -206,6 +221,8 @@ def _to_cells(
 
 def draw_age(category: Category, rng: np.random.Generator) -> int:
     """Integer age inside the bracket; open brackets use their weighted sub-ranges."""
+    import numpy as np
+
     if category.range is None:
         raise ValueError(f"age category {category.key!r} has no range")
     low, high = category.range.min, category.range.max

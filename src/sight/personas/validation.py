@@ -22,12 +22,15 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from sight.demographics.occupations import DEGREE, load_occupations
 from sight.personas.schemas import EnrichedPersona
+
+# numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 STORY_SIMILARITY_LIMIT = 0.95
 # An occupation may be held by at most this share of a sample (and at least 2
@@ -280,6 +283,8 @@ def normalise_name(name: str) -> str:
 
 
 def _unit(vector: list[float]) -> NDArray[np.float32]:
+    import numpy as np
+
     array = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(array))
     return array / norm if norm else array
@@ -330,6 +335,8 @@ class DuplicateGuard:
     def problems(
         self, persona: EnrichedPersona | str, story_vector: list[float] | None = None
     ) -> list[str]:
+        import numpy as np
+
         name = persona if isinstance(persona, str) else persona.full_name
         found: list[str] = []
         if normalise_name(name) in self._names:

@@ -49,7 +49,7 @@ def build_chat_provider(
             url = base_url or settings.llm.ollama_url.rstrip("/") + "/v1"
             return OpenAICompatProvider(api_key or "ollama", url, name="ollama")
         if user_endpoint:
-            from sight.llm.netguard import guarded_http_client
+            from sight.llm.guarded_http import guarded_http_client
 
             guarded = not settings.llm.allow_private_endpoints
             return OpenAICompatProvider(
