@@ -5,6 +5,7 @@ from the command line."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -243,6 +244,18 @@ async def test_a_polish_study_uploaded_mapped_and_measured(
 
 def _cli(*args: str) -> Any:
     get_settings.cache_clear()
+    # The command points the root logger at CliRunner's stdout, closed when it
+    # returns; the suite's live server would then log into a closed file.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        return _invoke(*args)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def _invoke(*args: str) -> Any:
     return CliRunner().invoke(
         cli,
         [
