@@ -130,3 +130,68 @@ def test_every_domain_route_is_a_domain_route_and_documented() -> None:
                 assert route.path in paths, route.path
                 count += 1
     assert count > 100
+
+
+def shadowing_app(make_router: Callable[..., APIRouter]) -> FastAPI:
+    """Routers whose routes overlap: the first included one wins."""
+    app = FastAPI()
+    first = make_router(prefix="/api/v1", tags=["first"])
+    second = make_router(prefix="/api/v1/things", tags=["second"])
+    nested = make_router(prefix="/inner", tags=["nested"])
+
+    @first.get("/things/{thing_id}/parts")
+    async def first_parts(thing_id: str) -> str:
+        return f"first {thing_id}"
+
+    @second.get("/{thing_id}")
+    async def thing(thing_id: int) -> str:
+        return f"second {thing_id}"
+
+    @second.get("/{thing_id}/parts")
+    async def shadowed_parts(thing_id: str) -> str:
+        return "never served: `first` matches this path first"
+
+    @second.post("/{thing_id}/parts")
+    async def add_part(thing_id: str) -> str:
+        return f"second added to {thing_id}"
+
+    @nested.get("/{rest:path}")
+    async def anything(rest: str) -> str:
+        return f"nested {rest}"
+
+    app.include_router(first)
+    app.include_router(second)
+    app.include_router(nested, prefix="/outer")
+    return app
+
+
+async def test_routers_that_cannot_match_are_skipped_with_the_same_winner() -> None:
+    plain = shadowing_app(APIRouter)
+    domain = shadowing_app(domain_router)
+    assert domain.openapi() == plain.openapi()
+    requests = [
+        ("GET", "/api/v1/things/7/parts"),
+        ("GET", "/api/v1/things/7"),
+        ("GET", "/api/v1/things/x"),
+        ("POST", "/api/v1/things/7/parts"),
+        ("DELETE", "/api/v1/things/7/parts"),
+        ("GET", "/api/v1/things/7/"),
+        ("GET", "/api/v1/other"),
+        ("GET", "/outer/inner/a/b"),
+        ("GET", "/inner/a"),
+    ]
+
+    async def answers(app: FastAPI) -> list[tuple[int, str, str | None]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            out = []
+            for method, path in requests:
+                r = await c.request(method, path)
+                out.append((r.status_code, r.text, r.headers.get("location")))
+            return out
+
+    served = await answers(domain)
+    assert served == await answers(plain)
+    assert served[0][1] == '"first 7"'
+    assert served[1][1] == '"second 7"'
+    assert served[7][1] == '"nested a/b"'

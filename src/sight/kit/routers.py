@@ -9,10 +9,20 @@ nothing: 0.3 s of a warm restart's CPU at load 8 (issue 16). `IncludedAPIRoute`
 keeps only what the include reads (the endpoint and the arguments it was
 declared with). The included copy is analysed as before: by FastAPI, under a
 lock, when a request first walks that router (or /openapi.json is built).
+
+`DomainRouter` also spares a request the walk through routers that cannot
+serve it. FastAPI tries the app's included routers in order and, inside each,
+every route (its own scope bookkeeping and a regex per route): a GET under a
+project tried 32 routes of the routers included before projects, about an
+eighth of its CPU (issue 16). A router now first asks one regex, the
+alternation of all its routes' paths, whether any of them could match; when
+none can, it answers "no match" as the walk would have, so the order of the
+routers and which route serves a request are unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -20,7 +30,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.datastructures import Default
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, compile_path, get_name
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match, compile_path, get_name
 from starlette.types import Receive, Scope, Send
 
 # FastAPI's marker for "derive the response model from the return annotation".
@@ -104,8 +115,62 @@ class IncludedAPIRoute(APIRoute):
         )
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
+
+
+class DomainRouter(APIRouter):
+    """An `APIRouter` that skips itself, with one regex, for a path none of its
+    routes matches (see the module's docstring)."""
+
+    # include prefix -> (the routes' version, the alternation or None)
+    _guards: dict[str, tuple[tuple[int, int], re.Pattern[str] | None]]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            guard = self._guard(scope)
+            if guard is not None and guard.match(get_route_path(scope)) is None:
+                return Match.NONE, {}
+        return super().matches(scope)
+
+    def _guard(self, scope: Scope) -> re.Pattern[str] | None:
+        included = scope.get("fastapi", {}).get("included_router")
+        context = getattr(included, "include_context", None)
+        prefix: str = getattr(context, "prefix", "")
+        # Nested routers are not shortcut (`_alternation`), so this router's
+        # own counter (and the list's length, should it be edited) is enough.
+        version = (self._routes_version, len(self.routes))
+        guards = self.__dict__.setdefault("_guards", {})
+        cached = guards.get(prefix)
+        if cached is None or cached[0] != version:
+            cached = guards[prefix] = (version, self._alternation(prefix))
+        guard: re.Pattern[str] | None = cached[1]
+        return guard
+
+    def _alternation(self, prefix: str) -> re.Pattern[str] | None:
+        """One regex matching a path iff one of the routes' regexes does; None
+        (no shortcut) when the router holds anything but plain API routes."""
+        if self._low_priority_routes:
+            return None
+        patterns = []
+        for route in self.routes:
+            # Exactly these (a subclass may match differently).
+            if not isinstance(route, APIRoute) or type(route) not in (
+                APIRoute,
+                IncludedAPIRoute,
+            ):
+                return None
+            regex = compile_path(prefix + route.path)[0]  # what FastAPI matches
+            # The same regex without its group names (routes share them).
+            patterns.append(_NAMED_GROUP.sub("(?:", regex.pattern))
+        if not patterns:
+            return None
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
 def domain_router(
     *, prefix: str = "", tags: list[str | Enum], **kwargs: Any
 ) -> APIRouter:
     """The router of a domain's endpoints (included into the app by `create_app`)."""
-    return APIRouter(prefix=prefix, tags=tags, route_class=IncludedAPIRoute, **kwargs)
+    return DomainRouter(
+        prefix=prefix, tags=tags, route_class=IncludedAPIRoute, **kwargs
+    )
