@@ -21,7 +21,11 @@ from sight.personas.schemas import (
     PersonaRead,
     PersonaSummary,
 )
-from sight.projects.dependencies import ProjectReader, ProjectWriter
+from sight.projects.dependencies import (
+    ProjectReadAccess,
+    ProjectReader,
+    ProjectWriter,
+)
 
 router = domain_router(prefix=API_PREFIX, tags=["personas"])
 
@@ -72,8 +76,7 @@ async def generate(
     response_model=Page[PersonaListItem] | Page[PersonaRead],
 )
 async def list_personas(
-    project: ProjectReader,
-    session: DbSession,
+    access: ProjectReadAccess,
     age_group: FilterValue | None = None,
     gender: FilterValue | None = None,
     location: FilterValue | None = None,
@@ -102,8 +105,8 @@ async def list_personas(
     }
     filters = {k: v for k, v in given.items() if v is not None}
     rows, total = await service.list_personas(
-        session,
-        project,
+        access.session,
+        access.project,
         filters,
         include_deleted=include_deleted,
         limit=limit,

@@ -31,6 +31,7 @@ from sight.personas.schemas import (
 )
 from sight.personas.tasks import MAX_REPAIRS, new_seed
 from sight.projects.models import Project
+from sight.projects.repository import ProjectFields
 
 # Query parameter -> census dimension
 FILTERS = {
@@ -185,7 +186,7 @@ async def start_generation(
 
 async def list_personas(
     session: AsyncSession,
-    project: Project,
+    project: ProjectFields,
     filters: dict[str, str],
     *,
     include_deleted: bool,

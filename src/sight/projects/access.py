@@ -17,14 +17,15 @@ project, so hiding it would only confuse).
 
 Endpoints never compare owner ids: they take `ProjectReader` /
 `ProjectWriter` / `ProjectAdmin` (`sight.projects.dependencies`, path
-parameter `project_id`), or, for a resource under a project, load the row and
+parameter `project_id`; `ProjectReadAccess` also gives the caller and the
+session, for the busiest reads), or, for a resource under a project, load the row and
 call `authorize_project` with the row's `project_id`.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from sight.auth.models import SystemRole, User
 from sight.kit.errors import Forbidden, NotFound
 from sight.projects import repository
 from sight.projects.models import Project
+from sight.projects.repository import ProjectFields
 from sight.teams.models import TeamMember, TeamRole
 
 Need = Literal["read", "write", "admin"]
@@ -48,7 +50,7 @@ class ReadOnlyAccess(Forbidden):
     pass
 
 
-def rights(user: User, project: Project, team_role: str | None) -> Need | None:
+def rights(user: User, project: ProjectFields, team_role: str | None) -> Need | None:
     """The highest right `user` holds on `project`, or None.
 
     `team_role` is the user's role in the project's team (None when the
@@ -108,7 +110,34 @@ async def authorize_project(
 
     404 when it is missing or the caller may not read it; 403 when the caller
     may read it but `need` is more."""
+    project, _ = await authorize_project_rights(session, user, project_id, need)
+    return project
+
+
+async def authorize_project_rights(
+    session: AsyncSession, user: User, project_id: uuid.UUID, need: Need
+) -> tuple[Project, Need]:
+    """`authorize_project`, and the highest right the caller holds (which a
+    response shows: no second query for it)."""
     found = await repository.get_with_team_role(session, project_id, user.id)
+    return _decide(user, project_id, found, need)
+
+
+async def authorize_project_read(
+    session: AsyncSession, user: User, project_id: uuid.UUID, need: Need
+) -> tuple[ProjectFields, Need]:
+    """`authorize_project_rights` for a request that only reads the project:
+    its columns, not a `Project` object (cheaper to load, read only)."""
+    found = await repository.get_row_with_team_role(session, project_id, user.id)
+    return _decide(user, project_id, found, need)
+
+
+_P = TypeVar("_P", bound=ProjectFields)
+
+
+def _decide(
+    user: User, project_id: uuid.UUID, found: tuple[_P, str | None] | None, need: Need
+) -> tuple[_P, Need]:
     if found is None:
         raise NotFound("project", project_id)
     project, team_role = found
@@ -117,7 +146,7 @@ async def authorize_project(
         raise NotFound("project", project_id)
     if not allows(held, need):
         raise ReadOnlyAccess(_refusal(user, need))
-    return project
+    return project, held
 
 
 def _refusal(user: User, need: Need) -> str:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sight.deps import CurrentUser, DbSession
-from sight.projects.access import Need, authorize_project
+from sight.auth.models import User
+from sight.deps import AuthenticatedCaller, CurrentUser, DbSession
+from sight.projects.access import Need, authorize_project, authorize_project_read
 from sight.projects.models import Project
+from sight.projects.repository import ProjectFields
 
 
 def project_access(need: Need) -> Any:
@@ -25,3 +29,33 @@ def project_access(need: Need) -> Any:
 ProjectReader = Annotated[Project, project_access("read")]
 ProjectWriter = Annotated[Project, project_access("write")]
 ProjectAdmin = Annotated[Project, project_access("admin")]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAccess:
+    """A project the caller may use, the right they hold on it, the caller and
+    the request's session: what `ProjectReader`, `CurrentUser` and `DbSession`
+    give, in one dependency (FastAPI solves each named dependency again, cached
+    ones included: for the busiest reads that was a tenth of their CPU). The
+    project is its columns, read only (not an object of the session)."""
+
+    project: ProjectFields
+    held: Need
+    user: User
+    session: AsyncSession
+
+
+def project_access_with_caller(need: Need) -> Any:
+    async def dependency(
+        project_id: uuid.UUID, caller: AuthenticatedCaller
+    ) -> ProjectAccess:
+        project, held = await authorize_project_read(
+            caller.session, caller.user, project_id, need
+        )
+        return ProjectAccess(project, held, caller.user, caller.session)
+
+    dependency.__name__ = f"project_{need}_access_with_caller"
+    return Depends(dependency)
+
+
+ProjectReadAccess = Annotated[ProjectAccess, project_access_with_caller("read")]

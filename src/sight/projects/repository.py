@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import uuid
+from datetime import datetime
+from typing import Any, Protocol, cast
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,6 +75,62 @@ def _project_with_team_role() -> Select[Project, str]:
             ),
         )
         .where(Project.id == bindparam("project_id"))
+    )
+
+
+class ProjectFields(Protocol):
+    """A project's columns, read only: a `Project` or a row of them
+    (`get_row_with_team_role`)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def owner_id(self) -> uuid.UUID: ...
+    @property
+    def team_id(self) -> uuid.UUID | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def target_distribution(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+async def get_row_with_team_role(
+    session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[ProjectFields, str | None] | None:
+    """`get_with_team_role` for a request that only reads the project: its
+    columns as a row, not a `Project` in the session (loading the ORM object
+    was about a sixth of a GET's CPU, issue 16)."""
+    row = (
+        await session.execute(
+            _project_row_with_team_role(),
+            {"project_id": project_id, "user_id": user_id},
+        )
+    ).first()
+    if row is None:
+        return None
+    # The row has the project's columns as attributes, and `team_role`.
+    return cast(ProjectFields, row), row.team_role
+
+
+@functools.cache
+def _project_row_with_team_role() -> Select[Any]:
+    projects, members = Project.__table__, TeamMember.__table__
+    return (
+        select(projects, members.c.role.label("team_role"))
+        .outerjoin(
+            members,
+            and_(
+                members.c.team_id == projects.c.team_id,
+                members.c.user_id == bindparam("user_id"),
+            ),
+        )
+        .where(projects.c.id == bindparam("project_id"))
     )
 
 
