@@ -53,6 +53,29 @@ async def test_deactivation_elsewhere_is_seen_within_the_ttl(
     assert (await client.get("/api/v1/auth/me", headers=auth)).status_code == 401
 
 
+async def test_the_cached_user_is_the_stored_row_and_takes_writes(
+    client: httpx.AsyncClient,
+) -> None:
+    """From the second request on, the user comes from the per-process copy:
+    it reads as the stored row, and a change made through it is stored."""
+    user = await register_user(client)
+    auth = {"Authorization": user["authorization"]}
+    first = await client.get("/api/v1/auth/me", headers=auth)
+    again = await client.get("/api/v1/auth/me", headers=auth)
+    assert first.status_code == 200
+    assert again.json() == first.json()
+    renamed = await client.patch(
+        "/api/v1/auth/me", json={"full_name": "Renamed", "language": "en"}, headers=auth
+    )
+    assert renamed.status_code == 200, renamed.text
+    after = (await client.get("/api/v1/auth/me", headers=auth)).json()
+    assert after["full_name"] == "Renamed"
+    assert after["language"] == "en"
+    assert {k: v for k, v in after.items() if k not in {"full_name", "language"}} == {
+        k: v for k, v in first.json().items() if k not in {"full_name", "language"}
+    }
+
+
 @pytest.fixture
 async def own_app(
     pg_cluster: EmbeddedPostgres,
