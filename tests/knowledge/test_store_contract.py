@@ -462,22 +462,24 @@ WORDS = (
 ).split()
 
 
-@pytest.mark.parametrize("tiers", [False, True])
+@pytest.mark.parametrize("tiers", ["rank all", "from 2 words", "from all words"])
 async def test_postgres_one_pass_search_equals_the_separate_methods(
     postgres_store: PostgresKnowledgeStore,
     corpus: Corpus,
     monkeypatch: pytest.MonkeyPatch,
-    tiers: bool,
+    tiers: str,
 ) -> None:
     """The pipelined hybrid search (search_postgres.py) returns what the
     store's vector, keyword and snippet methods return, with the keyword
     side ranking every match or going by tiers (forced here: the corpus is
-    far below the estimate that switches to them)."""
+    far below the estimate that switches to them), the first tier the
+    chunks with 2 of the query's words or with all of them."""
     from sight.knowledge import search_postgres, store_postgres
 
-    if tiers:
+    if tiers != "rank all":
         monkeypatch.setattr(store_postgres, "RANK_ALL_BELOW", -1)
-        monkeypatch.setattr(search_postgres, "RANK_ALL_BELOW", -1)
+    if tiers == "from all words":
+        monkeypatch.setattr(store_postgres, "TIER_MARGIN", 0.0)
     rng = np.random.default_rng(3)
     documents = [corpus.document(f"Doc {n}") for n in range(2)]
     for n, document in enumerate(documents):
@@ -517,6 +519,68 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
             corpus.project, query, fused, ["english"]
         )
         assert any("<mark>" in s for s in found.snippets.values())
+
+
+def test_tier_start_follows_the_expected_tier_sizes() -> None:
+    """The first keyword tier is the highest k expected to hold at least
+    TIER_MARGIN x the wanted candidates (words taken as independent)."""
+    from itertools import combinations
+
+    from sight.knowledge.store_postgres import TIER_MARGIN, _at_least, tier_start
+
+    probabilities = [0.04, 0.08, 0.05, 0.1]
+    for k in range(5):
+        exact = sum(
+            np.prod([p if i in chosen else 1 - p for i, p in enumerate(probabilities)])
+            for n in range(k, 5)
+            for chosen in combinations(range(4), n)
+        )
+        assert _at_least(probabilities, k) == pytest.approx(exact)
+    # The matches of one 4-word query at 100k and 1M chunks (bench/README.md).
+    frequent = [4143.0, 7756.0, 5304.0, 9889.0]
+    assert 100_000 * _at_least([r / 100_000 for r in frequent], 3) > TIER_MARGIN * 50
+    assert tier_start(frequent, 100_000, 50) == 3
+    assert tier_start(frequent, 100_000, 500) == 2
+    assert tier_start([r * 10 for r in frequent], 1_000_000, 50) == 3
+    assert tier_start([400.0, 700.0, 500.0, 900.0], 100_000, 50) == 2
+    assert tier_start([50_000.0] * 4, 100_000, 50) == 4
+    assert tier_start([50_000.0] * 2, 100_000, 50) == 2  # two words: pairs
+    assert tier_start([50_000.0] * 4, 0, 50) == 2  # no statistics yet
+
+
+async def test_postgres_tier_estimates_come_from_one_plan(
+    postgres_store: PostgresKnowledgeStore,
+    corpus: Corpus,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`estimates_sql` yields one estimate per branch, which `tiers_from_plan`
+    reads (a plan it cannot read falls back to tiers from 2 words)."""
+    from sight.knowledge import store_postgres
+
+    document = corpus.document()
+    texts = ["oat milk price students"] * 40 + ["soy almond"] * 10
+    await postgres_store.put_chunks(document, chunks(document, texts))
+    tsquery = "'oat' | 'milk' | 'price' | 'student'"
+    with psycopg.connect(corpus.database_url) as conn:
+        conn.execute("ANALYZE knowledge_chunks")
+        row = conn.execute(
+            store_postgres.estimates_sql(4, lambda n: f"%({n})s"),
+            store_postgres.estimates_params(tsquery),
+        ).fetchone()
+    assert row is not None
+    plan = row[0]
+    assert len(plan[0]["Plan"]["Plans"]) == 6
+    tiers = store_postgres.tiers_from_plan(plan, tsquery, 5)
+    assert [k for k, _ in tiers] == [1]  # few matches: every one ranked
+    monkeypatch.setattr(store_postgres, "RANK_ALL_BELOW", -1)
+    tiers = store_postgres.tiers_from_plan(plan, tsquery, 5)
+    # every chunk with one word has all four: the 4-word tier suffices
+    assert [k for k, _ in tiers] == [4, 3, 2, 1]
+    assert tiers[0][1] == ["'oat' & 'milk' & 'price' & 'student'"]
+    assert len(tiers[2][1]) == 6  # pairs
+    assert store_postgres.tiers_from_plan([{}], tsquery, 5) == (
+        store_postgres.keyword_tiers(tsquery)
+    )
 
 
 async def test_neo4j_hybrid_candidates_equal_the_separate_methods(

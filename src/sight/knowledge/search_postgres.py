@@ -9,8 +9,9 @@ same statements run on one psycopg connection in pipeline mode:
    configuration (the configurations in use are known only from the
    documents), transaction ended in the same trip — the connection is given
    back before the query is embedded;
-2. HNSW settings + vector candidates + the planner's estimate of keyword
-   matches (which decides rank-all or tiers, as `keyword_search`);
+2. HNSW settings + vector candidates + the planner's estimates of keyword
+   matches, of the whole query and of each word (which decide rank-all or
+   tiers, and the first tier, as `keyword_search`);
 3. keyword candidates (all tiers in one statement), reciprocal rank fusion
    of both lists and `ts_headline` for the fused top k only.
 
@@ -38,8 +39,10 @@ from sight.knowledge.store_postgres import (
     _HEADLINE_OPTIONS,
     EF_SEARCH,
     KEYWORD_CANDIDATES,
-    RANK_ALL_BELOW,
-    keyword_tiers,
+    estimates_params,
+    estimates_sql,
+    query_words,
+    tiers_from_plan,
     vector_literal,
 )
 from sight.postgres import SessionMaker
@@ -164,7 +167,7 @@ def _vector_sql(dimensions: int) -> str:
         """  # noqa: S608 (only constants and ints)
 
 
-def _keyword_sql(tiers: Sequence[tuple[int, str]]) -> str:
+def _keyword_sql(tiers: Sequence[tuple[int, list[str]]]) -> str:
     """Every tier of `keyword_search` in one statement: each ranks up to what
     the tiers above left of `limit` (a LIMIT of 0 does not run its scan), the
     last of several ranks at most `cap` matches (the document list kept out
@@ -189,7 +192,7 @@ def _keyword_sql(tiers: Sequence[tuple[int, str]]) -> str:
                 FROM (SELECT c.id, c.tsv FROM knowledge_chunks c
                       WHERE c.project_id = %(project)s
                         AND (c.document_id = ANY(%(documents)s)) IS TRUE
-                        AND c.tsv @@ CAST(%(tier{index})s AS tsquery){exclude}
+                        AND c.tsv @@ ANY(CAST(%(tier{index})s AS tsquery[])){exclude}
                       {bound}) x
                 ORDER BY score DESC, x.id
                 LIMIT %(limit)s{left})"""  # noqa: S608 (only constants)
@@ -255,9 +258,8 @@ async def candidates(
         {"ef": str(max(EF_SEARCH, limit))},
     )
     estimate: tuple[str, dict[str, Any]] = (
-        "EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_chunks c"
-        " WHERE c.tsv @@ CAST(%(tsquery)s AS tsquery)",
-        {"tsquery": tsquery},
+        estimates_sql(len(query_words(tsquery)), lambda n: f"%({n})s"),
+        estimates_params(tsquery),
     )
     async with _connection(sessionmaker) as conn:
         first: list[tuple[str, dict[str, Any]]] = [
@@ -270,11 +272,7 @@ async def candidates(
         vector = hits(results[1])
         if not tsquery:
             return Candidates(vector, [], {})
-        tiers = (
-            [(1, tsquery)]
-            if _planned_rows(results[2]) <= RANK_ALL_BELOW
-            else keyword_tiers(tsquery)
-        )
+        tiers = tiers_from_plan(results[2][0][0], tsquery, limit)
         params: dict[str, Any] = {
             "tsquery": tsquery,
             "project": project_id,
@@ -291,10 +289,3 @@ async def candidates(
     keyword = hits([r for r in rows if r.rank is not None])
     snippets = {r.id: marked_to_html(r.snippet) for r in rows if r.snippet is not None}
     return Candidates(vector, keyword, snippets)
-
-
-def _planned_rows(rows: list[Any]) -> float:
-    try:
-        return float(rows[0][0][0]["Plan"]["Plan Rows"])
-    except (TypeError, KeyError, IndexError, ValueError):
-        return float("inf")
