@@ -4,19 +4,26 @@ loaded and supports vector indexes, and stops cleanly."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import GraphDatabase
 
-from tests.fixtures.neo4j_harness import Neo4jServer, Neo4jUnavailable, start_neo4j
+from tests.fixtures.neo4j_harness import (
+    SERVER_JVM_ARGS,
+    Neo4jServer,
+    Neo4jUnavailable,
+    start_neo4j,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def _start(workdir: Path) -> Neo4jServer:
+def _start(workdir: Path, **options: Any) -> Neo4jServer:
     try:
-        return start_neo4j(workdir)
+        return start_neo4j(workdir, **options)
     except Neo4jUnavailable as exc:
         if IN_CI:
             pytest.fail(f"CI=true but the test Neo4j is unavailable: {exc.reason}")
@@ -69,3 +76,32 @@ def test_neo4j_harness_serves_bolt_with_apoc_gds_and_vector_index(
     finally:
         server.stop()
     assert not server.is_running()
+
+
+def test_neo4j_harness_checkpoints_at_the_given_interval(tmp_path: Path) -> None:
+    """`checkpoint_interval` (used by bench.knowledge_search) reaches the
+    server: a write is followed by a scheduled checkpoint within a minute,
+    where Neo4j's default waits 15 minutes; the server JVM flags start too."""
+    server = _start(
+        tmp_path / "neo4j", plugins=False, jvm=SERVER_JVM_ARGS, checkpoint_interval="1s"
+    )
+    try:
+        with GraphDatabase.driver(server.uri, auth=None) as driver:
+            driver.execute_query("CREATE (:Mark {at: timestamp()})")
+
+        def scheduled() -> list[str]:
+            return [
+                line
+                for log in tmp_path.glob("neo4j/*/logs/debug.log")
+                for line in log.read_text(errors="replace").splitlines()
+                if "[neo4j/" in line
+                and "Scheduled checkpoint" in line
+                and "completed" in line
+            ]
+
+        deadline = time.monotonic() + 90
+        while not scheduled() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert scheduled(), server.log_tail()
+    finally:
+        server.stop()

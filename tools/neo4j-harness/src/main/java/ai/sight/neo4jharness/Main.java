@@ -30,7 +30,9 @@ import org.neo4j.harness.Neo4jBuilders;
  * <p>Options: {@code --dir PATH} (parent of the server's working directory; default a temp dir),
  * {@code --host H} (default 127.0.0.1), {@code --port N} (default 0 = free port), {@code --plugins
  * PATH} (default: the {@code plugins} folder next to this jar; "" to load none), {@code
- * --pagecache SIZE} (default 64m), {@code --ignore-stdin}.
+ * --pagecache SIZE} (default 64m), {@code --checkpoint-interval DURATION} (e.g. 10s; default
+ * Neo4j's 15m: benchmarks shorten it, since Lucene vector searches before the first checkpoint
+ * after a load read heap buffers and cost 2-3x), {@code --ignore-stdin}.
  */
 public final class Main {
   private static final PrintStream OUT = System.out;
@@ -45,6 +47,7 @@ public final class Main {
     int port = 0;
     String plugins = null;
     String pagecache = "64m";
+    Duration checkpointInterval = null;
     boolean watchStdin = true;
     try {
       for (int i = 0; i < args.length; i++) {
@@ -54,6 +57,7 @@ public final class Main {
           case "--port" -> port = Integer.parseInt(args[++i]);
           case "--plugins" -> plugins = args[++i];
           case "--pagecache" -> pagecache = args[++i];
+          case "--checkpoint-interval" -> checkpointInterval = parseDuration(args[++i]);
           case "--ignore-stdin" -> watchStdin = false;
           default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
         }
@@ -97,6 +101,10 @@ public final class Main {
                   Duration.ofSeconds(2))
               .withConfig(
                   GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(2));
+      if (checkpointInterval != null) {
+        builder =
+            builder.withConfig(GraphDatabaseSettings.check_point_interval_time, checkpointInterval);
+      }
       if (pluginDir != null) {
         builder =
             builder
@@ -165,6 +173,18 @@ public final class Main {
     Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     // target/neo4j-harness.jar or target/classes: either way target/plugins
     return jar.getParent().resolve("plugins");
+  }
+
+  /** Seconds ("10s", "10") or minutes ("2m"). */
+  private static Duration parseDuration(String s) {
+    String v = s.trim().toLowerCase();
+    if (v.endsWith("m")) {
+      return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+    }
+    if (v.endsWith("s")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    return Duration.ofSeconds(Long.parseLong(v));
   }
 
   private static long parseBytes(String s) {
