@@ -38,10 +38,12 @@ def _gpl_docx(count: int, repeat_xml: int = 1) -> bytes:
 
 def test_five_thousand_paragraph_docx_parses_fast() -> None:
     data = _gpl_docx(5000)
-    started = time.perf_counter()
+    # CPU time of this thread, not wall time: a loaded machine (CI, other
+    # suites) stretched the wall time of the same work past the bound.
+    started = time.thread_time()
     parsed = parse_docx(data)
-    took = time.perf_counter() - started
-    print(f"\n5,000-paragraph .docx parsed in {took:.2f} s")
+    took = time.thread_time() - started
+    print(f"\n5,000-paragraph .docx parsed in {took:.2f} s of CPU")
     assert len(parsed.blocks) == 5000
     # Was 6.9 s on this machine (18.5 s in the report) with a style look-up
     # per paragraph; now about 0.3 s.
