@@ -521,6 +521,45 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
         assert any("<mark>" in s for s in found.snippets.values())
 
 
+async def test_postgres_one_pass_searches_share_a_small_pool(
+    postgres_store: PostgresKnowledgeStore, corpus: Corpus, database_url: str
+) -> None:
+    """The pipelined search runs its vector and keyword sides on two
+    connections at once; neither holds one while waiting for the other, so
+    more concurrent searches than the pool has connections all finish (with
+    hold-and-wait they would wait for each other until the pool's timeout)."""
+    import asyncio
+
+    from sight.knowledge import search_postgres
+
+    document = corpus.document()
+    texts = [f"oat milk price {n} for students in Krakow" for n in range(20)]
+    await postgres_store.put_chunks(document, chunks(document, texts))
+    engine = create_engine(database_url, pool_size=1)  # two connections
+    engine.sync_engine.pool._timeout = 5  # a deadlock fails fast, not in 30 s
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        tsquery = "'oat' | 'milk' | 'student'"
+        searches = [
+            search_postgres.candidates(
+                sessionmaker,
+                corpus.project,
+                vector(n),
+                tsquery,
+                10,
+                [document.id],
+                rrf_k=60,
+                top_k=5,
+            )
+            for n in range(6)
+        ]
+        found = await asyncio.wait_for(asyncio.gather(*searches), 30)
+    finally:
+        await engine.dispose()
+    assert all(len(f.vector) == 10 and len(f.keyword) == 10 for f in found)
+    assert all(len(f.snippets) == 5 for f in found)
+
+
 def test_tier_start_follows_the_expected_tier_sizes() -> None:
     """The first keyword tier is the highest k expected to hold at least
     TIER_MARGIN x the wanted candidates (words taken as independent)."""
