@@ -6,6 +6,7 @@ idle are replaced before a request sees them."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -51,6 +52,34 @@ async def test_deactivation_elsewhere_is_seen_within_the_ttl(
         conn.execute("UPDATE users SET is_active = false WHERE id = %s", (user["id"],))
     await asyncio.sleep(0.6)
     assert (await client.get("/api/v1/auth/me", headers=auth)).status_code == 401
+
+
+async def test_a_steady_stream_of_requests_does_not_keep_the_copy_alive(
+    client: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests closer together than the TTL still read the row again once the
+    copy is TTL old: a deactivation elsewhere is seen by the project read and
+    by `/auth/me` alike."""
+    monkeypatch.setattr(deps._UserCache, "TTL_SECONDS", 0.5)
+    user = await register_user(client)
+    auth = {"Authorization": user["authorization"]}
+    created = await client.post(
+        "/api/v1/projects",
+        json={"name": "Busy", "target_demographics": {}},
+        headers=auth,
+    )
+    paths = ("/api/v1/auth/me", f"/api/v1/projects/{created.json()['id']}")
+    for path in paths:
+        assert (await client.get(path, headers=auth)).status_code == 200
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE users SET is_active = false WHERE id = %s", (user["id"],))
+    started = time.monotonic()
+    for path in paths:
+        while (await client.get(path, headers=auth)).status_code != 401:
+            # Generous: only a copy kept alive by the requests themselves stays
+            # past this (the loop asks every 50 ms, ten times per TTL).
+            assert time.monotonic() - started < 3.0, f"{path} still served"
+            await asyncio.sleep(0.05)
 
 
 async def test_the_cached_user_is_the_stored_row_and_takes_writes(

@@ -115,6 +115,7 @@ def create_app(
             redis=redis,
             neo4j=neo4j,
             read_sessionmaker=create_sessionmaker(read_engine),
+            read_engine=read_engine,
         )
         if redis is not None:
             state.services["redis"] = redis

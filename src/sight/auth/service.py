@@ -182,6 +182,10 @@ async def authenticate(session: AsyncSession, settings: Settings, bearer: str) -
         if found is None:
             raise Unauthorized("account not found or disabled")
         user = found
+    return ensure_active(user)
+
+
+def ensure_active(user: User) -> User:
     if not user.is_active:
         raise Unauthorized("account not found or disabled")
     return user

@@ -105,7 +105,7 @@ async def list_personas(
     }
     filters = {k: v for k, v in given.items() if v is not None}
     rows, total = await service.list_personas(
-        access.session,
+        await access.session(),
         access.project,
         filters,
         include_deleted=include_deleted,

@@ -17,9 +17,9 @@ project, so hiding it would only confuse).
 
 Endpoints never compare owner ids: they take `ProjectReader` /
 `ProjectWriter` / `ProjectAdmin` (`sight.projects.dependencies`, path
-parameter `project_id`; `ProjectReadAccess` also gives the caller and the
-session, for the busiest reads), or, for a resource under a project, load the row and
-call `authorize_project` with the row's `project_id`.
+parameter `project_id`; `ProjectReadAccess` also gives the caller and its
+read connection, for the busiest reads), or, for a resource under a project,
+load the row and call `authorize_project` with the row's `project_id`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import uuid
 from typing import Literal, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from sight.auth.models import SystemRole, User
 from sight.kit.errors import Forbidden, NotFound
@@ -124,11 +124,15 @@ async def authorize_project_rights(
 
 
 async def authorize_project_read(
-    session: AsyncSession, user: User, project_id: uuid.UUID, need: Need
+    connection: AsyncConnection | AsyncSession,
+    user: User,
+    project_id: uuid.UUID,
+    need: Need,
 ) -> tuple[ProjectFields, Need]:
     """`authorize_project_rights` for a request that only reads the project:
-    its columns, not a `Project` object (cheaper to load, read only)."""
-    found = await repository.get_row_with_team_role(session, project_id, user.id)
+    its columns, not a `Project` object (cheaper to load, read only), on a
+    connection or a session."""
+    found = await repository.get_row_with_team_role(connection, project_id, user.id)
     return _decide(user, project_id, found, need)
 
 

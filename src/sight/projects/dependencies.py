@@ -10,7 +10,7 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.auth.models import User
-from sight.deps import AuthenticatedCaller, CurrentUser, DbSession
+from sight.deps import AuthenticatedCaller, Caller, CurrentUser, DbSession
 from sight.projects.access import Need, authorize_project, authorize_project_read
 from sight.projects.models import Project
 from sight.projects.repository import ProjectFields
@@ -33,16 +33,23 @@ ProjectAdmin = Annotated[Project, project_access("admin")]
 
 @dataclass(frozen=True, slots=True)
 class ProjectAccess:
-    """A project the caller may use, the right they hold on it, the caller and
-    the request's session: what `ProjectReader`, `CurrentUser` and `DbSession`
-    give, in one dependency (FastAPI solves each named dependency again, cached
-    ones included: for the busiest reads that was a tenth of their CPU). The
-    project is its columns, read only (not an object of the session)."""
+    """A project the caller may use, the right they hold on it and the caller
+    (user, read connection, session on demand): what `ProjectReader`,
+    `CurrentUser` and `DbSession` give, in one dependency (FastAPI solves each
+    named dependency again, cached ones included: for the busiest reads that
+    was a tenth of their CPU). The project is its columns, read only (not an
+    object of a session). GET and HEAD routes only."""
 
     project: ProjectFields
     held: Need
-    user: User
-    session: AsyncSession
+    caller: Caller
+
+    @property
+    def user(self) -> User:
+        return self.caller.user
+
+    async def session(self) -> AsyncSession:
+        return await self.caller.session()
 
 
 def project_access_with_caller(need: Need) -> Any:
@@ -50,9 +57,9 @@ def project_access_with_caller(need: Need) -> Any:
         project_id: uuid.UUID, caller: AuthenticatedCaller
     ) -> ProjectAccess:
         project, held = await authorize_project_read(
-            caller.session, caller.user, project_id, need
+            caller.connection, caller.user, project_id, need
         )
-        return ProjectAccess(project, held, caller.user, caller.session)
+        return ProjectAccess(project, held, caller)
 
     dependency.__name__ = f"project_{need}_access_with_caller"
     return Depends(dependency)
