@@ -104,14 +104,16 @@ async def list_personas(
         "income_band": income_band,
     }
     filters = {k: v for k, v in given.items() if v is not None}
+    # The summary is rows: read on the connection, no ORM session needed.
+    summary = view == "summary"
     rows, total = await service.list_personas(
-        await access.session(),
+        access.caller.connection if summary else await access.session(),
         access.project,
         filters,
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,
-        summary=view == "summary",
+        summary=summary,
     )
     # One validator call for the page's items (rows or Persona objects).
     items = (_FULL_ITEMS if view == "full" else _SUMMARY_ITEMS).validate_python(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from sight.kit.pagination import paginate
 from sight.personas.models import Persona
@@ -90,7 +90,7 @@ async def page(
 
 
 async def summary_page(
-    session: AsyncSession,
+    db: AsyncSession | AsyncConnection,
     project_id: uuid.UUID,
     equal: dict[str, str],
     *,
@@ -106,7 +106,7 @@ async def summary_page(
         statement = statement.where(
             *(getattr(Persona, name) == value for name, value in equal.items())
         )
-    result = await session.execute(
+    result = await db.execute(
         statement, {"project_id": project_id, "limit": limit, "offset": offset}
     )
     rows = result.all()
@@ -115,7 +115,7 @@ async def summary_page(
     if offset == 0:
         return [], 0
     conditions = _page_conditions(project_id, equal, include_deleted)
-    total = await session.scalar(
+    total = await db.scalar(
         select(func.count()).select_from(Persona).where(*conditions)
     )
     return [], int(total or 0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from sight.demographics import Target, build_joint, load_census, quota_sample
 from sight.jobs.models import Job
@@ -185,7 +185,7 @@ async def start_generation(
 
 
 async def list_personas(
-    session: AsyncSession,
+    db: AsyncSession | AsyncConnection,
     project: ProjectFields,
     filters: dict[str, str],
     *,
@@ -194,14 +194,26 @@ async def list_personas(
     offset: int,
     summary: bool = False,
 ) -> tuple[Sequence[Any], int]:
-    """A page of personas and the total: `Persona` objects, or with `summary`
-    rows of the list's columns (`repository.LIST_COLUMNS`)."""
+    """A page of personas and the total: `Persona` objects (`db` a session),
+    or with `summary` rows of the list's columns (`repository.LIST_COLUMNS`),
+    on a session or a plain connection."""
     # The project the access check loaded: its country names the filter values.
-    read = repository.summary_page if summary else repository.page
-    return await read(
-        session,
+    equal = resolve_filters(project.country, filters)
+    if summary:
+        return await repository.summary_page(
+            db,
+            project.id,
+            equal,
+            include_deleted=include_deleted,
+            limit=limit,
+            offset=offset,
+        )
+    if not isinstance(db, AsyncSession):
+        raise TypeError("the full view loads Persona objects: it needs a session")
+    return await repository.page(
+        db,
         project.id,
-        resolve_filters(project.country, filters),
+        equal,
         include_deleted=include_deleted,
         limit=limit,
         offset=offset,

@@ -6,11 +6,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.auth.models import User
-from sight.deps import AuthenticatedCaller, Caller, CurrentUser, DbSession
+from sight.deps import (
+    AuthenticatedCaller,
+    Caller,
+    Credentials,
+    CurrentUser,
+    DbSession,
+    read_caller,
+)
 from sight.projects.access import Need, authorize_project, authorize_project_read
 from sight.projects.models import Project
 from sight.projects.repository import ProjectFields
@@ -66,3 +73,29 @@ def project_access_with_caller(need: Need) -> Any:
 
 
 ProjectReadAccess = Annotated[ProjectAccess, project_access_with_caller("read")]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedProject:
+    """A project the caller may read, the right they hold on it, and who
+    they are: for a route that needs nothing more from the database."""
+
+    project: ProjectFields
+    held: Need
+    user: User
+
+
+async def checked_project_read(
+    project_id: uuid.UUID, request: Request, credentials: Credentials
+) -> CheckedProject:
+    # A plain dependency, not a generator: the connection is back in the pool
+    # before the route runs, and FastAPI's machinery for a dependency with
+    # `yield` (an exit stack, a shielded cancel scope) was ~5 % of a GET.
+    async with read_caller(request, credentials) as caller:
+        project, held = await authorize_project_read(
+            caller.connection, caller.user, project_id, "read"
+        )
+        return CheckedProject(project, held, caller.user)
+
+
+ProjectReadOnly = Annotated[CheckedProject, Depends(checked_project_read)]

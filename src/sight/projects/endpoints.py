@@ -14,7 +14,7 @@ from sight.kit.routing import API_PREFIX
 from sight.kit.schemas import Page
 from sight.projects import service
 from sight.projects.access import project_rights, rights_in_list
-from sight.projects.dependencies import ProjectAdmin, ProjectReadAccess, ProjectWriter
+from sight.projects.dependencies import ProjectAdmin, ProjectReadOnly, ProjectWriter
 from sight.projects.models import Project
 from sight.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
@@ -73,9 +73,9 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def get_project(access: ProjectReadAccess) -> Response:
-    read = ProjectRead.model_validate(access.project)
-    read.access = access.held
+async def get_project(checked: ProjectReadOnly) -> Response:
+    read = ProjectRead.model_validate(checked.project)
+    read.access = checked.held
     # Serialised once (the busiest read): returned as a model, FastAPI would
     # validate it a second time against the response model.
     return Response(read.model_dump_json(), media_type="application/json")
