@@ -176,3 +176,43 @@ async def test_a_get_reads_what_a_write_just_committed(
         await engine.dispose()
     read = await client.get(f"/api/v1/projects/{project}", headers=auth)
     assert read.json()["name"] == "After"
+
+
+async def test_api_tokens_on_the_session_free_reads(
+    client: httpx.AsyncClient, user: dict[str, str], database_url: str
+) -> None:
+    """GET a project and the persona page with an API token: the token is
+    looked up on each request (its first use is written, a revocation is seen
+    by the very next request), and both views of the page are served."""
+    auth = {"Authorization": user["authorization"]}
+    created = await client.post(
+        "/api/v1/projects",
+        json={"name": "Scripted", "target_demographics": {}},
+        headers=auth,
+    )
+    project = created.json()["id"]
+    minted = await client.post(
+        "/api/v1/auth/tokens", json={"name": "script"}, headers=auth
+    )
+    assert minted.status_code == 201, minted.text
+    token = minted.json()
+    as_script = {"Authorization": f"Bearer {token['token']}"}
+    read = await client.get(f"/api/v1/projects/{project}", headers=as_script)
+    assert read.status_code == 200, read.text
+    assert read.json()["access"] == "admin"
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT last_used_at FROM api_tokens WHERE id = %s", (token["id"],)
+        ).fetchone()
+    assert row is not None
+    assert row[0] is not None
+    for view in ("summary", "full"):
+        page = await client.get(
+            f"/api/v1/projects/{project}/personas?view={view}", headers=as_script
+        )
+        assert page.status_code == 200, page.text
+        assert page.json()["total"] == 0
+    revoked = await client.delete(f"/api/v1/auth/tokens/{token['id']}", headers=auth)
+    assert revoked.status_code == 204, revoked.text
+    for path in (f"/api/v1/projects/{project}", f"/api/v1/projects/{project}/personas"):
+        assert (await client.get(path, headers=as_script)).status_code == 401
