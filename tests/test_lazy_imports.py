@@ -12,7 +12,8 @@ import sys
 # the database is behind the migrations; scipy for the surveys' statistics;
 # json_repair for a broken model answer, Pillow for an uploaded picture;
 # numpy for the demographic fit, embeddings' similarities and statistics;
-# httpx2 for a user-set OpenAI-compatible endpoint (llm/guarded_http.py).
+# httpx2 for a user-set OpenAI-compatible endpoint (llm/guarded_http.py);
+# procrastinate for the job queue's app (built after `sight serve` listens).
 LAZY = (
     "redis",
     "xlsxwriter",
@@ -26,6 +27,7 @@ LAZY = (
     "numpy",
     "httpx2",
     "httpcore2",
+    "procrastinate",
 )
 
 SCRIPT = """
@@ -57,7 +59,11 @@ png = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
 image = check_image(png).mime_type
+from sight.jobs.queue import RUN_JOB_TASK, JobQueue
+queue = JobQueue("postgresql://sight@/sight")
+task = queue.app.tasks[RUN_JOB_TASK].name
 print(json.dumps({{"loaded": loaded, "repaired": repaired, "image": image, "xlsx": book[:2].decode("latin-1"),
+                  "task": task, "same_app": queue.app is queue.app,
                   "now": "xlsxwriter" in sys.modules,
                   "fit": report.verdict, "scipy": "scipy" in sys.modules,
                   "numpy": "numpy" in sys.modules}}))
@@ -77,6 +83,8 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     assert out["loaded"] == []
     assert out["repaired"] is True
     assert out["image"] == "image/png"
+    assert out["task"] == "sight.run_job"  # the queue's app, built on first use
+    assert out["same_app"] is True
     assert out["xlsx"] == "PK"  # a zip: an .xlsx file was written
     assert out["now"] is True
     # A persona job's fit report (run in the serving process by its in-process

@@ -27,7 +27,7 @@ from sight.deps import AppState, install_user_cache_eviction
 from sight.domains import DOMAINS, Domain
 from sight.graph import create_neo4j_driver
 from sight.health import router as health_router
-from sight.jobs.queue import create_queue_app
+from sight.jobs.queue import JobQueue
 from sight.jobs.registry import load_task_modules
 from sight.jobs.runtime import WorkerRuntime, run_worker
 from sight.jobs.service import update_queue_depth
@@ -82,7 +82,7 @@ def create_app(
         read_engine = create_engine(url, pool_size=READ_POOL_SIZE, autocommit=True)
         install_user_cache_eviction()
         llm = await build_gateway(settings, sessionmaker, metrics)
-        queue_app = create_queue_app(libpq_url(url))
+        queue = JobQueue(libpq_url(url))
         broadcaster = EventBroadcaster(libpq_url(url))
         redis = None
         if settings.redis_url:
@@ -106,7 +106,7 @@ def create_app(
             metrics=metrics,
             engine=engine,
             sessionmaker=sessionmaker,
-            queue_app=queue_app,
+            queue=queue,
             llm=llm,
             broadcaster=broadcaster,
             rate_limiter=RateLimiter(
@@ -122,39 +122,25 @@ def create_app(
         app.state.sight = state
         worker: asyncio.Task[None] | None = None
         slot = JobWorkerSlot(os.environ.get("SIGHT_JOB_WORKER_LOCK"))
-        async with queue_app.open_async():
-            broadcaster.start()
-            # Offline composers serve HTTP-side calls too (answers, interviews).
-            load_task_modules(domains)
-            if settings.jobs.run_worker_in_process:
-                runtime = WorkerRuntime(
-                    sessionmaker=state.sessionmaker,
-                    settings=settings,
-                    queue_app=queue_app,
-                    llm=llm,
-                    services=state.services,
-                )
-                worker = asyncio.create_task(
-                    slot.run_when_held(
-                        lambda: run_worker(
-                            runtime,
-                            concurrency=settings.jobs.worker_concurrency,
-                            name=f"serve-{socket.gethostname()}-{os.getpid()}",
-                        )
-                    ),
-                    name="job-worker",
-                )
-            logger.info("Sight is ready", extra={"environment": settings.env.value})
-            _announce_once(state, slot)
-            try:
-                yield
-            finally:
-                if worker is not None:
-                    worker.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await worker
-                await broadcaster.stop()
-                slot.release()
+        broadcaster.start()
+        # Offline composers serve HTTP-side calls too (answers, interviews).
+        load_task_modules(domains)
+        if settings.jobs.run_worker_in_process:
+            worker = asyncio.create_task(
+                slot.run_when_held(lambda: _in_process_worker(state)),
+                name="job-worker",
+            )
+        logger.info("Sight is ready", extra={"environment": settings.env.value})
+        _announce_once(state, slot)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await broadcaster.stop()
+            slot.release()
         await llm.aclose()
         if redis is not None:
             await redis.aclose()
@@ -256,6 +242,26 @@ class JobWorkerSlot:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+async def _in_process_worker(state: AppState) -> None:
+    """`sight serve`'s job worker. Its queue app (procrastinate, ~0.15 s of
+    CPU to import) is built in a thread, so the server answers meanwhile: jobs
+    enqueued before the worker runs wait in PostgreSQL, as for any worker."""
+    queue_app = await asyncio.to_thread(lambda: state.queue.app)
+    runtime = WorkerRuntime(
+        sessionmaker=state.sessionmaker,
+        settings=state.settings,
+        queue_app=queue_app,
+        llm=state.llm,
+        services=state.services,
+    )
+    async with queue_app.open_async():
+        await run_worker(
+            runtime,
+            concurrency=state.settings.jobs.worker_concurrency,
+            name=f"serve-{socket.gethostname()}-{os.getpid()}",
+        )
 
 
 def _announce_once(state: AppState, slot: JobWorkerSlot) -> None:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
-import procrastinate
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -24,9 +23,13 @@ from sight.postgres import SessionMaker
 from sight.streams import EventBroadcaster
 
 if TYPE_CHECKING:
+    import procrastinate
+
     # Imported for annotations only: both drivers are slow to import and optional.
     from neo4j import AsyncDriver
     from redis.asyncio import Redis
+
+    from sight.jobs.queue import JobQueue
 
 
 @dataclass
@@ -35,7 +38,7 @@ class AppState:
     metrics: Metrics
     engine: AsyncEngine
     sessionmaker: SessionMaker
-    queue_app: procrastinate.App
+    queue: JobQueue
     broadcaster: EventBroadcaster
     rate_limiter: RateLimiter
     llm: LLMGateway
@@ -50,6 +53,11 @@ class AppState:
     # The engine behind `read_sessionmaker` (`AuthenticatedCaller` reads on
     # its connections directly).
     read_engine: AsyncEngine | None = None
+
+    @property
+    def queue_app(self) -> procrastinate.App:
+        """The job queue's procrastinate app (built on first use)."""
+        return self.queue.app
 
 
 async def get_state(request: Request) -> AppState:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +20,9 @@ from sight.jobs.service import create_job
 from sight.kit.errors import Conflict, SightError
 from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
+
+if TYPE_CHECKING:
+    import procrastinate
 
 
 class AnalysisAlreadyRunning(Conflict):

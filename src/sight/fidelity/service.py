@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +30,9 @@ from sight.llm.types import CallContext
 from sight.projects.models import Project
 from sight.prompts import surveys as survey_prompts
 from sight.surveys.answering import plan_parts
+
+if TYPE_CHECKING:
+    import procrastinate
 
 JOB_KIND = "fidelity.run"
 DEFAULT_BENCHMARK = "gss2018_us"

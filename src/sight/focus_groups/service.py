@@ -9,9 +9,8 @@ import math
 import statistics
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sight.auth.models import User
@@ -47,6 +46,9 @@ from sight.llm.types import CallContext
 from sight.llm.vision import IMAGE_INPUT_TOKENS, images_refused
 from sight.projects.models import Project
 from sight.streams import CancelledEvent, StreamKey, delete_stream, publish
+
+if TYPE_CHECKING:
+    import procrastinate
 
 RUN_KIND = "focus_groups.run"
 ANSWER_FLOW = "focus_groups.answer"

@@ -19,10 +19,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
-import procrastinate.worker
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,6 +40,9 @@ from sight.llm.gateway import LLMGateway
 from sight.llm.types import CallContext
 from sight.postgres import SessionMaker, libpq_url, session_scope
 from sight.streams import ProgressEvent
+
+if TYPE_CHECKING:
+    import procrastinate
 
 logger = logging.getLogger("sight.jobs")
 
@@ -397,6 +398,8 @@ async def watchdog(runtime: WorkerRuntime, every_seconds: float) -> None:
 async def run_worker(runtime: WorkerRuntime, *, concurrency: int, name: str) -> None:
     """Run a procrastinate worker plus the stall watchdog until cancelled; its
     heartbeat is also written from a thread (heartbeat.py)."""
+    import procrastinate.worker
+
     settings = runtime.settings.jobs
     register_periodic(runtime.queue_app)
     runtime.queue_app.perform_import_paths()  # type: ignore[no-untyped-call]

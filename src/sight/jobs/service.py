@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +16,8 @@ from sight.kit.errors import Conflict, NotFound
 from sight.kit.pagination import paginate
 
 if TYPE_CHECKING:
+    import procrastinate
+
     from sight.auth.models import User
     from sight.projects.access import Need
 
@@ -122,7 +123,13 @@ async def cancel_job(
     with session.no_autoflush:
         if job.status == JobStatus.queued:
             if job.queue_job_id is not None:
-                await queue_app.job_manager.cancel_job_by_id_async(job.queue_job_id)
+                # On the session's connection, like the enqueue: in the same
+                # transaction as the job's row, and no queue pool needed.
+                connection = await session.connection()
+                raw = await connection.get_raw_connection()
+                await queue_app.job_manager.cancel_job_by_id_async(
+                    job.queue_job_id, connection=raw.driver_connection
+                )
             await events.publish(
                 session, job.id, "cancelled", {"reason": "cancelled by user"}
             )

@@ -33,9 +33,10 @@ from sight.knowledge.store_postgres import PostgresKnowledgeStore
 from sight.postgres import SessionMaker, session_scope
 
 if TYPE_CHECKING:
-    import procrastinate
     from fastapi import FastAPI
     from neo4j import AsyncDriver
+
+    from sight.jobs.queue import JobQueue
 
 logger = logging.getLogger("sight.knowledge")
 
@@ -158,10 +159,9 @@ async def analyse_concept_graph(
         return analyse_in_process(graph)
 
 
-async def resume_waiting(
-    backend: KnowledgeBackend, queue_app: procrastinate.App
-) -> int:
-    """Queue ingestion again for documents that waited for the store."""
+async def resume_waiting(backend: KnowledgeBackend, queue: JobQueue) -> int:
+    """Queue ingestion again for documents that waited for the store (the
+    queue's app is built only when there is one)."""
     from sight.jobs.service import create_job
 
     async with session_scope(backend.sessionmaker) as session:
@@ -177,7 +177,7 @@ async def resume_waiting(
         for document in waiting:
             job = await create_job(
                 session,
-                queue_app,
+                queue.app,
                 user_id=document.user_id,
                 kind="knowledge.ingest",
                 params={"document_id": str(document.id)},
@@ -208,13 +208,11 @@ async def sweep_orphans(backend: KnowledgeBackend) -> int:
     return len(orphans)
 
 
-async def reconnect_loop(
-    backend: KnowledgeBackend, queue_app: procrastinate.App
-) -> None:
+async def reconnect_loop(backend: KnowledgeBackend, queue: JobQueue) -> None:
     while True:
         try:
             if await backend.check():
-                await resume_waiting(backend, queue_app)
+                await resume_waiting(backend, queue)
                 await sweep_orphans(backend)
         except asyncio.CancelledError:
             raise
@@ -237,7 +235,7 @@ async def knowledge_lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     state.services["knowledge"] = backend
     loop = asyncio.create_task(
-        reconnect_loop(backend, state.queue_app), name="knowledge-reconnect"
+        reconnect_loop(backend, state.queue), name="knowledge-reconnect"
     )
     try:
         yield

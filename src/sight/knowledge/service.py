@@ -13,8 +13,8 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-import procrastinate
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,9 @@ from sight.knowledge.runtime import KnowledgeBackend
 from sight.knowledge.sniffing import detect_media_type
 from sight.llm.gateway import LLMGateway
 from sight.projects.models import Project
+
+if TYPE_CHECKING:
+    import procrastinate
 
 INGEST = "knowledge.ingest"
 

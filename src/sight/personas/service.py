@@ -6,9 +6,8 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -32,6 +31,9 @@ from sight.personas.schemas import (
 from sight.personas.tasks import MAX_REPAIRS, new_seed
 from sight.projects.models import Project
 from sight.projects.repository import ProjectFields
+
+if TYPE_CHECKING:
+    import procrastinate
 
 # Query parameter -> census dimension
 FILTERS = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +32,9 @@ from sight.surveys.schemas import (
     SurveyCreate,
 )
 from sight.surveys.validation import check_definition
+
+if TYPE_CHECKING:
+    import procrastinate
 
 JOB_KIND = "surveys.run"
 
