@@ -13,7 +13,9 @@ import sys
 # json_repair for a broken model answer, Pillow for an uploaded picture;
 # numpy for the demographic fit, embeddings' similarities and statistics;
 # httpx2 for a user-set OpenAI-compatible endpoint (llm/guarded_http.py);
-# procrastinate for the job queue's app (built after `sight serve` listens).
+# procrastinate for the job queue's app (built after `sight serve` listens);
+# limits for the first counted limit (a log-in, a provider call); PyYAML for
+# the first data file read (census, occupations, LLM routes and prices).
 LAZY = (
     "redis",
     "xlsxwriter",
@@ -28,6 +30,8 @@ LAZY = (
     "httpx2",
     "httpcore2",
     "procrastinate",
+    "limits",
+    "yaml",
 )
 
 SCRIPT = """
@@ -62,8 +66,18 @@ image = check_image(png).mime_type
 from sight.jobs.queue import RUN_JOB_TASK, JobQueue
 queue = JobQueue("postgresql://sight@/sight")
 task = queue.app.tasks[RUN_JOB_TASK].name
+import asyncio
+from sight.kit.errors import RateLimited
+from sight.kit.ratelimit import RateLimiter
+limiter = RateLimiter(None)
+asyncio.run(limiter.hit("1/minute", "k"))
+try:
+    asyncio.run(limiter.hit("1/minute", "k"))
+    limited = False
+except RateLimited:
+    limited = True
 print(json.dumps({{"loaded": loaded, "repaired": repaired, "image": image, "xlsx": book[:2].decode("latin-1"),
-                  "task": task, "same_app": queue.app is queue.app,
+                  "task": task, "same_app": queue.app is queue.app, "limited": limited,
                   "now": "xlsxwriter" in sys.modules,
                   "fit": report.verdict, "scipy": "scipy" in sys.modules,
                   "numpy": "numpy" in sys.modules}}))
@@ -85,6 +99,7 @@ def test_start_up_imports_leave_the_optional_parts_out_and_first_use_works() -> 
     assert out["image"] == "image/png"
     assert out["task"] == "sight.run_job"  # the queue's app, built on first use
     assert out["same_app"] is True
+    assert out["limited"] is True  # the second hit of a 1/minute limit
     assert out["xlsx"] == "PK"  # a zip: an .xlsx file was written
     assert out["now"] is True
     # A persona job's fit report (run in the serving process by its in-process

@@ -9,7 +9,6 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # numpy (0.1 s of CPU) is imported where used, not by `sight serve`'s start (issue 16).
@@ -17,14 +16,14 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-# libyaml's parser where PyYAML was built with it (5x faster; the same
-# values): the occupation table is read when the API starts.
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def load_yaml(text: str) -> Any:
-    """`yaml.safe_load`, with libyaml when available."""
-    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
+    """`yaml.safe_load`, with libyaml's parser where PyYAML was built with it
+    (5x faster; the same values)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
 
 
 # Data files store shares rounded to five decimals by largest remainder, so their sums

@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-
-from limits.aio.storage import Storage
+from typing import TYPE_CHECKING
 
 from sight.config import Settings
 from sight.kit.errors import SightError
+from sight.kit.ratelimit import limits_storage
 from sight.llm.netguard import check_endpoint
 from sight.llm.providers.base import (
     ChatProvider,
@@ -36,6 +36,9 @@ from sight.llm.resolver import Credentials
 from sight.llm.slots import SlotStore
 from sight.llm.types import Route
 from sight.llm.usage import CallUsage
+
+if TYPE_CHECKING:
+    from limits.aio.storage import Storage
 
 logger = logging.getLogger("sight.llm")
 
@@ -60,11 +63,14 @@ class ProviderCalls:
     def __init__(
         self,
         settings: Settings,
-        rate_storage: Storage,
+        redis_url: str | None,
         slot_store: SlotStore | None = None,
     ) -> None:
         self.settings = settings
-        self._rate_storage = rate_storage
+        # Requests/tokens per minute of every provider, counted in Redis when
+        # set; made by the first call (kit/ratelimit.py).
+        self._redis_url = redis_url
+        self._rate_storage: Storage | None = None
         # Where the processes share each provider's concurrency (slots.py).
         self._slot_store = slot_store
         self._providers: dict[tuple[str, str], ChatProvider] = {}
@@ -87,6 +93,8 @@ class ProviderCalls:
         key = (name, creds.endpoint_key)
         if key not in self._limiters:
             limits = self.settings.llm.limits.get(name)
+            if self._rate_storage is None:
+                self._rate_storage = limits_storage(self._redis_url)
             self._limiters[key] = ProviderLimiter(
                 f"{name}|{creds.endpoint_key}",
                 concurrency=limits.concurrency if limits else 10,

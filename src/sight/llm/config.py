@@ -6,7 +6,6 @@ import functools
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
 Tier = Literal["fast", "strong"]
@@ -60,6 +59,10 @@ class PriceTable(BaseModel):
 
 
 def _load(name: str) -> dict[str, Any]:
+    # PyYAML (~0.06 s of CPU to import) loads with the first flow or price
+    # looked up, not with the start (issue 16).
+    import yaml
+
     text = resources.files("sight.llm").joinpath(name).read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data

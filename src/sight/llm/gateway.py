@@ -34,7 +34,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,11 +157,8 @@ class LLMGateway:
         redis_url = (
             settings.redis_url.get_secret_value() if settings.redis_url else None
         )
-        rate_storage: Storage = (
-            RedisStorage("async+" + redis_url) if redis_url else MemoryStorage()
-        )
         self._calls = ProviderCalls(
-            settings, rate_storage, slot_store(settings, sessionmaker)
+            settings, redis_url, slot_store(settings, sessionmaker)
         )
         self._embeddings = EmbeddingCalls(
             settings, self._usage, slot_for=self._embedding_slot

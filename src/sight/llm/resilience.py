@@ -18,12 +18,13 @@ import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-
-from limits import RateLimitItemPerMinute
-from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from typing import TYPE_CHECKING
 
 from sight.llm.slots import SharedSlots, SlotStore
+
+if TYPE_CHECKING:
+    from limits import RateLimitItemPerMinute
+    from limits.aio.storage import Storage
 
 
 class ProviderLimiter:
@@ -37,6 +38,10 @@ class ProviderLimiter:
         storage: Storage,
         slot_store: SlotStore | None = None,
     ) -> None:
+        # Imported by a provider's first call (kit/ratelimit.py says why).
+        from limits import RateLimitItemPerMinute
+        from limits.aio.strategies import MovingWindowRateLimiter
+
         self.provider = provider
         self._slots = SharedSlots(provider, concurrency, slot_store)
         self._limiter = MovingWindowRateLimiter(storage)

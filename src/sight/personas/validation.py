@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sight.demographics.occupations import DEGREE, load_occupations
@@ -64,9 +65,9 @@ _LOW_PAY = re.compile(
     r"sprzedaw|retail|dishwasher|zmywak)",
     re.I,
 )
-# Polish feminine forms: a man cannot hold them.
-_FEMININE_PL = {
-    *(o.pl[1].split()[0] for o in load_occupations().occupations),
+# Polish feminine forms: a man cannot hold them (with the occupation table's,
+# `_feminine_pl`).
+_FEMININE_WORDS_PL = {
     "emerytka",
     "rencistka",
     "studentka",
@@ -120,7 +121,17 @@ _MASCULINE_PL = {
     "konsultant",
     "asystent",
 }
-_FEMININE_PL -= {o.pl[0].split()[0] for o in load_occupations().occupations}
+
+
+@cache
+def _feminine_pl() -> frozenset[str]:
+    """Read on the first check, not at import: the occupation table is a YAML
+    file (PyYAML and the table, ~0.08 s of a start's CPU; issue 16)."""
+    occupations = load_occupations().occupations
+    feminine = _FEMININE_WORDS_PL | {o.pl[1].split()[0] for o in occupations}
+    return frozenset(feminine - {o.pl[0].split()[0] for o in occupations})
+
+
 _POLISH = re.compile(r"[ąćęłńóśźż]", re.I)
 # "ma 32 lata": the age construction only ("od 2 lat", genitive, is correct)
 _AGE_PL = re.compile(r"\bma\s+(\d{1,3})\s+(lat|lata|rok)\b")
@@ -176,7 +187,7 @@ def agreement_problems(persona: EnrichedPersona, facts: PersonaFacts) -> list[st
             if persona.occupation.strip()
             else ""
         )
-        if facts.gender == "male" and head in _FEMININE_PL:
+        if facts.gender == "male" and head in _feminine_pl():
             problems.append(
                 f"'{persona.occupation}' is a feminine form for a man: "
                 "use the masculine form of the occupation"
