@@ -59,7 +59,7 @@ class PriceTable(BaseModel):
 
 
 def _load(name: str) -> dict[str, Any]:
-    # PyYAML (~0.06 s of CPU to import) loads with the first flow or price
+    # PyYAML (~0.02 s of CPU to import) loads with the first flow or price
     # looked up, not with the start (issue 16).
     import yaml
 

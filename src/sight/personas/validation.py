@@ -126,7 +126,7 @@ _MASCULINE_PL = {
 @cache
 def _feminine_pl() -> frozenset[str]:
     """Read on the first check, not at import: the occupation table is a YAML
-    file (PyYAML and the table, ~0.08 s of a start's CPU; issue 16)."""
+    file (PyYAML and the table, ~0.03 s of a start's CPU; issue 16)."""
     occupations = load_occupations().occupations
     feminine = _FEMININE_WORDS_PL | {o.pl[1].split()[0] for o in occupations}
     return frozenset(feminine - {o.pl[0].split()[0] for o in occupations})
