@@ -17,14 +17,18 @@ from sight.llm.recent import watch_writes
 from sight.postgres import create_engine, create_sessionmaker, session_scope
 from sight.streams import StreamKey
 
+# The test's own connections carry this name: the database is shared by the
+# whole suite, and other tests' pools are not what is checked here.
+APP = "sight-cancellation-test"
+
 
 def _count(database_url: str, state: str, query: str = "%") -> int:
-    """Other sessions of this database in `state` (a LIKE pattern)."""
+    """This test's sessions in `state` (a LIKE pattern)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         row = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND state LIKE %s AND query LIKE %s",
-            (state, query),
+            " AND application_name = %s AND state LIKE %s AND query LIKE %s",
+            (APP, state, query),
         ).fetchone()
     assert row is not None
     return int(row[0])
@@ -44,7 +48,7 @@ async def _sleep_in_transaction(sessionmaker: object) -> None:
 
 
 async def test_cancelled_statement_ends_as_cancelled(database_url: str) -> None:
-    engine = create_engine(database_url)
+    engine = create_engine(f"{database_url}&application_name={APP}")
     watch_writes(engine)  # its rollback listener once raised on such connections
     sessionmaker = create_sessionmaker(engine)
     try:
@@ -73,7 +77,7 @@ async def test_delta_writer_stops_while_its_write_is_cut_off(
 ) -> None:
     import uuid
 
-    engine = create_engine(database_url)
+    engine = create_engine(f"{database_url}&application_name={APP}")
     watch_writes(engine)
     sessionmaker = create_sessionmaker(engine)
     writer = DeltaWriter(sessionmaker, StreamKey.job(uuid.uuid4()))
