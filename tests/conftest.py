@@ -80,6 +80,11 @@ def make_settings(**overrides: object) -> Settings:
         "sse_heartbeat_seconds": 1.0,
         "auth": {
             "login_rate_limit": "10000/minute",
+            # Every test logs in from the same address, and the live server's
+            # limits are counted in Redis for the whole session: at the
+            # default 60/minute a fast run of the suite was refused logins.
+            "login_address_rate_limit": "10000/minute",
+            "login_global_rate_limit": "10000/minute",
             "register_rate_limit": "10000/minute",
             # Tests share one database: no registration may become an admin
             # by coming first (tests that need one set the role themselves).
