@@ -25,7 +25,11 @@ from sight.knowledge.store import (
     RelationFact,
 )
 from sight.knowledge.store_neo4j import Neo4jKnowledgeStore
-from sight.knowledge.store_postgres import PostgresKnowledgeStore
+from sight.knowledge.store_postgres import (
+    PostgresKnowledgeStore,
+    nearest_sql,
+    vector_literal,
+)
 from sight.postgres import create_engine, create_sessionmaker
 from tests.fixtures.servers import free_port
 from tests.knowledge.conftest import GRAPH_DIMENSIONS
@@ -415,12 +419,16 @@ async def test_unreachable_neo4j_is_reported_not_crashed() -> None:
 # ---- PostgreSQL only --------------------------------------------------------
 
 
-async def test_postgres_3072_dimensions_use_the_halfvec_index(
-    postgres_store: PostgresKnowledgeStore, corpus: Corpus
+@pytest.mark.parametrize("dims", [384, 3072])
+async def test_postgres_vectors_are_found_by_the_halfvec_index_scored_exactly(
+    postgres_store: PostgresKnowledgeStore, corpus: Corpus, dims: int
 ) -> None:
+    """Every embedding size is indexed as halfvec (half the memory, issue 16);
+    the candidates are re-ranked by the stored full-precision vectors, so a
+    score is the exact cosine, not halfvec's (off by up to ~1e-3)."""
     document = corpus.document()
     rng = np.random.default_rng(3)
-    wide = [rng.normal(size=3072) for _ in range(3)]
+    wide = [rng.normal(size=dims) for _ in range(6)]
     records = [
         ChunkRecord(
             uuid.uuid5(document.id, f"chunk:{i}"),
@@ -438,22 +446,39 @@ async def test_postgres_3072_dimensions_use_the_halfvec_index(
         for i, v in enumerate(wide)
     ]
     await postgres_store.put_chunks(document, records)
+    query = rng.normal(size=dims)
+    query = query / np.linalg.norm(query) + 0.8 * np.asarray(records[1].embedding)
     hits = await postgres_store.vector_search(
-        corpus.project, records[1].embedding, 2, [document.id]
+        corpus.project, [float(x) for x in query], 4, [document.id]
     )
-    assert hits[0].ordinal == 1
-    assert hits[0].score == pytest.approx(1.0, abs=1e-2)  # halfvec precision
+    exact = sorted(
+        (
+            float(np.dot(query, r.embedding) / np.linalg.norm(query)),
+            r.ordinal,
+        )
+        for r in records
+    )[::-1][:4]
+    assert [h.ordinal for h in hits] == [ordinal for _, ordinal in exact]
+    assert [h.score for h in hits] == pytest.approx(
+        [score for score, _ in exact], abs=1e-6
+    )
     with psycopg.connect(corpus.database_url) as conn:
         conn.execute("SET enable_seqscan = off")
         plan = "\n".join(
             row[0]
             for row in conn.execute(
-                "EXPLAIN SELECT id FROM knowledge_chunks WHERE dimensions = 3072"
-                " ORDER BY (embedding::halfvec(3072)) <=> %s::halfvec(3072) LIMIT 5",
-                (str(records[0].embedding),),
+                "EXPLAIN " + nearest_sql(dims, lambda n: f"%({n})s"),
+                {
+                    "query": vector_literal([float(x) for x in query]),
+                    "dims": dims,
+                    "project": corpus.project,
+                    "documents": [document.id],
+                    "fetch": 8,
+                    "limit": 4,
+                },
             )
         )
-    assert "ix_knowledge_chunks_hnsw_3072" in plan
+    assert f"ix_knowledge_chunks_hnsw_{dims}" in plan
 
 
 WORDS = (

@@ -55,16 +55,17 @@ def tsvector_expression() -> str:
     )
 
 
-# Embedding sizes with an HNSW index (see the knowledge migration); vectors
-# above 2000 dimensions are indexed as halfvec, pgvector's limit for `vector`.
+# Embedding sizes with an HNSW index (see the knowledge migrations). Every
+# size is indexed as halfvec (issue 16): half the graph's memory (1M chunks of
+# 512 dimensions: 2.6 GB as `vector`), so a large knowledge base's index stays
+# in shared buffers; a search re-ranks its candidates by the full-precision
+# column, so scores and order are those of the stored vectors.
 HNSW_DIMENSIONS = (256, 384, 512, 768, 1024, 1536, 3072)
-HALFVEC_ABOVE = 2000
 
 
 def vector_cast(dimensions: int) -> str:
     """The cast a query must use for the planner to pick the partial index."""
-    kind = "halfvec" if dimensions > HALFVEC_ABOVE else "vector"
-    return f"{kind}({int(dimensions)})"
+    return f"halfvec({int(dimensions)})"
 
 
 class DocumentStatus(StrEnum):
@@ -228,15 +229,12 @@ class Relation(IdMixin, Base):
 
 
 def _hnsw_index(dims: int) -> Index:
-    halfvec = dims > HALFVEC_ABOVE
     label = f"embedding_{dims}"
     return Index(
         f"ix_knowledge_chunks_hnsw_{dims}",
-        cast(Chunk.embedding, HALFVEC(dims) if halfvec else VECTOR(dims)).label(label),
+        cast(Chunk.embedding, HALFVEC(dims)).label(label),
         postgresql_using="hnsw",
-        postgresql_ops={
-            label: "halfvec_cosine_ops" if halfvec else "vector_cosine_ops"
-        },
+        postgresql_ops={label: "halfvec_cosine_ops"},
         postgresql_where=text(f"dimensions = {dims}"),
     )
 

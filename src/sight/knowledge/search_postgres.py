@@ -41,7 +41,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from sight.knowledge.facts_postgres import hits
 from sight.knowledge.highlight import marked_to_html
-from sight.knowledge.models import FALLBACK_TS_CONFIG, TS_CONFIGS, vector_cast
+from sight.knowledge.models import FALLBACK_TS_CONFIG, TS_CONFIGS
 from sight.knowledge.store import ChunkHit
 from sight.knowledge.store_postgres import (
     _HEADLINE_OPTIONS,
@@ -49,6 +49,8 @@ from sight.knowledge.store_postgres import (
     KEYWORD_CANDIDATES,
     estimates_params,
     estimates_sql,
+    nearest_fetch,
+    nearest_sql,
     query_words,
     tiers_from_plan,
     vector_literal,
@@ -167,22 +169,6 @@ def combined_tsquery(parsed: dict[str, str], ts_configs: Sequence[str]) -> str:
     return " | ".join(f"( {p} )" for p in parts)
 
 
-def _vector_sql(dimensions: int) -> str:
-    cast = vector_cast(dimensions)
-    return f"""
-        WITH nearest AS MATERIALIZED (
-            SELECT {_CHUNK},
-                   (c.embedding::{cast}) <=> CAST(%(query)s AS {cast}) AS distance
-            FROM knowledge_chunks c
-            WHERE c.dimensions = %(dims)s AND c.project_id = %(project)s
-              AND c.document_id = ANY(CAST(%(documents)s AS uuid[]))
-            ORDER BY distance
-            LIMIT %(limit)s
-        )
-        SELECT *, 1 - distance AS score FROM nearest ORDER BY distance, id
-        """  # noqa: S608 (only constants and ints)
-
-
 def _keyword_sql(tiers: Sequence[tuple[int, list[str]]]) -> str:
     """Every tier of `keyword_search` in one statement: each ranks up to what
     the tiers above left of `limit` (a LIMIT of 0 does not run its scan), the
@@ -265,19 +251,19 @@ async def _vector_candidates(
     settings = (
         "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS scan,"
         " set_config('hnsw.ef_search', %(ef)s, true) AS ef",
-        {"ef": str(max(EF_SEARCH, limit))},
+        {"ef": str(max(EF_SEARCH, nearest_fetch(limit)))},
     )
     params: dict[str, Any] = {
         "query": vector_literal(embedding),
         "dims": len(embedding),
         "project": project_id,
         "documents": documents,
+        "fetch": nearest_fetch(limit),
         "limit": limit,
     }
+    sql = nearest_sql(len(embedding), lambda n: f"%({n})s")
     async with _connection(sessionmaker) as conn:
-        _, rows = await _pipeline(
-            conn, [settings, (_vector_sql(len(embedding)), params)]
-        )
+        _, rows = await _pipeline(conn, [settings, (sql, params)])
     return hits(rows)
 
 

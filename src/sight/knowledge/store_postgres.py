@@ -170,6 +170,35 @@ def tier_start(word_rows: Sequence[float], total_rows: float, limit: int) -> int
     return TIERS_FROM
 
 
+def nearest_fetch(limit: int) -> int:
+    """Chunks the HNSW index (halfvec) proposes for `limit` results; the
+    full-precision re-rank picks and orders `limit` of them. Twice the limit
+    costs no extra graph search at the default limit (ef_search = 100)."""
+    return 2 * limit
+
+
+def nearest_sql(dimensions: int, param: Callable[[str], str]) -> str:
+    """The `limit` nearest chunks: candidates in the order of the halfvec
+    index (the cast and `dimensions` filter pick its partial index), then
+    scored and ordered by the stored vectors' exact cosine distance.
+    Parameters: query, dims, project, documents, fetch, limit."""
+    cast = vector_cast(dimensions)
+    query = param("query")
+    return f"""
+        WITH nearest AS MATERIALIZED (
+            SELECT {CHUNK_COLUMNS},
+                   c.embedding <=> CAST({query} AS vector) AS distance
+            FROM knowledge_chunks c
+            WHERE c.dimensions = {param("dims")} AND c.project_id = {param("project")}
+              AND c.document_id = ANY(CAST({param("documents")} AS uuid[]))
+            ORDER BY (c.embedding::{cast}) <=> CAST({query} AS {cast})
+            LIMIT {param("fetch")}
+        )
+        SELECT *, 1 - distance AS score FROM nearest
+        ORDER BY distance, id LIMIT {param("limit")}
+        """  # noqa: S608 (only constants and ints)
+
+
 def estimates_sql(words: int, param: Callable[[str], str]) -> str:
     """One EXPLAIN whose plan holds the planner's row estimates for the whole
     query, each of its first `words` words, and the table (UNION ALL keeps
@@ -311,26 +340,13 @@ class PostgresKnowledgeStore(PostgresFacts):
     ) -> list[ChunkHit]:
         if not document_ids or limit <= 0:
             return []
-        cast = vector_cast(len(embedding))
-        sql = text(
-            f"""
-            WITH nearest AS MATERIALIZED (
-                SELECT {CHUNK_COLUMNS},
-                       (c.embedding::{cast}) <=> CAST(:query AS {cast}) AS distance
-                FROM knowledge_chunks c
-                WHERE c.dimensions = :dims AND c.project_id = :project
-                  AND c.document_id = ANY(:documents)
-                ORDER BY distance
-                LIMIT :limit
-            )
-            SELECT *, 1 - distance AS score FROM nearest ORDER BY distance, id
-            """  # noqa: S608 (only constants and ints)
-        )
+        sql = text(nearest_sql(len(embedding), lambda n: f":{n}"))
         params = {
             "query": vector_literal(embedding),
             "dims": len(embedding),
             "project": project_id,
             "documents": list(document_ids),
+            "fetch": nearest_fetch(limit),
             "limit": limit,
         }
         async with self._sessionmaker() as session:
@@ -341,7 +357,7 @@ class PostgresKnowledgeStore(PostgresFacts):
                     "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
                     " set_config('hnsw.ef_search', :ef, true)"
                 ),
-                {"ef": str(max(EF_SEARCH, limit))},
+                {"ef": str(max(EF_SEARCH, nearest_fetch(limit)))},
             )
             rows = (await session.execute(sql, params)).all()
         return hits(rows)
