@@ -19,15 +19,18 @@ from sight.embedded_postgres import EmbeddedPostgres
 
 
 @contextlib.contextmanager
-def fresh_database(data_dir: Path | None = None) -> Iterator[str]:
+def fresh_database(
+    data_dir: Path | None = None, shared_buffers: str = "auto"
+) -> Iterator[str]:
     """A throwaway embedded PostgreSQL, or one kept in `data_dir` (made on
-    first use, reused and upgraded after) for data that takes long to load."""
+    first use, reused and upgraded after) for data that takes long to load;
+    `shared_buffers` as SIGHT_PG_SHARED_BUFFERS."""
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="sight-bench-"))
             )
-        server = EmbeddedPostgres(data_dir)
+        server = EmbeddedPostgres(data_dir, shared_buffers=shared_buffers)
         url = server.start()
         try:
             db.upgrade(url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -487,7 +488,25 @@ WORDS = (
 ).split()
 
 
-@pytest.mark.parametrize("tiers", ["rank all", "from 2 words", "from all words"])
+def _count_statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the keyword statements the one-pass search runs apart from
+    its usual connection (a first tier's halves and the tiers after them)."""
+    from sight.knowledge import search_postgres
+
+    calls = [0]
+    statement = search_postgres._statement
+
+    async def counted(*args: Any, **kwargs: Any) -> list[Any]:
+        calls[0] += 1
+        return await statement(*args, **kwargs)
+
+    monkeypatch.setattr(search_postgres, "_statement", counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "tiers", ["rank all", "from 2 words", "from all words", "first tier in halves"]
+)
 async def test_postgres_one_pass_search_equals_the_separate_methods(
     postgres_store: PostgresKnowledgeStore,
     corpus: Corpus,
@@ -498,13 +517,18 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
     store's vector, keyword and snippet methods return, with the keyword
     side ranking every match or going by tiers (forced here: the corpus is
     far below the estimate that switches to them), the first tier the
-    chunks with 2 of the query's words or with all of them."""
+    chunks with 2 of the query's words or with all of them, or searched in
+    two halves at once (also forced: at 1M chunks a heavy first tier is),
+    with the later tiers filling what it leaves (limit 100 > 60 chunks)."""
     from sight.knowledge import search_postgres, store_postgres
 
     if tiers != "rank all":
         monkeypatch.setattr(store_postgres, "RANK_ALL_BELOW", -1)
     if tiers == "from all words":
         monkeypatch.setattr(store_postgres, "TIER_MARGIN", 0.0)
+    statements = _count_statements(monkeypatch)
+    if tiers == "first tier in halves":
+        monkeypatch.setattr(store_postgres, "SPLIT_FIRST_TIER_ABOVE", -1)
     rng = np.random.default_rng(3)
     documents = [corpus.document(f"Doc {n}") for n in range(2)]
     for n, document in enumerate(documents):
@@ -524,17 +548,25 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
         assert {r.id for r in rows} == set(ids)
         tsquery = search_postgres.combined_tsquery(parsed, ["english"])
         embedding = vector(7)
-        found = await search_postgres.candidates(
-            sessionmaker, corpus.project, embedding, tsquery, 10, ids, rrf_k=60, top_k=5
-        )
-        assert found.vector == await postgres_store.vector_search(
-            corpus.project, embedding, 10, ids
-        )
-        keyword = await postgres_store.keyword_search(
-            corpus.project, query, 10, ids, ["english"]
-        )
-        assert found.keyword == keyword
-        assert bool(keyword) == (query != "the of and")
+        for limit in (100, 10):
+            found = await search_postgres.candidates(
+                sessionmaker,
+                corpus.project,
+                embedding,
+                tsquery,
+                limit,
+                ids,
+                rrf_k=60,
+                top_k=5,
+            )
+            assert found.vector == await postgres_store.vector_search(
+                corpus.project, embedding, limit, ids
+            )
+            keyword = await postgres_store.keyword_search(
+                corpus.project, query, limit, ids, ["english"]
+            )
+            assert found.keyword == keyword
+            assert bool(keyword) == (query != "the of and")
         if not tsquery:
             assert found.snippets == {}  # the caller asks the store for them
             continue
@@ -544,18 +576,36 @@ async def test_postgres_one_pass_search_equals_the_separate_methods(
             corpus.project, query, fused, ["english"]
         )
         assert any("<mark>" in s for s in found.snippets.values())
+    if tiers == "first tier in halves":
+        # Two halves and the filling tiers at limit 100, two halves at 10,
+        # for the one query of several words.
+        assert statements == [5]
+    else:
+        assert statements == [0]
 
 
+@pytest.mark.parametrize("halves", [False, True])
 async def test_postgres_one_pass_searches_share_a_small_pool(
-    postgres_store: PostgresKnowledgeStore, corpus: Corpus, database_url: str
+    postgres_store: PostgresKnowledgeStore,
+    corpus: Corpus,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    halves: bool,
 ) -> None:
     """The pipelined search runs its vector and keyword sides on two
-    connections at once; neither holds one while waiting for the other, so
-    more concurrent searches than the pool has connections all finish (with
-    hold-and-wait they would wait for each other until the pool's timeout)."""
+    connections at once (three with a first keyword tier in two halves);
+    none holds one while waiting for another, so more concurrent searches
+    than the pool has connections all finish (with hold-and-wait they would
+    wait for each other until the pool's timeout)."""
     import asyncio
 
-    from sight.knowledge import search_postgres
+    from sight.knowledge import search_postgres, store_postgres
+
+    halves_searched = _count_statements(monkeypatch)
+    if halves:
+        monkeypatch.setattr(store_postgres, "RANK_ALL_BELOW", -1)
+        monkeypatch.setattr(store_postgres, "TIER_MARGIN", 1e9)  # pairs first
+        monkeypatch.setattr(store_postgres, "SPLIT_FIRST_TIER_ABOVE", -1)
 
     document = corpus.document()
     texts = [f"oat milk price {n} for students in Krakow" for n in range(20)]
@@ -583,6 +633,45 @@ async def test_postgres_one_pass_searches_share_a_small_pool(
         await engine.dispose()
     assert all(len(f.vector) == 10 and len(f.keyword) == 10 for f in found)
     assert all(len(f.snippets) == 5 for f in found)
+    assert halves_searched == [12 if halves else 0]
+
+
+def test_a_heavy_first_tier_is_split_in_halves_of_equal_work() -> None:
+    """The first tier's groups go to two halves of about equal estimated GIN
+    work (each group's search decodes its words' posting lists), only when
+    that work is above SPLIT_FIRST_TIER_ABOVE and there is more than one
+    group (the 1M-chunk query of the bench, issue 16)."""
+    from sight.knowledge.store_postgres import (
+        SPLIT_FIRST_TIER_ABOVE,
+        first_tier_halves,
+        keyword_tiers,
+    )
+
+    tsquery = "'ragoruda' | 'bemedylu' | 'wisosano' | 'cima'"
+    rows = [174640, 80929, 9266, 91095, 2717, 999947]
+    plan = [{"Plan": {"Plans": [{"Plan Rows": r} for r in rows]}}]
+    words = ["'ragoruda'", "'bemedylu'", "'wisosano'", "'cima'"]
+    postings = dict(zip(words, rows[1:5], strict=True))
+    tiers = keyword_tiers(tsquery)
+    halves = first_tier_halves(plan, tsquery, tiers)
+    assert halves is not None
+    assert sorted(halves[0] + halves[1]) == sorted(tiers[0][1])
+
+    def work(groups: list[str]) -> float:
+        return sum(postings[w.strip()] for g in groups for w in g.split("&"))
+
+    total = work(tiers[0][1])
+    assert total > SPLIT_FIRST_TIER_ABOVE
+    # Largest first to the lighter half: within the largest group's work.
+    largest = max(work([group]) for group in tiers[0][1])
+    assert abs(work(halves[0]) - work(halves[1])) <= largest
+    assert max(work(halves[0]), work(halves[1])) < 0.6 * total
+    # Light words, one group, or rank-all: one statement.
+    light = [{"Plan": {"Plans": [{"Plan Rows": r / 10} for r in rows]}}]
+    assert first_tier_halves(light, tsquery, tiers) is None
+    assert first_tier_halves(plan, tsquery, keyword_tiers(tsquery, 4)[:1]) is None
+    assert first_tier_halves(plan, tsquery, [(1, [tsquery])]) is None
+    assert first_tier_halves([{"Plan": {}}], tsquery, tiers) is None
 
 
 def test_tier_start_follows_the_expected_tier_sizes() -> None:

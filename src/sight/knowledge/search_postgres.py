@@ -14,7 +14,8 @@ same statements run on psycopg connections in pipeline mode:
    b. the planner's estimates of keyword matches, of the whole query and of
       each word (which decide rank-all or tiers, and the first tier, as
       `keyword_search`), then the keyword candidates (all tiers in one
-      statement);
+      statement; a first tier of much GIN work in two halves at once, on
+      two more connections, see `store_postgres.first_tier_halves`);
 3. reciprocal rank fusion of both lists and `ts_headline` for the fused top
    k only.
 
@@ -49,6 +50,7 @@ from sight.knowledge.store_postgres import (
     KEYWORD_CANDIDATES,
     estimates_params,
     estimates_sql,
+    first_tier_halves,
     nearest_fetch,
     nearest_sql,
     query_words,
@@ -169,11 +171,18 @@ def combined_tsquery(parsed: dict[str, str], ts_configs: Sequence[str]) -> str:
     return " | ".join(f"( {p} )" for p in parts)
 
 
-def _keyword_sql(tiers: Sequence[tuple[int, list[str]]]) -> str:
+def _keyword_sql(
+    tiers: Sequence[tuple[int, list[str]]],
+    *,
+    after_first: bool = False,
+) -> str:
     """Every tier of `keyword_search` in one statement: each ranks up to what
     the tiers above left of `limit` (a LIMIT of 0 does not run its scan), the
     last of several ranks at most `cap` matches (the document list kept out
-    of the indexes: see `store_postgres.RANK_ALL_BELOW`)."""
+    of the indexes: see `store_postgres.RANK_ALL_BELOW`). `after_first`: the
+    tiers after a first one searched apart, whose chunks (`%(exclude)s`) they
+    leave out."""
+    several = len(tiers) > 1 or after_first
     ctes = []
     for index, (k, _) in enumerate(tiers):
         earlier = [f"t{i}" for i in range(index)]
@@ -181,7 +190,9 @@ def _keyword_sql(tiers: Sequence[tuple[int, list[str]]]) -> str:
             f" AND c.id NOT IN (SELECT id FROM {t})"  # noqa: S608 (constants)
             for t in earlier
         )
-        bound = " LIMIT %(cap)s" if k == 1 and len(tiers) > 1 else ""
+        if after_first:
+            exclude += " AND NOT (c.id = ANY(CAST(%(exclude)s AS uuid[])))"
+        bound = " LIMIT %(cap)s" if k == 1 and several else ""
         left = "".join(
             f" - (SELECT count(*) FROM {t})"  # noqa: S608 (constants)
             for t in earlier
@@ -288,9 +299,44 @@ async def _keyword_candidates(
     async with _connection(sessionmaker) as conn:
         ((plan,),) = await _pipeline(conn, [estimate])
         tiers = tiers_from_plan(plan[0], tsquery, limit)
-        params.update({f"tier{i}": group for i, (_, group) in enumerate(tiers)})
-        (rows,) = await _pipeline(conn, [(_keyword_sql(tiers), params)])
-    return hits(rows)
+        halves = first_tier_halves(plan[0], tsquery, tiers)
+        if halves is None:
+            params.update({f"tier{i}": group for i, (_, group) in enumerate(tiers)})
+            (rows,) = await _pipeline(conn, [(_keyword_sql(tiers), params)])
+            return hits(rows)
+    # A heavy first tier: its halves at once, on two connections taken after
+    # this one went back (no hold-and-wait), then the other tiers if the
+    # first left room.
+    first_sql = _keyword_sql([tiers[0]])
+    other = asyncio.ensure_future(
+        _statement(sessionmaker, first_sql, params, tier0=halves[1])
+    )
+    try:
+        found = await _statement(sessionmaker, first_sql, params, tier0=halves[0])
+        found += await other
+    finally:
+        other.cancel()  # when the first half failed or was cancelled
+    merged = {row.id: row for row in found}
+    first = sorted(merged.values(), key=lambda row: (-row.score, row.id))[:limit]
+    rest: list[Any] = []
+    if len(first) < limit:
+        rest = await _statement(
+            sessionmaker,
+            _keyword_sql(tiers[1:], after_first=True),
+            params,
+            limit=limit - len(first),
+            exclude=_uuid_array(row.id for row in first),
+            **{f"tier{i}": group for i, (_, group) in enumerate(tiers[1:])},
+        )
+    return hits(first + rest)
+
+
+async def _statement(
+    sessionmaker: SessionMaker, sql: str, params: dict[str, Any], **more: Any
+) -> list[Any]:
+    async with _connection(sessionmaker) as conn:
+        (rows,) = await _pipeline(conn, [(sql, {**params, **more})])
+    return rows
 
 
 async def candidates(
