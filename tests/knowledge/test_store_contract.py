@@ -474,7 +474,6 @@ async def test_postgres_vectors_are_found_by_the_halfvec_index_scored_exactly(
                     "dims": dims,
                     "project": corpus.project,
                     "documents": [document.id],
-                    "fetch": 8,
                     "limit": 4,
                 },
             )

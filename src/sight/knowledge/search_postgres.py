@@ -51,7 +51,6 @@ from sight.knowledge.store_postgres import (
     estimates_params,
     estimates_sql,
     first_tier_halves,
-    nearest_fetch,
     nearest_sql,
     query_words,
     tiers_from_plan,
@@ -262,14 +261,13 @@ async def _vector_candidates(
     settings = (
         "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS scan,"
         " set_config('hnsw.ef_search', %(ef)s, true) AS ef",
-        {"ef": str(max(EF_SEARCH, nearest_fetch(limit)))},
+        {"ef": str(max(EF_SEARCH, limit))},
     )
     params: dict[str, Any] = {
         "query": vector_literal(embedding),
         "dims": len(embedding),
         "project": project_id,
         "documents": documents,
-        "fetch": nearest_fetch(limit),
         "limit": limit,
     }
     sql = nearest_sql(len(embedding), lambda n: f"%({n})s")

@@ -170,18 +170,13 @@ def tier_start(word_rows: Sequence[float], total_rows: float, limit: int) -> int
     return TIERS_FROM
 
 
-def nearest_fetch(limit: int) -> int:
-    """Chunks the HNSW index (halfvec) proposes for `limit` results; the
-    full-precision re-rank picks and orders `limit` of them. Twice the limit
-    costs no extra graph search at the default limit (ef_search = 100)."""
-    return 2 * limit
-
-
 def nearest_sql(dimensions: int, param: Callable[[str], str]) -> str:
-    """The `limit` nearest chunks: candidates in the order of the halfvec
-    index (the cast and `dimensions` filter pick its partial index), then
-    scored and ordered by the stored vectors' exact cosine distance.
-    Parameters: query, dims, project, documents, fetch, limit."""
+    """The `limit` nearest chunks by the halfvec index (the cast and the
+    `dimensions` filter pick its partial index), scored and ordered by the
+    stored vectors' exact cosine distance. Fetching twice the limit from the
+    index and keeping the exact best changed no result at 100k chunks (200
+    of 200 top-10 lists, recall@10 0.999 both) and cost ~1 ms a search.
+    Parameters: query, dims, project, documents, limit."""
     cast = vector_cast(dimensions)
     query = param("query")
     return f"""
@@ -192,10 +187,9 @@ def nearest_sql(dimensions: int, param: Callable[[str], str]) -> str:
             WHERE c.dimensions = {param("dims")} AND c.project_id = {param("project")}
               AND c.document_id = ANY(CAST({param("documents")} AS uuid[]))
             ORDER BY (c.embedding::{cast}) <=> CAST({query} AS {cast})
-            LIMIT {param("fetch")}
+            LIMIT {param("limit")}
         )
-        SELECT *, 1 - distance AS score FROM nearest
-        ORDER BY distance, id LIMIT {param("limit")}
+        SELECT *, 1 - distance AS score FROM nearest ORDER BY distance, id
         """  # noqa: S608 (only constants and ints)
 
 
@@ -391,7 +385,6 @@ class PostgresKnowledgeStore(PostgresFacts):
             "dims": len(embedding),
             "project": project_id,
             "documents": list(document_ids),
-            "fetch": nearest_fetch(limit),
             "limit": limit,
         }
         async with self._sessionmaker() as session:
@@ -402,7 +395,7 @@ class PostgresKnowledgeStore(PostgresFacts):
                     "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
                     " set_config('hnsw.ef_search', :ef, true)"
                 ),
-                {"ef": str(max(EF_SEARCH, nearest_fetch(limit)))},
+                {"ef": str(max(EF_SEARCH, limit))},
             )
             rows = (await session.execute(sql, params)).all()
         return hits(rows)
