@@ -40,7 +40,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from sight.knowledge.facts_postgres import hits
+from sight.knowledge.facts_postgres import CHUNK_COLUMNS, hits
 from sight.knowledge.highlight import marked_to_html
 from sight.knowledge.models import FALLBACK_TS_CONFIG, TS_CONFIGS
 from sight.knowledge.store import ChunkHit
@@ -59,7 +59,6 @@ from sight.knowledge.store_postgres import (
 from sight.postgres import SessionMaker
 
 _CONFIGS = (*TS_CONFIGS, FALLBACK_TS_CONFIG)
-_CHUNK = "c.id, c.document_id, c.ordinal, c.text, c.heading, c.page, c.page_end"
 
 
 @dataclass(frozen=True)
@@ -218,7 +217,7 @@ def _keyword_sql(
             SELECT id, score, row_number() OVER (ORDER BY tier, score DESC, id) AS rank
             FROM ({union}) k
         )
-        SELECT {_CHUNK}, k.score, k.rank
+        SELECT {CHUNK_COLUMNS}, k.score, k.rank
         FROM keyword k JOIN knowledge_chunks c ON c.id = k.id
         WHERE c.project_id = %(project)s
         ORDER BY k.rank
